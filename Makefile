@@ -1,0 +1,35 @@
+# Two commands on a fresh clone: `make demo` and `make test`. Both bootstrap .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p build
+	@# The sample corpus fails the gate on purpose: show the report, keep `make demo` green.
+	-$(BIN)/qc check samples/ --format json --output build/report.json
+	-$(BIN)/qc check samples/
+	@echo "JSON report written to build/report.json"
+
+lint: $(STAMP)
+	$(BIN)/ruff check qc tests bench
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+test: lint unit
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf build dist $(VENV)

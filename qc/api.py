@@ -1,0 +1,76 @@
+"""The Python API: ``qc.check(paths_or_frame, config=None)``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from qc.config import Config, load_config
+from qc.engine import Checker, RunStats, run
+from qc.errors import ConfigError, InputError
+from qc.registry import RuleSet, load_rules
+from qc.schemas import validate_findings
+from qc.summary import Gate, Summary, evaluate_gate, summarise
+
+
+@dataclass
+class CheckResult:
+    """What a check produced: the validated findings frame, the summary, the gate and run stats."""
+
+    findings: pd.DataFrame
+    summary: Summary
+    gate: Gate
+    stats: RunStats
+    ruleset: RuleSet
+    config: Config
+    inputs: list[str]
+
+    @property
+    def input_errors(self) -> list[InputError]:
+        """File-level input problems met during the run (they make the CLI exit 2)."""
+        return self.stats.load.errors
+
+
+def resolve_ruleset(config: Config) -> RuleSet:
+    """Load the packs the config names and apply its select/ignore selectors."""
+    ruleset = load_rules([Path(p) for p in config.rules], include_builtin=config.builtin_rules)
+    return ruleset.select(config.select, config.ignore)
+
+
+def _check_rate_keys(config: Config, ruleset: RuleSet) -> None:
+    known = set(ruleset.families()) | {"schema"} | {r.code for r in ruleset}
+    for key in config.max_doc_rate:
+        if key not in known and not any(code.startswith(key) for code in known if key.isupper()):
+            raise ConfigError(f"{key!r} is neither a family nor a rule code", field="max-doc-rate")
+
+
+def check(inputs: str | Path | Iterable[str | Path] | pd.DataFrame, config: Config | dict[str, Any] | None = None,
+          *, ruleset: RuleSet | None = None, on_batch: Callable[[int], None] | None = None) -> CheckResult:
+    """Check a corpus (paths, directories, globs, or a DataFrame) and return findings, summary and gate.
+
+    ``config`` is a :class:`Config`, a dict of config keys, or None to use the discovered config file.
+    Raises :class:`qc.errors.QcError` for usage, config, rule or input errors (exit 2 in the CLI); an
+    empty corpus is an :class:`InputError`, never a passing gate.
+    """
+    if config is None:
+        config = load_config()
+    elif isinstance(config, dict):
+        config = load_config(search=False, overrides=config)
+    ruleset = ruleset if ruleset is not None else resolve_ruleset(config)
+    _check_rate_keys(config, ruleset)
+    checker = Checker(ruleset)
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    source: Iterable[str | Path] | pd.DataFrame = inputs if isinstance(inputs, pd.DataFrame) else list(inputs)
+    findings, stats = run(source, checker, config, on_batch=on_batch)
+    names = ["<dataframe>"] if isinstance(inputs, pd.DataFrame) else [str(i) for i in source]  # type: ignore[union-attr]
+    if stats.documents == 0 and not stats.load.errors:
+        raise InputError("the corpus has no records", path=", ".join(names))
+    findings = validate_findings(findings)
+    summary = summarise(findings, stats.documents, stats.checked, len(stats.sites), ruleset, stats.seconds)
+    gate = evaluate_gate(findings, summary, config)
+    return CheckResult(findings, summary, gate, stats, ruleset, config, names)

@@ -1,0 +1,234 @@
+"""The ``qc`` command: check a corpus, explain and test rules.
+
+Exit codes: 0 the gate passed, 1 the gate failed, 2 a usage, config, rule or input error (one line on
+stderr, no traceback unless ``--debug``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from qc import __version__
+from qc.errors import QcError
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    name="qc",
+    help="corpus-qc: find boilerplate leakage, unfilled placeholders and date problems in scraped corpora.",
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+)
+rules_app = typer.Typer(help="List, explain and test rules.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+_state = {"debug": False}
+err_console = Console(stderr=True, highlight=False)
+
+
+def _fail(exc: BaseException) -> typer.Exit:
+    """Print one line for an error and return the exit to raise."""
+    if _state["debug"]:
+        import traceback
+
+        traceback.print_exception(exc)
+    message = str(exc) if isinstance(exc, QcError) else f"internal error: {type(exc).__name__}: {exc}"
+    err_console.print(f"qc: error: {escape(message)}", soft_wrap=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"corpus-qc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _parse_rates(values: list[str]) -> dict[str, float]:
+    from qc.errors import ConfigError
+
+    rates: dict[str, float] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        try:
+            if not sep or not key:
+                raise ValueError
+            rates[key.strip()] = float(raw)
+        except ValueError:
+            raise ConfigError(f"expected FAMILY_OR_CODE=RATE, got {item!r}", field="--max-doc-rate") from None
+    return rates
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories or globs to check.")],
+    rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory (repeatable).",
+                                                      rich_help_panel="Rule selection")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Code, prefix, family, name or ALL.",
+                                                      rich_help_panel="Rule selection")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Selectors to leave out.",
+                                                      rich_help_panel="Rule selection")] = None,
+    no_builtin: Annotated[bool, typer.Option("--no-builtin", help="Do not load the built-in packs.",
+                                             rich_help_panel="Rule selection")] = False,
+    config_file: Annotated[Path | None, typer.Option("--config", help="Config file (qc.toml or pyproject.toml).")
+                           ] = None,
+    output_format: Annotated[str | None, typer.Option("--format", help="terminal or json.",
+                                                      rich_help_panel="Output")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.",
+                                                rich_help_panel="Output")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="error, warning, info or never.",
+                                                rich_help_panel="CI")] = None,
+    max_doc_rate: Annotated[list[str] | None, typer.Option("--max-doc-rate", help="FAMILY_OR_CODE=RATE (0-1).",
+                                                           rich_help_panel="CI")] = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", help="Time zone for naive timestamps.")] = None,
+) -> None:
+    """Check a corpus and gate on the result (exit 0 pass, 1 fail, 2 error)."""
+    from qc.api import check as run_check
+    from qc.config import load_config
+    from qc.render import OutputFormat, renderer
+
+    try:
+        overrides: dict[str, Any] = {
+            "select": select or None,
+            "ignore": ignore or None,
+            "fail_on": fail_on,
+            "format": output_format,
+            "default_timezone": timezone,
+        }
+        config = load_config(config_file, overrides=overrides)
+        if rules:
+            config.rules = [*config.rules, *map(str, rules)]
+        if no_builtin:
+            config.builtin_rules = False
+        if max_doc_rate:
+            config.max_doc_rate = {**config.max_doc_rate, **_parse_rates(max_doc_rate)}
+        try:
+            fmt = OutputFormat(config.format)
+        except ValueError:
+            from qc.errors import ConfigError
+
+            choices = ", ".join(f.value for f in OutputFormat)
+            raise ConfigError(f"unknown format {config.format!r} (choose {choices})", field="--format") from None
+        result = run_check(paths, config)
+        write = renderer(fmt)
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with output.open("w", encoding="utf-8") as handle:
+                write(result, handle)
+        else:
+            write(result, sys.stdout)
+    except QcError as exc:
+        raise _fail(exc) from None
+    for error in result.input_errors:
+        err_console.print(f"qc: error: {escape(str(error))}", soft_wrap=True)
+    if result.input_errors:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_OK if result.gate.passed else EXIT_FAIL)
+
+
+def _ruleset(rules: list[Path] | None, no_builtin: bool = False) -> Any:
+    from qc.registry import load_rules
+
+    return load_rules(rules or [], include_builtin=not no_builtin)
+
+
+@rules_app.command("list")
+def rules_list(
+    rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory.")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Selectors to show.")] = None,
+) -> None:
+    """A table of the rules: code, name, family, kind, severity and summary."""
+    try:
+        ruleset = _ruleset(rules).select(select or ["ALL"])
+    except QcError as exc:
+        raise _fail(exc) from None
+    table = Table(title=f"{len(ruleset)} rules")
+    for name in ("code", "name", "family", "kind", "severity", "summary"):
+        table.add_column(name)
+    for rule in ruleset:
+        table.add_row(rule.code, rule.name, rule.family, rule.kind, rule.severity.value, escape(rule.summary))
+    Console().print(table)
+
+
+@rules_app.command("show")
+def rules_show(
+    code: Annotated[str, typer.Argument(help="Rule code or name.")],
+    rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory.")] = None,
+) -> None:
+    """Explain one rule: what it does, why it matters, and its examples."""
+    from qc.errors import ConfigError
+
+    try:
+        ruleset = _ruleset(rules)
+        rule = ruleset.get(code)
+        if rule is None:
+            raise ConfigError(f"no rule with code or name {code!r}", field="CODE")
+    except QcError as exc:
+        raise _fail(exc) from None
+    console = Console(highlight=False)
+    console.print(f"[bold]{rule.name}[/bold] ({rule.code})")
+    console.print(f"family: {rule.family}   kind: {rule.kind}   severity: {rule.severity.value}   "
+                  f"status: {rule.status}   source: {escape(rule.source)}")
+    console.print("\n[bold]What it does[/bold]")
+    console.print(escape(rule.summary))
+    console.print("\n[bold]Why is this bad?[/bold]")
+    console.print(escape(rule.why))
+    console.print("\n[bold]Flagged (fail examples)[/bold]")
+    for example in rule.examples.fail:
+        console.print(f"  ✗ {escape(example.text)}")
+    console.print("\n[bold]Left alone (pass examples)[/bold]")
+    for example in rule.examples.pass_:
+        console.print(f"  ✓ {escape(example.text)}")
+
+
+@rules_app.command("test")
+def rules_test(
+    path: Annotated[Path, typer.Argument(help="A rule-pack directory or rule file.")],
+) -> None:
+    """Run every rule's fail/pass examples in a pack; exit 1 if any example disagrees."""
+    from qc.examples import run_examples
+    from qc.registry import load_rules
+
+    try:
+        ruleset = load_rules([path], include_builtin=False)
+        results = run_examples(ruleset)
+    except QcError as exc:
+        raise _fail(exc) from None
+    console = Console(highlight=False)
+    failed = [r for r in results if not r.ok]
+    for result in failed:
+        console.print(f"[red]FAIL[/red] {result.rule} {result.expectation}[{result.index}]: "
+                      f"expected {'a finding' if result.expectation == 'fail' else 'no finding'}, "
+                      f"got {result.findings}: {escape(result.text[:80])}")
+    console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # last resort: never a traceback without --debug
+        if _state["debug"]:
+            raise
+        err_console.print(f"qc: error: internal error: {type(exc).__name__}: {escape(str(exc))}")
+        sys.exit(EXIT_ERROR)

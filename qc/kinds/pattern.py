@@ -1,0 +1,84 @@
+"""``pattern``: RE2 regular expressions, each match a finding with its span.
+
+Keys: ``patterns`` (list of RE2 regexes), ``ignorecase``, ``exceptions`` (RE2 regexes: a match is dropped
+when an exception match overlaps it within ``exception_window`` characters either side — RE2 has no
+look-around, so this is how a rule says "x% but not 3x faster"), ``limit`` (findings per document).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from pydantic import Field, field_validator
+
+from qc.batch import Batch
+from qc.matcher import compile_re2, find_spans
+from qc.rulespec import FindingRow, RuleSpec, ScanPattern
+
+
+def _check_regexes(values: list[str]) -> list[str]:
+    for i, regex in enumerate(values):
+        try:
+            compile_re2(regex)
+        except ValueError as exc:
+            raise ValueError(f"item {i}: RE2 cannot compile {regex!r}: {exc}") from None
+    return values
+
+
+def overlapping_exception(text: str, start: int, end: int, exceptions: list[str], ignorecase: bool,
+                          window: int) -> bool:
+    """True if any exception regex matches text around [start, end) and overlaps that span."""
+    lo = max(0, start - window)
+    context = text[lo : end + window]
+    for regex in exceptions:
+        for e_start, e_end, _ in find_spans(regex, ignorecase, context):
+            if e_start + lo < end and e_end + lo > start:
+                return True
+    return False
+
+
+class Spec(RuleSpec):
+    """A rule that flags every match of any of its RE2 patterns."""
+
+    KIND: ClassVar[str] = "pattern"
+
+    patterns: list[str] = Field(min_length=1)
+    ignorecase: bool = False
+    exceptions: list[str] = Field(default_factory=list)
+    exception_window: int = Field(default=30, ge=0, le=500)
+    limit: int = Field(default=20, ge=1)
+
+    _validate_patterns = field_validator("patterns", "exceptions")(_check_regexes)
+
+    def scan_patterns(self) -> list[ScanPattern]:
+        """One scan pattern per regex, keyed by rule code and position."""
+        return [
+            ScanPattern(key=f"{self.code}#{i}", regex=regex, field=self.field, ignorecase=self.ignorecase)
+            for i, regex in enumerate(self.patterns)
+        ]
+
+    def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
+        """Yield a finding per match (after exceptions), at most ``limit`` per document."""
+        per_row: dict[int, list[tuple[int, int, str]]] = {}
+        for pattern in self.scan_patterns():
+            for row, start, end, text in batch.spans(pattern):
+                per_row.setdefault(row, []).append((start, end, text))
+        column = batch.frame[self.field] if per_row else None
+        for row in sorted(per_row):
+            assert column is not None
+            value = column.iat[row]
+            emitted = 0
+            last_end = -1
+            for start, end, text in sorted(per_row[row]):
+                if start < last_end:  # two patterns matched overlapping text: report it once
+                    continue
+                if self.exceptions and overlapping_exception(
+                    value, start, end, self.exceptions, self.ignorecase, self.exception_window
+                ):
+                    continue
+                last_end = end
+                yield FindingRow(row=row, start=start, end=end, match=text, message=self.format_message(text))
+                emitted += 1
+                if emitted >= self.limit:
+                    break

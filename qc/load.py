@@ -1,0 +1,481 @@
+"""Read corpora into canonical, batch-sized pandas frames.
+
+Inputs are any mix of files, directories and globs: JSON Lines (plain, ``.gz``, ``.zst``), Parquet,
+CSV/TSV, and directories whose ``.txt``/``.md``/``.html`` files are one post each. Reading is batched
+(pyarrow's JSON parser on newline-aligned blocks, Parquet row batches, chunked CSV, file by file for text
+folders) so memory follows the batch size, not the corpus size. Every record carries ``source_path`` and
+``source_line``. Record-level problems (a malformed JSON line, invalid UTF-8, a record that is not an
+object) become :class:`Problem` rows for the ``schema`` family; file-level problems (unreadable, binary,
+truncated, no text column) are :class:`InputError` values collected on the :class:`LoadLog`, so one bad
+file never hides the others. Input files are opened read-only.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.json as pjson
+import pyarrow.parquet as pq
+
+from qc.dates import parse_timestamps
+from qc.errors import InputError
+
+CANONICAL = ("doc_id", "text", "url", "site", "title", "author", "posted_at", "captured_at", "lang")
+REQUIRED = ("doc_id", "text")
+#: Well-known source names recognised when no field map is configured, in order of preference.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "doc_id": ("doc_id", "id", "_id", "uuid", "post_id"),
+    "text": ("text", "content", "body", "raw_content", "article"),
+    "url": ("url", "link", "source_url"),
+    "site": ("site", "domain", "host"),
+    "title": ("title", "headline"),
+    "author": ("author", "byline"),
+    "posted_at": ("posted_at", "date", "published", "published_at", "pub_date", "post_time"),
+    "captured_at": ("captured_at", "crawl_time", "fetched_at", "crawled_at", "scraped_at", "capture_time"),
+    "lang": ("lang", "language"),
+}
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+COMPRESSED = (".gz", ".zst")
+TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+TABLE_SUFFIXES = (".parquet", ".pq", ".csv", ".tsv")
+BLOCK_BYTES = 8 << 20
+DEFAULT_BATCH_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A record-level input problem, reported as a ``schema`` finding."""
+
+    code: str
+    source_path: str
+    source_line: int
+    message: str
+    field: str | None = None
+    doc_id: str | None = None
+    match: str = ""
+
+
+@dataclass
+class InputFile:
+    """One resolved input: its path, how to read it, and (for text folders) the root for doc_ids."""
+
+    path: Path
+    fmt: str  # jsonl | parquet | csv | tsv | text
+    root: Path | None = None
+
+    @property
+    def display(self) -> str:
+        """The path as reported to users."""
+        return str(self.path)
+
+
+@dataclass
+class LoadLog:
+    """What loading saw: files read, field mappings used, file-level errors, records read."""
+
+    files: list[str] = field(default_factory=list)
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    errors: list[InputError] = field(default_factory=list)
+    records: int = 0
+
+
+def _format_of(path: Path) -> str | None:
+    name = path.name.lower()
+    for suffix in COMPRESSED:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith(".tsv"):
+        return "tsv"
+    if name.endswith(TEXT_SUFFIXES):
+        return "text"
+    return None
+
+
+def resolve_inputs(specs: Iterable[str | Path]) -> list[InputFile]:
+    """Expand paths, directories and globs into input files, in a stable order.
+
+    Raises :class:`InputError` for a missing path, a glob that matches nothing or a file of unknown type.
+    """
+    resolved: list[InputFile] = []
+    for spec in specs:
+        text = str(spec)
+        if any(ch in text for ch in "*?[") and not Path(text).exists():
+            matches = sorted(glob.glob(text, recursive=True))
+            if not matches:
+                raise InputError("glob matched no files", path=text)
+            paths = [Path(m) for m in matches]
+        else:
+            path = Path(text)
+            if not path.exists():
+                raise InputError("no such file or directory", path=text)
+            paths = [path]
+        for path in paths:
+            if path.is_dir():
+                for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                    fmt = _format_of(child)
+                    if fmt is not None and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                        resolved.append(InputFile(child, fmt, root=path if fmt == "text" else None))
+            else:
+                fmt = _format_of(path)
+                if fmt is None:
+                    raise InputError(
+                        "unknown input type (expected .jsonl/.ndjson/.json[.gz|.zst], .parquet, .csv, .tsv, "
+                        ".txt/.md/.html or a directory)",
+                        path=text,
+                    )
+                resolved.append(InputFile(path, fmt, root=path.parent if fmt == "text" else None))
+    return resolved
+
+
+# -- raw readers: each yields (frame of source columns with source_line, problems) ----------------------
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if name.endswith(".zst"):
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), read_across_frames=True,
+                                                          closefd=True)
+    return open(path, "rb")
+
+
+def _read_blocks(stream: IO[bytes], display: str, block_bytes: int) -> Iterator[bytes]:
+    """Newline-aligned blocks of a byte stream; a truncated compressed stream is an InputError."""
+    pending = b""
+    while True:
+        try:
+            chunk = stream.read(block_bytes)
+        except (EOFError, OSError, zlib.error) as exc:
+            if pending:
+                yield pending if pending.endswith(b"\n") else pending[: pending.rfind(b"\n") + 1]
+            raise InputError(f"file is truncated or corrupt ({exc}); records before it were checked",
+                             path=display) from None
+        except Exception as exc:  # zstandard raises its own ZstdError
+            if pending:
+                yield pending[: pending.rfind(b"\n") + 1]
+            raise InputError(f"file is truncated or corrupt ({exc}); records before it were checked",
+                             path=display) from None
+        if not chunk:
+            if pending:
+                yield pending
+            return
+        data = pending + chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            pending = data
+            continue
+        yield data[: cut + 1]
+        pending = data[cut + 1 :]
+
+
+def _line_spans(block: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end byte offsets of every line in ``block`` (newline excluded)."""
+    arr = np.frombuffer(block, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 10)
+    ends = newlines if block.endswith(b"\n") else np.append(newlines, len(block))
+    starts = np.concatenate(([0], newlines + 1))[: len(ends)]
+    return starts, ends
+
+
+def _jsonl_frame_fast(block: bytes) -> pa.Table | None:
+    """Parse a block with pyarrow's JSON reader; None when the block needs the per-line path."""
+    try:
+        table = pjson.read_json(io.BytesIO(block), read_options=pjson.ReadOptions(use_threads=False,
+                                                                                   block_size=len(block) + 1))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    # pyarrow infers timestamps from ISO strings; dates must stay as given, so re-read those as strings.
+    stamped = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
+    if stamped:
+        schema = pa.schema([(name, pa.string()) for name in stamped])
+        options = pjson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
+        try:
+            table = pjson.read_json(io.BytesIO(block), parse_options=options,
+                                    read_options=pjson.ReadOptions(use_threads=False, block_size=len(block) + 1))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    return table
+
+
+def _read_jsonl(src: InputFile, block_bytes: int) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
+    display = src.display
+    first_line = 1
+    with _open_binary(src.path) as stream:
+        for block in _read_blocks(stream, display, block_bytes):
+            if first_line == 1 and b"\x00" in block[:8192]:
+                raise InputError("binary file (NUL bytes), not JSON Lines", path=display, line=1)
+            starts, ends = _line_spans(block)
+            lengths = ends - starts
+            nonblank = np.flatnonzero(lengths > 0)
+            # A line holding only whitespace counts as blank for pyarrow too; rare, so check exactly.
+            nonblank = np.array([i for i in nonblank if block[starts[i] : ends[i]].strip()], dtype=np.int64)
+            table = _jsonl_frame_fast(block)
+            if table is not None and table.num_rows == len(nonblank):
+                frame = table.to_pandas()
+                frame["source_line"] = (nonblank + first_line).astype("int64")
+                yield frame, []
+            else:
+                yield _jsonl_lines(block, starts, ends, nonblank, first_line, display)
+            first_line += len(starts)
+
+
+def _jsonl_lines(block: bytes, starts: np.ndarray, ends: np.ndarray, nonblank: np.ndarray, first_line: int,
+                 display: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Slow path: parse line by line so one bad line is a problem, not a lost block."""
+    records: list[dict[str, Any]] = []
+    lines: list[int] = []
+    problems: list[Problem] = []
+    for i in nonblank.tolist():
+        raw = block[starts[i] : ends[i]]
+        line = first_line + i
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = raw.decode("utf-8", errors="replace")
+            problems.append(Problem("SC003", display, line, f"invalid UTF-8 at byte {exc.start}; decoded "
+                                    "with replacement characters", match=text[:80]))
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem("SC001", display, line, f"malformed JSON: {exc.msg} at column {exc.colno}",
+                                    match=text[:80]))
+            continue
+        if not isinstance(value, dict):
+            problems.append(Problem("SC002", display, line, f"record is a JSON {type(value).__name__}, "
+                                    "not an object", match=text[:80]))
+            continue
+        records.append(value)
+        lines.append(line)
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    for column in frame.columns:  # keep strings as strings, everything else as Python objects
+        if frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, (dict, list))).any():
+            frame[column] = frame[column].map(lambda v: json.dumps(v, ensure_ascii=False)
+                                              if isinstance(v, (dict, list)) else v)
+    frame["source_line"] = pd.Series(lines, dtype="int64")
+    return frame, problems
+
+
+def _read_parquet(src: InputFile, batch_rows: int) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
+    try:
+        parquet = pq.ParquetFile(src.path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"not a readable Parquet file ({exc})", path=src.display) from None
+    row = 1
+    for record_batch in parquet.iter_batches(batch_size=batch_rows):
+        frame = record_batch.to_pandas()
+        frame["source_line"] = np.arange(row, row + len(frame), dtype="int64")
+        row += len(frame)
+        yield frame, []
+
+
+def _read_csv(src: InputFile, batch_rows: int) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
+    delimiter = "\t" if src.fmt == "tsv" else ","
+    with _open_binary(src.path) as probe:
+        head = probe.read(65536)
+    if b"\x00" in head:
+        raise InputError("binary file (NUL bytes), not CSV", path=src.display, line=1)
+    header = head.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+    import csv
+
+    names = next(csv.reader([header], delimiter=delimiter), [])
+    # Every column as a string: dates and ids stay exactly as written.
+    convert = pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False)
+    parse = pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    read = pcsv.ReadOptions(use_threads=False, block_size=BLOCK_BYTES)
+    row = 2  # line 1 is the header
+    try:
+        with _open_binary(src.path) as stream:
+            reader = pcsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
+            for record_batch in reader:
+                frame = record_batch.to_pandas()
+                frame["source_line"] = np.arange(row, row + len(frame), dtype="int64")
+                row += len(frame)
+                yield frame, []
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"malformed CSV ({str(exc).splitlines()[0]})", path=src.display, line=row) from None
+
+
+def _read_text_files(files: list[InputFile]) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
+    records: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for src in files:
+        raw = src.path.read_bytes()
+        if b"\x00" in raw[:8192]:
+            raise InputError("binary file (NUL bytes), not a text post", path=src.display, line=1)
+        doc_id = src.path.relative_to(src.root).as_posix() if src.root else src.path.name
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = raw.decode("utf-8", errors="replace")
+            problems.append(Problem("SC003", src.display, 1, f"invalid UTF-8 at byte {exc.start}; decoded "
+                                    "with replacement characters", field="text", doc_id=doc_id))
+        records.append({"doc_id": doc_id, "text": text, "source_path": src.display, "source_line": 1})
+    yield pd.DataFrame.from_records(records), problems
+
+
+# -- canonical frame ----------------------------------------------------------------------------------
+
+
+def field_mapping(columns: Iterable[str], field_map: dict[str, str] | None) -> dict[str, str]:
+    """Canonical name -> source column, from the configured map or the well-known aliases."""
+    present = list(columns)
+    mapping: dict[str, str] = {}
+    for canonical, source in (field_map or {}).items():
+        if source in present:
+            mapping[canonical] = source
+    for canonical, aliases in ALIASES.items():
+        if canonical in mapping:
+            continue
+        for alias in aliases:
+            if alias in present and alias not in mapping.values():
+                mapping[canonical] = alias
+                break
+    return mapping
+
+
+def _host(url: Any) -> str | None:
+    if not isinstance(url, str) or not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
+def canonicalise(frame: pd.DataFrame, mapping: dict[str, str], source_path: str, default_tz: str = "UTC",
+                 dayfirst: bool = False) -> pd.DataFrame:
+    """Rename source columns to canonical names and add ``site``, parsed dates and the source columns."""
+    renamed = frame.rename(columns={src: dst for dst, src in mapping.items() if src != dst})
+    # A source column renamed away keeps no duplicate; other columns are kept as they are.
+    out = renamed.loc[:, ~renamed.columns.duplicated()].copy()
+    for name in CANONICAL:
+        if name not in out.columns:
+            out[name] = pd.Series([None] * len(out), dtype="object")
+    if out["site"].isna().all():
+        out["site"] = out["url"].map(_host)
+    out["doc_id"] = out["doc_id"].map(lambda v: v if v is None or isinstance(v, str) else
+                                      (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+    for name in ("url", "site", "title", "author", "posted_at", "captured_at", "lang"):
+        out[name] = out[name].map(lambda v: v if v is None or isinstance(v, str) else
+                                  (None if isinstance(v, float) and np.isnan(v) else str(v)))
+    out["source_path"] = source_path
+    out["posted_ts"] = parse_timestamps(out["posted_at"], default_tz=default_tz, dayfirst=dayfirst)
+    out["captured_ts"] = parse_timestamps(out["captured_at"], default_tz=default_tz, dayfirst=dayfirst)
+    return out.reset_index(drop=True)
+
+
+@dataclass
+class RawBatch:
+    """A canonical batch plus the record-level problems found while reading it."""
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+
+
+def iter_batches(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dict[str, str] | None = None,
+                 batch_rows: int = DEFAULT_BATCH_ROWS, block_bytes: int = BLOCK_BYTES,
+                 default_tz: str = "UTC", dayfirst: bool = False, log: LoadLog | None = None
+                 ) -> Iterator[RawBatch]:
+    """Yield canonical batches for every input. File-level errors go to ``log.errors`` and reading goes on."""
+    files = [i for i in inputs if isinstance(i, InputFile)] or resolve_inputs(
+        [i for i in inputs if not isinstance(i, InputFile)])  # type: ignore[misc]
+    log = log if log is not None else LoadLog()
+    text_files = [f for f in files if f.fmt == "text"]
+    others = [f for f in files if f.fmt != "text"]
+    for src in others:
+        log.files.append(src.display)
+        try:
+            if src.fmt == "jsonl":
+                reader = _read_jsonl(src, block_bytes)
+            elif src.fmt == "parquet":
+                reader = _read_parquet(src, batch_rows)
+            else:
+                reader = _read_csv(src, batch_rows)
+            yield from _canonical_batches(reader, src.display, field_map, default_tz, dayfirst, log)
+        except InputError as exc:
+            log.errors.append(exc)
+        except (OSError, pa.ArrowException) as exc:
+            log.errors.append(InputError(f"cannot read file ({exc})", path=src.display))
+    for start in range(0, len(text_files), batch_rows):
+        chunk = text_files[start : start + batch_rows]
+        good: list[InputFile] = []
+        for src in chunk:
+            log.files.append(src.display)
+            try:
+                with open(src.path, "rb") as fh:
+                    if b"\x00" in fh.read(8192):
+                        raise InputError("binary file (NUL bytes), not a text post", path=src.display, line=1)
+                good.append(src)
+            except InputError as exc:
+                log.errors.append(exc)
+            except OSError as exc:
+                log.errors.append(InputError(f"cannot read file ({exc.strerror})", path=src.display))
+        if good:
+            yield from _canonical_batches(_read_text_files(good), "", field_map, default_tz, dayfirst, log)
+
+
+def _canonical_batches(reader: Iterator[tuple[pd.DataFrame, list[Problem]]], display: str,
+                       field_map: dict[str, str] | None, default_tz: str, dayfirst: bool, log: LoadLog
+                       ) -> Iterator[RawBatch]:
+    for frame, problems in reader:
+        if frame.empty or len(frame.columns) <= 1:
+            if problems:
+                yield RawBatch(_empty_canonical(), problems)
+            continue
+        source_columns = [c for c in frame.columns if c not in ("source_line", "source_path")]
+        mapping = field_mapping(source_columns, field_map)
+        path = display or str(frame["source_path"].iat[0])
+        if "text" not in mapping:
+            raise InputError(f"no text column (columns found: {', '.join(map(str, source_columns))}); map one "
+                             "with [tool.qc.fields] text = \"...\"", path=path, field="text")
+        if display:
+            log.mappings.setdefault(display, {k: v for k, v in mapping.items()})
+        elif "text-folders" not in log.mappings:
+            log.mappings["text-folders"] = {"doc_id": "<relative path>", "text": "<file content>"}
+        if "doc_id" not in mapping:
+            # No id column: a stable id from file and line keeps every record addressable.
+            frame = frame.assign(doc_id=[f"{Path(path).name}:{n}" for n in frame["source_line"].tolist()])
+            mapping["doc_id"] = "doc_id"
+        canonical = canonicalise(frame, mapping, display or "", default_tz=default_tz, dayfirst=dayfirst)
+        if not display:
+            canonical["source_path"] = frame["source_path"].to_numpy()
+        log.records += len(canonical)
+        yield RawBatch(canonical, problems)
+
+
+def _empty_canonical() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series([], dtype="object") for name in CANONICAL})
+    frame["source_path"] = pd.Series([], dtype="str")
+    frame["source_line"] = pd.Series([], dtype="int64")
+    frame["posted_ts"] = pd.Series([], dtype="datetime64[ns, UTC]")
+    frame["captured_ts"] = pd.Series([], dtype="datetime64[ns, UTC]")
+    return frame
+
+
+def load_corpus(inputs: Iterable[str | Path], **options: Any) -> pd.DataFrame:
+    """Read every input into one canonical frame (convenient for small corpora and notebooks)."""
+    frames = [batch.frame for batch in iter_batches(inputs, **options)]
+    return pd.concat(frames, ignore_index=True) if frames else _empty_canonical()

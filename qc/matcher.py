@@ -1,0 +1,178 @@
+"""Linear-time regex matching over a whole text column.
+
+Two stages, so per-document Python work happens only on rows that can match:
+
+1. **Prefilter** every rule's patterns over the column at once: one compiled Hyperscan database per
+   field (all patterns, single-match mode, scanned straight from the Arrow buffer), or, where Hyperscan is
+   not installed or rejects a pattern, pyarrow's vectorised RE2 kernel per pattern.
+2. **Spans** with google-re2 ``finditer`` on the candidate rows only, so offsets follow RE2 semantics
+   exactly whichever prefilter ran.
+
+Both engines are automata: no user pattern can backtrack catastrophically.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import re2
+
+from qc.rulespec import ScanPattern
+
+try:  # Hyperscan has no wheel for every platform (e.g. Linux aarch64): RE2 is the portable path.
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - exercised on platforms without the wheel
+    _hs = None
+
+
+def _re2_options(ignorecase: bool = False) -> Any:
+    options = re2.Options()
+    options.log_errors = False  # RE2 otherwise writes parse errors to stderr through absl
+    options.case_sensitive = not ignorecase
+    return options
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_re2(regex: str, ignorecase: bool = False) -> Any:
+    """Compile ``regex`` with RE2 (cached). Raises ``ValueError`` with RE2's reason if it cannot."""
+    try:
+        return re2.compile(regex, options=_re2_options(ignorecase))
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise ValueError(str(reason)) from None
+
+
+def hyperscan_available() -> bool:
+    """True when the Hyperscan prefilter can be used on this platform."""
+    return _hs is not None
+
+
+def _hyperscan_friendly(pattern: ScanPattern) -> bool:
+    # Hyperscan's CASELESS folds ASCII only (we do not enable UCP, so \w and \b stay ASCII as in RE2).
+    # Route case-insensitive patterns with non-ASCII cased letters to RE2 to avoid false negatives.
+    return not (pattern.ignorecase and any(ord(c) > 127 and c.lower() != c.upper() for c in pattern.regex))
+
+
+@dataclass
+class _FieldDatabase:
+    """The patterns for one field: a Hyperscan database plus the patterns it could not take."""
+
+    patterns: list[ScanPattern]
+    database: Any = None
+    hs_ids: list[int] = field(default_factory=list)
+    re2_ids: list[int] = field(default_factory=list)
+
+
+def _build_hyperscan(patterns: Sequence[ScanPattern], ids: list[int]) -> tuple[Any, list[int], list[int]]:
+    """Compile what Hyperscan accepts; return (database, accepted ids, rejected ids)."""
+    assert _hs is not None
+    accepted: list[int] = []
+    rejected: list[int] = []
+    for i in ids:  # probe each pattern alone so one rejection does not sink the database
+        flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_ALLOWEMPTY
+        if patterns[i].ignorecase:
+            flags |= _hs.HS_FLAG_CASELESS
+        try:
+            probe = _hs.Database()
+            probe.compile(expressions=[patterns[i].regex.encode()], ids=[i], elements=1, flags=[flags])
+            accepted.append(i)
+        except Exception:
+            rejected.append(i)
+    if not accepted:
+        return None, [], rejected
+    flags_list = []
+    for i in accepted:
+        flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_ALLOWEMPTY
+        if patterns[i].ignorecase:
+            flags |= _hs.HS_FLAG_CASELESS
+        flags_list.append(flags)
+    database = _hs.Database()
+    database.compile(
+        expressions=[patterns[i].regex.encode() for i in accepted],
+        ids=accepted,
+        elements=len(accepted),
+        flags=flags_list,
+    )
+    return database, accepted, rejected
+
+
+class Prefilter:
+    """All scan patterns of a rule set, compiled once and reused for every batch."""
+
+    def __init__(self, patterns: Sequence[ScanPattern], use_hyperscan: bool | None = None) -> None:
+        self.patterns = list(patterns)
+        self.index = {p.key: i for i, p in enumerate(self.patterns)}
+        use_hs = hyperscan_available() if use_hyperscan is None else (use_hyperscan and hyperscan_available())
+        self.fields: dict[str, _FieldDatabase] = {}
+        for i, pattern in enumerate(self.patterns):
+            compile_re2(pattern.regex, pattern.ignorecase)  # fail early, with RE2's reason
+            self.fields.setdefault(pattern.field, _FieldDatabase(self.patterns)).re2_ids.append(i)
+        if use_hs:
+            for fdb in self.fields.values():
+                friendly = [i for i in fdb.re2_ids if _hyperscan_friendly(self.patterns[i])]
+                others = [i for i in fdb.re2_ids if i not in set(friendly)]
+                fdb.database, fdb.hs_ids, rejected = _build_hyperscan(self.patterns, friendly)
+                fdb.re2_ids = sorted(others + rejected)
+
+    def candidates(self, columns: dict[str, pa.ChunkedArray | pa.Array]) -> dict[str, np.ndarray]:
+        """Return, per pattern key, the sorted row numbers whose field may match the pattern."""
+        out: dict[str, np.ndarray] = {}
+        for field_name, fdb in self.fields.items():
+            column = columns.get(field_name)
+            if column is None:
+                for i in fdb.hs_ids + fdb.re2_ids:
+                    out[self.patterns[i].key] = np.empty(0, dtype=np.int64)
+                continue
+            if isinstance(column, pa.ChunkedArray):
+                column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+            if fdb.database is not None:
+                hits = _scan_hyperscan(fdb.database, column, len(self.patterns))
+                for i in fdb.hs_ids:
+                    out[self.patterns[i].key] = np.asarray(hits[i], dtype=np.int64)
+            for i in fdb.re2_ids:
+                pattern = self.patterns[i]
+                mask = pc.match_substring_regex(column, pattern.regex, ignore_case=pattern.ignorecase)
+                mask = pc.fill_null(mask, False)
+                out[pattern.key] = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+        return out
+
+
+def _scan_hyperscan(database: Any, column: pa.Array, n_patterns: int) -> list[list[int]]:
+    """Scan each row's UTF-8 bytes straight from the Arrow buffers; return row lists per pattern id."""
+    if not pa.types.is_large_string(column.type):
+        column = column.cast(pa.large_string())
+    hits: list[list[int]] = [[] for _ in range(n_patterns)]
+    if len(column) == 0:
+        return hits
+    validity, offsets_buf, data_buf = column.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[column.offset : column.offset + len(column) + 1]
+    data = data_buf.to_pybytes() if data_buf is not None else b""
+    valid = None if validity is None else column.is_valid().to_numpy(zero_copy_only=False)
+    current = [0]
+
+    def on_match(pattern_id: int, _from: int, _to: int, _flags: int, _ctx: Any) -> None:
+        hits[pattern_id].append(current[0])
+
+    scan = database.scan
+    start_offsets = offsets[:-1].tolist()
+    end_offsets = offsets[1:].tolist()
+    for row, (begin, end) in enumerate(zip(start_offsets, end_offsets, strict=True)):
+        if end == begin or (valid is not None and not valid[row]):
+            continue
+        current[0] = row
+        scan(data[begin:end], match_event_handler=on_match)
+    return hits
+
+
+def find_spans(regex: str, ignorecase: bool, text: str) -> list[tuple[int, int, str]]:
+    """All non-overlapping RE2 matches of ``regex`` in ``text`` as (start, end, matched text), in chars."""
+    compiled = compile_re2(regex, ignorecase)
+    return [(m.start(), m.end(), m.group()) for m in compiled.finditer(text) if m.end() > m.start()]

@@ -1,0 +1,148 @@
+"""Rule packs: find YAML rule files, validate them strictly, and select rules by code, prefix or family."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from qc.errors import ConfigError, RuleSpecError
+from qc.kinds import KINDS
+from qc.paths import builtin_rules_dir
+from qc.rulespec import RuleSpec
+from qc.yamlmarks import line_for, load_with_lines
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    message = str(error.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def parse_rule(data: Any, lines: dict[Any, int], path: str) -> RuleSpec:
+    """Validate one rule's data against its kind's spec; errors name file, line and key."""
+    if not isinstance(data, dict):
+        raise RuleSpecError("a rule file must be a YAML mapping", path=path, line=1)
+    kind = data.get("kind")
+    if kind is None:
+        raise RuleSpecError("required key is missing", path=path, line=1, field="kind")
+    spec_cls = KINDS.get(str(kind))
+    if spec_cls is None:
+        raise RuleSpecError(
+            f"unknown rule kind {kind!r} (known: {', '.join(sorted(KINDS))})",
+            path=path, line=lines.get(("kind",)), field="kind",
+        )
+    try:
+        return spec_cls.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first.get("loc", ()))
+        key = ".".join(str(p) for p in loc) or "(rule)"
+        raise RuleSpecError(_describe(dict(first)), path=path, line=line_for(lines, loc), field=key) from None
+
+
+def load_rule_file(path: Path, pack: str) -> list[RuleSpec]:
+    """Load one YAML file holding a rule (a mapping) or several (a list under ``rules:``)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleSpecError(f"cannot read rule file: {exc}", path=str(path)) from None
+    data, lines = load_with_lines(text, str(path))
+    rule = parse_rule(data, lines, str(path))
+    rule.bind_source(str(path), pack)
+    return [rule]
+
+
+def iter_rule_files(directory: Path) -> Iterator[Path]:
+    """Rule files under ``directory`` in a stable order (``*.yaml``/``*.yml``, pack metadata excluded)."""
+    for path in sorted(directory.rglob("*")):
+        if path.suffix in {".yaml", ".yml"} and path.name not in {"pack.yaml", "pack.yml"}:
+            yield path
+
+
+@dataclass
+class RuleSet:
+    """An ordered collection of rules with unique codes and names."""
+
+    rules: list[RuleSpec]
+
+    def __post_init__(self) -> None:
+        seen: dict[str, str] = {}
+        for rule in self.rules:
+            for ident in (rule.code, rule.name):
+                if ident in seen:
+                    raise RuleSpecError(
+                        f"duplicate rule code or name {ident!r} (also in {seen[ident]})", path=rule.source
+                    )
+                seen[ident] = rule.source
+        self.by_code = {rule.code: rule for rule in self.rules}
+
+    def __iter__(self) -> Iterator[RuleSpec]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def get(self, code_or_name: str) -> RuleSpec | None:
+        """A rule by code (``PH001``) or name (``unfilled-template-variable``)."""
+        if code_or_name in self.by_code:
+            return self.by_code[code_or_name]
+        return next((r for r in self.rules if r.name == code_or_name), None)
+
+    def families(self) -> list[str]:
+        """Families present, in first-seen order."""
+        return list(dict.fromkeys(rule.family for rule in self.rules))
+
+    def matches(self, selector: str, rule: RuleSpec) -> bool:
+        """Whether ``selector`` (ALL, code, code prefix, family or name) picks ``rule``."""
+        if selector == "ALL":
+            return True
+        return (
+            rule.code == selector
+            or rule.name == selector
+            or rule.family == selector
+            or (selector.isupper() and rule.code.startswith(selector))
+        )
+
+    def select(self, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> RuleSet:
+        """Rules picked by any ``select`` selector (default ALL) and by no ``ignore`` selector."""
+        select = list(select or ["ALL"])
+        ignore = list(ignore or [])
+        for selector in [*select, *ignore]:
+            if not any(self.matches(selector, rule) for rule in self.rules) and selector != "ALL":
+                raise ConfigError(
+                    f"selector {selector!r} matches no rule (use a code, code prefix, family, name or ALL)",
+                    field="select",
+                )
+        chosen = [
+            rule
+            for rule in self.rules
+            if any(self.matches(s, rule) for s in select) and not any(self.matches(s, rule) for s in ignore)
+        ]
+        return RuleSet(chosen)
+
+
+def load_rules(directories: Iterable[Path] = (), include_builtin: bool = True) -> RuleSet:
+    """Load the built-in packs (unless disabled) and every pack directory given, strictly validated."""
+    dirs: list[Path] = []
+    if include_builtin:
+        dirs.append(builtin_rules_dir())
+    dirs.extend(Path(d) for d in directories)
+    rules: list[RuleSpec] = []
+    for directory in dirs:
+        if not directory.exists():
+            raise RuleSpecError("rule directory does not exist", path=str(directory))
+        files = [directory] if directory.is_file() else list(iter_rule_files(directory))
+        if not files:
+            raise RuleSpecError("no rule files (*.yaml) found", path=str(directory))
+        for path in files:
+            pack = path.parent.name if path.parent != directory else directory.name
+            rules.extend(load_rule_file(path, pack))
+    return RuleSet(rules)

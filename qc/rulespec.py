@@ -1,0 +1,208 @@
+"""Rule specifications: the keys every rule shares, examples, and the contract a rule kind implements.
+
+A rule is data: one YAML file. Its ``kind`` names a module in ``qc.kinds`` whose ``Spec`` class (a
+subclass of :class:`RuleSpec`) adds the kind's own keys and implements :meth:`RuleSpec.evaluate`.
+Validation is strict (unknown keys are errors) and happens when the pack is loaded.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+if TYPE_CHECKING:
+    from qc.batch import Batch
+
+
+class Severity(StrEnum):
+    """Finding severity, ordered info < warning < error."""
+
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+    @property
+    def rank(self) -> int:
+        """Numeric order used by the gate (info=1, warning=2, error=3)."""
+        return {"info": 1, "warning": 2, "error": 3}[self.value]
+
+
+MESSAGE_FIELDS = frozenset({"match", "field", "value", "code", "name"})
+CODE_RE = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")
+NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FAMILY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Example(BaseModel):
+    """One example record: a text, optionally with other fields (posted_at, captured_at, url…)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    text: str = ""
+
+    def as_record(self) -> dict[str, Any]:
+        """The example as a flat record for the engine."""
+        record: dict[str, Any] = {"text": self.text}
+        record.update(self.model_extra or {})
+        return record
+
+
+def _coerce_examples(value: Any) -> Any:
+    if isinstance(value, list):
+        return [{"text": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+class Examples(BaseModel):
+    """Texts the rule must flag (``fail``) and texts it must leave alone (``pass``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    fail: list[Example] = Field(min_length=1)
+    pass_: list[Example] = Field(alias="pass", min_length=1)
+
+    _coerce_fail = field_validator("fail", mode="before")(_coerce_examples)
+    _coerce_pass = field_validator("pass_", mode="before")(_coerce_examples)
+
+
+@dataclass(frozen=True)
+class ScanPattern:
+    """A regex a rule wants run over a text field; the engine prefilters all of them in one pass."""
+
+    key: str
+    regex: str
+    field: str = "text"
+    ignorecase: bool = False
+
+
+@dataclass
+class FindingRow:
+    """One finding, before it becomes a row of the findings frame."""
+
+    row: int
+    start: int | None
+    end: int | None
+    match: str
+    message: str
+    field: str | None = None
+
+
+class RuleSpec(BaseModel):
+    """Keys every rule shares. Kinds subclass it, add their keys and implement ``evaluate``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    KIND: ClassVar[str] = ""
+    #: Corpus-level kinds see every batch twice: ``observe`` in pass one, ``evaluate`` in pass two.
+    CORPUS_LEVEL: ClassVar[bool] = False
+
+    code: str
+    name: str
+    family: str
+    kind: str
+    severity: Severity
+    field: str = "text"
+    message: str
+    summary: str
+    why: str
+    status: str = Field(default="stable", pattern="^(stable|preview)$")
+    examples: Examples
+
+    _source: str = PrivateAttr(default="")
+    _pack: str = PrivateAttr(default="")
+
+    @field_validator("code")
+    @classmethod
+    def _check_code(cls, value: str) -> str:
+        if not CODE_RE.match(value):
+            raise ValueError("must be 1-4 capital letters then 3 digits, e.g. PH001")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not NAME_RE.match(value):
+            raise ValueError("must be kebab-case, e.g. unfilled-template-variable")
+        return value
+
+    @field_validator("family")
+    @classmethod
+    def _check_family(cls, value: str) -> str:
+        if not FAMILY_RE.match(value):
+            raise ValueError("must be a lowercase identifier, e.g. boilerplate")
+        if value == "schema":
+            raise ValueError("'schema' is reserved for input problems found by the loader")
+        return value
+
+    @field_validator("message")
+    @classmethod
+    def _check_message(cls, value: str) -> str:
+        for _, name, _, _ in string.Formatter().parse(value):
+            if name is not None and name not in MESSAGE_FIELDS:
+                raise ValueError(
+                    f"unknown placeholder {{{name}}}; allowed: {', '.join(sorted(MESSAGE_FIELDS))}"
+                )
+        return value
+
+    # -- engine contract -------------------------------------------------------------------------
+
+    @property
+    def source(self) -> str:
+        """Path of the YAML file the rule came from."""
+        return self._source
+
+    @property
+    def pack(self) -> str:
+        """Name of the pack (folder) the rule came from."""
+        return self._pack
+
+    def bind_source(self, source: str, pack: str) -> None:
+        """Record where the rule was loaded from (set once by the loader)."""
+        self._source = source
+        self._pack = pack
+
+    def scan_patterns(self) -> list[ScanPattern]:
+        """Regexes this rule needs prefiltered over a text field (none for non-text kinds)."""
+        return []
+
+    def observe(self, batch: Batch) -> Any:
+        """Pass one of a corpus-level rule: return mergeable state for this batch."""
+        return None
+
+    def merge_states(self, states: list[Any]) -> Any:
+        """Combine the states from :meth:`observe` across batches, files, processes or workers."""
+        return None
+
+    def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
+        """Yield findings for the rows of ``batch``. ``state`` is the merged pass-one state."""
+        raise TypeError(f"rule kind {self.kind!r} must implement evaluate()")
+
+    def format_message(self, match: str, value: str | None = None, field_name: str | None = None) -> str:
+        """Fill the rule's message template; scraped text goes in as data, never as a format string."""
+        shown = match if len(match) <= 80 else match[:77] + "…"
+        return self.message.format_map(
+            {
+                "match": shown,
+                "field": field_name or self.field,
+                "value": value if value is not None else shown,
+                "code": self.code,
+                "name": self.name,
+            }
+        )
+
+
+@dataclass
+class RuleExampleResult:
+    """Outcome of running one example through its rule."""
+
+    rule: str
+    expectation: str  # "fail" or "pass"
+    index: int
+    text: str
+    findings: int
+    ok: bool
+    details: list[str] = field(default_factory=list)

@@ -1,0 +1,235 @@
+"""pandera schemas for the two frames corpus-qc passes around: posts in, findings out.
+
+``PostsSchema`` is validated lazily on every batch; its failure cases (pandera's long frame) become
+``schema``-family findings with file and line, so a bad record never stops the run or hides the others.
+``FindingsSchema`` is the contract every report reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from qc.load import Problem
+
+SEVERITIES = ("info", "warning", "error")
+FINDINGS_COLUMNS = [
+    "doc_id", "rule", "family", "severity", "field", "start", "end", "match", "message",
+    "source_path", "source_line", "site",
+]
+
+
+def _is_string(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: isinstance(v, str)).astype(bool)
+
+
+def _is_not_blank(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: not isinstance(v, str) or bool(v.strip())).astype(bool)
+
+
+class PostsSchema(pa.DataFrameModel):
+    """The canonical posts frame: one row per captured post."""
+
+    doc_id: Series[Any] = pa.Field(nullable=False)
+    text: Series[Any] = pa.Field(nullable=False)
+    source_path: Series[str]
+    source_line: Series[int] = pa.Field(ge=0)
+
+    @pa.check("doc_id", name="doc_id_is_string")
+    @classmethod
+    def doc_id_is_string(cls, series: pd.Series) -> pd.Series:
+        """doc_id must be a string."""
+        return _is_string(series)
+
+    @pa.check("text", name="text_is_string")
+    @classmethod
+    def text_is_string(cls, series: pd.Series) -> pd.Series:
+        """text must be a string."""
+        return _is_string(series)
+
+    @pa.check("text", name="text_not_blank")
+    @classmethod
+    def text_not_blank(cls, series: pd.Series) -> pd.Series:
+        """text must hold something besides whitespace."""
+        return _is_not_blank(series)
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+class FindingsSchema(pa.DataFrameModel):
+    """The findings frame: one row per finding, in a fixed column order."""
+
+    doc_id: Series[str] = pa.Field(nullable=True)
+    rule: Series[str]
+    family: Series[str]
+    severity: Series[str] = pa.Field(isin=list(SEVERITIES))
+    field: Series[str] = pa.Field(nullable=True)
+    start: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    end: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    match: Series[str]
+    message: Series[str]
+    source_path: Series[str]
+    source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    site: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        ordered = True
+        coerce = True
+
+
+@dataclass(frozen=True)
+class SchemaCheck:
+    """A built-in input check reported in the ``schema`` family."""
+
+    code: str
+    name: str
+    severity: str
+    summary: str
+
+
+SCHEMA_CHECKS: dict[str, SchemaCheck] = {
+    c.code: c
+    for c in (
+        SchemaCheck("SC001", "malformed-json-line", "error", "A line of a JSON Lines file is not valid JSON."),
+        SchemaCheck("SC002", "record-not-object", "error", "A JSON Lines record is not a JSON object."),
+        SchemaCheck("SC003", "invalid-utf8", "warning", "Bytes that are not UTF-8, decoded with U+FFFD."),
+        SchemaCheck("SC004", "missing-doc-id", "error", "A record has no doc_id."),
+        SchemaCheck("SC005", "empty-text", "error", "A record's text is empty or only whitespace."),
+        SchemaCheck("SC006", "text-not-string", "error", "A record's text is not a string."),
+        SchemaCheck("SC007", "duplicate-doc-id", "error", "Two records share a doc_id."),
+        SchemaCheck("SC008", "doc-id-not-string", "error", "A record's doc_id is not a string."),
+    )
+}
+
+_CHECK_TO_CODE = {
+    ("doc_id", "not_nullable"): "SC004",
+    ("doc_id", "doc_id_is_string"): "SC008",
+    ("text", "not_nullable"): "SC006",
+    ("text", "text_is_string"): "SC006",
+    ("text", "text_not_blank"): "SC005",
+}
+
+
+def duplicate_problems(frame: pd.DataFrame, seen_ids: set[int]) -> list[Problem]:
+    """Records whose doc_id was seen before, in this batch or an earlier one (the first one wins).
+
+    Only 64-bit hashes are kept across batches, so the state stays small on very large corpora.
+    """
+    ids = frame["doc_id"]
+    usable = ids.map(lambda v: isinstance(v, str))
+    if not usable.any():
+        return []
+    hashes = pd.util.hash_pandas_object(ids[usable].astype("str"), index=False).to_numpy()
+    problems: list[Problem] = []
+    for row, value in zip(ids.index[usable].tolist(), hashes.tolist(), strict=True):
+        if value in seen_ids:
+            doc_id = ids.iat[row]
+            problems.append(Problem("SC007", str(frame["source_path"].iat[row]),
+                                    int(frame["source_line"].iat[row]), f"duplicate doc_id {doc_id!r}",
+                                    field="doc_id", doc_id=doc_id, match=doc_id))
+        else:
+            seen_ids.add(value)
+    return problems
+
+
+def validate_posts(frame: pd.DataFrame, seen_ids: set[int] | None = None) -> tuple[list[Problem], pd.Series]:
+    """Lazily validate a canonical batch; return problems and a mask of rows the rules can check.
+
+    ``seen_ids`` carries doc_id hashes between batches so duplicates across files are found too.
+    """
+    checkable = pd.Series(True, index=frame.index)
+    if frame.empty:
+        return [], checkable
+    problems: list[Problem] = duplicate_problems(frame, seen_ids if seen_ids is not None else set())
+    try:
+        PostsSchema.validate(frame, lazy=True)
+        return problems, checkable
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    seen: set[tuple[int, str]] = set()
+    for case in cases.itertuples(index=False):
+        column = str(case.column)
+        check = str(case.check)
+        code = _CHECK_TO_CODE.get((column, check))
+        if code is None or case.index is None or pd.isna(case.index):
+            continue
+        row = int(case.index)
+        if (row, code) in seen:
+            continue
+        seen.add((row, code))
+        doc_id = frame["doc_id"].iat[row]
+        if code in ("SC004", "SC005", "SC006", "SC008"):
+            checkable.iat[row] = False
+        problems.append(
+            Problem(
+                code=code,
+                source_path=str(frame["source_path"].iat[row]),
+                source_line=int(frame["source_line"].iat[row]),
+                message=_message(code, doc_id, frame[column].iat[row]),
+                field=column,
+                doc_id=doc_id if isinstance(doc_id, str) else None,
+                match=str(doc_id) if code == "SC007" else "",
+            )
+        )
+    return problems, checkable
+
+
+def _message(code: str, doc_id: Any, value: Any) -> str:
+    if code == "SC007":
+        return f"duplicate doc_id {doc_id!r}"
+    if code == "SC006":
+        return f"text is {type(value).__name__ if value is not None else 'missing'}, not a string"
+    if code == "SC008":
+        return f"doc_id is {type(doc_id).__name__}, not a string"
+    return SCHEMA_CHECKS[code].summary
+
+
+def problems_to_findings(problems: list[Problem]) -> pd.DataFrame:
+    """Schema-family findings for record-level input problems."""
+    if not problems:
+        return empty_findings()
+    rows = [
+        {
+            "doc_id": p.doc_id,
+            "rule": p.code,
+            "family": "schema",
+            "severity": SCHEMA_CHECKS[p.code].severity,
+            "field": p.field,
+            "start": None,
+            "end": None,
+            "match": p.match,
+            "message": p.message,
+            "source_path": p.source_path,
+            "source_line": p.source_line,
+            "site": None,
+        }
+        for p in problems
+    ]
+    return coerce_findings(pd.DataFrame(rows, columns=FINDINGS_COLUMNS))
+
+
+def empty_findings() -> pd.DataFrame:
+    """A findings frame with no rows and the schema's dtypes."""
+    return coerce_findings(pd.DataFrame({c: [] for c in FINDINGS_COLUMNS}))
+
+
+def coerce_findings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a findings frame its canonical dtypes and column order."""
+    out = frame.loc[:, FINDINGS_COLUMNS].copy()
+    for name in ("doc_id", "rule", "family", "severity", "field", "match", "message", "source_path", "site"):
+        out[name] = out[name].astype("str").where(out[name].notna(), None).astype("str")
+    for name in ("start", "end", "source_line"):
+        out[name] = pd.array(out[name], dtype="Int64")
+    return out
+
+
+def validate_findings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate (and return) a findings frame against :class:`FindingsSchema`."""
+    return FindingsSchema.validate(frame)
