@@ -67,7 +67,7 @@ def check(inputs: str | Path | Iterable[str | Path] | pd.DataFrame, config: Conf
         inputs = [inputs]
     source: Iterable[str | Path] | pd.DataFrame = inputs if isinstance(inputs, pd.DataFrame) else list(inputs)
     findings, stats = run(source, checker, config, on_batch=on_batch)
-    names = ["<dataframe>"] if isinstance(inputs, pd.DataFrame) else [str(i) for i in source]  # type: ignore[union-attr]
+    names = ["<dataframe>"] if isinstance(inputs, pd.DataFrame) else [str(i) for i in source]
     if stats.documents == 0 and not stats.load.errors:
         raise InputError("the corpus has no records", path=", ".join(names))
     findings = validate_findings(findings)

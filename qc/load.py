@@ -152,7 +152,7 @@ def resolve_inputs(specs: Iterable[str | Path]) -> list[InputFile]:
 def _open_binary(path: Path) -> IO[bytes]:
     name = path.name.lower()
     if name.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
     if name.endswith(".zst"):
         import zstandard
 
@@ -401,7 +401,7 @@ def iter_batches(inputs: Iterable[str | Path] | list[InputFile], *, field_map: d
                  ) -> Iterator[RawBatch]:
     """Yield canonical batches for every input. File-level errors go to ``log.errors`` and reading goes on."""
     files = [i for i in inputs if isinstance(i, InputFile)] or resolve_inputs(
-        [i for i in inputs if not isinstance(i, InputFile)])  # type: ignore[misc]
+        [i for i in inputs if not isinstance(i, InputFile)])
     log = log if log is not None else LoadLog()
     text_files = [f for f in files if f.fmt == "text"]
     others = [f for f in files if f.fmt != "text"]

@@ -25,6 +25,7 @@ import re2
 
 from qc.rulespec import ScanPattern
 
+_hs: Any
 try:  # Hyperscan has no wheel for every platform (e.g. Linux aarch64): RE2 is the portable path.
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - exercised on platforms without the wheel
