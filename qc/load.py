@@ -150,6 +150,7 @@ def resolve_inputs(specs: Iterable[str | Path]) -> list[InputFile]:
 
 
 def _open_binary(path: Path) -> IO[bytes]:
+    """Open a possibly compressed file for reading (used for small header probes)."""
     name = path.name.lower()
     if name.endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
@@ -161,33 +162,78 @@ def _open_binary(path: Path) -> IO[bytes]:
     return open(path, "rb")
 
 
-def _read_blocks(stream: IO[bytes], display: str, block_bytes: int) -> Iterator[bytes]:
-    """Newline-aligned blocks of a byte stream; a truncated compressed stream is an InputError."""
-    pending = b""
-    while True:
-        try:
-            chunk = stream.read(block_bytes)
-        except (EOFError, OSError, zlib.error) as exc:
-            if pending:
-                yield pending if pending.endswith(b"\n") else pending[: pending.rfind(b"\n") + 1]
-            raise InputError(f"file is truncated or corrupt ({exc}); records before it were checked",
-                             path=display) from None
-        except Exception as exc:  # zstandard raises its own ZstdError
-            if pending:
-                yield pending[: pending.rfind(b"\n") + 1]
-            raise InputError(f"file is truncated or corrupt ({exc}); records before it were checked",
-                             path=display) from None
-        if not chunk:
-            if pending:
-                yield pending
-            return
-        data = pending + chunk
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            pending = data
-            continue
-        yield data[: cut + 1]
-        pending = data[cut + 1 :]
+STEP_BYTES = 1 << 20
+
+
+def _byte_chunks(path: Path, display: str) -> Iterator[bytes]:
+    """Decompressed bytes of a file in steps; a truncated or corrupt stream raises InputError *after*
+    yielding everything that decoded, so the records before the damage are still checked."""
+    name = path.name.lower()
+    with open(path, "rb") as raw:
+        if name.endswith(".gz"):
+            decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            try:
+                while step := raw.read(STEP_BYTES):
+                    while step:
+                        yield decoder.decompress(step)
+                        # Concatenated gzip members: start a new decoder on what is left.
+                        step = decoder.unused_data if decoder.eof else b""
+                        if step:
+                            decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                yield decoder.flush()
+            except zlib.error as exc:
+                raise InputError(f"file is corrupt ({exc}); records before it were checked", path=display) from None
+            if not decoder.eof:
+                raise InputError("file is truncated (gzip stream ended early); records before it were checked",
+                                 path=display)
+        elif name.endswith(".zst"):
+            import zstandard
+
+            zdecoder = zstandard.ZstdDecompressor().decompressobj()
+            try:
+                while step := raw.read(STEP_BYTES):
+                    yield zdecoder.decompress(step)
+            except zstandard.ZstdError as exc:
+                raise InputError(f"file is corrupt ({exc}); records before it were checked", path=display) from None
+            if not zdecoder.eof:
+                raise InputError("file is truncated (zstd stream ended early); records before it were checked",
+                                 path=display)
+        else:
+            while step := raw.read(STEP_BYTES):
+                yield step
+
+
+def _read_blocks(chunks: Iterator[bytes], block_bytes: int) -> Iterator[bytes]:
+    """Newline-aligned blocks of about ``block_bytes`` from a stream of byte chunks.
+
+    If the stream raises (truncation), the complete lines read so far are yielded first.
+    """
+    parts: list[bytes] = []
+    size = 0
+    try:
+        for chunk in chunks:
+            parts.append(chunk)
+            size += len(chunk)
+            if size < block_bytes:
+                continue
+            data = b"".join(parts)
+            while len(data) >= block_bytes:
+                cut = data.rfind(b"\n", 0, block_bytes)
+                if cut < 0:  # one line longer than a block: the block grows to hold it
+                    cut = data.find(b"\n", block_bytes)
+                    if cut < 0:
+                        break
+                yield data[: cut + 1]
+                data = data[cut + 1 :]
+            parts, size = [data], len(data)
+    except InputError:
+        data = b"".join(parts)
+        if data.rfind(b"\n") >= 0:
+            yield data[: data.rfind(b"\n") + 1]
+        raise
+    data = b"".join(parts)
+    if data:
+        yield data
 
 
 def _line_spans(block: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -201,6 +247,10 @@ def _line_spans(block: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 def _jsonl_frame_fast(block: bytes) -> pa.Table | None:
     """Parse a block with pyarrow's JSON reader; None when the block needs the per-line path."""
+    try:  # pyarrow's JSON reader does not validate UTF-8: bad bytes must take the per-line path
+        block.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
     try:
         table = pjson.read_json(io.BytesIO(block), read_options=pjson.ReadOptions(use_threads=False,
                                                                                    block_size=len(block) + 1))
@@ -222,23 +272,22 @@ def _jsonl_frame_fast(block: bytes) -> pa.Table | None:
 def _read_jsonl(src: InputFile, block_bytes: int) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
     display = src.display
     first_line = 1
-    with _open_binary(src.path) as stream:
-        for block in _read_blocks(stream, display, block_bytes):
-            if first_line == 1 and b"\x00" in block[:8192]:
-                raise InputError("binary file (NUL bytes), not JSON Lines", path=display, line=1)
-            starts, ends = _line_spans(block)
-            lengths = ends - starts
-            nonblank = np.flatnonzero(lengths > 0)
-            # A line holding only whitespace counts as blank for pyarrow too; rare, so check exactly.
-            nonblank = np.array([i for i in nonblank if block[starts[i] : ends[i]].strip()], dtype=np.int64)
-            table = _jsonl_frame_fast(block)
-            if table is not None and table.num_rows == len(nonblank):
-                frame = table.to_pandas()
-                frame["source_line"] = (nonblank + first_line).astype("int64")
-                yield frame, []
-            else:
-                yield _jsonl_lines(block, starts, ends, nonblank, first_line, display)
-            first_line += len(starts)
+    for block in _read_blocks(_byte_chunks(src.path, display), block_bytes):
+        if first_line == 1 and b"\x00" in block[:8192]:
+            raise InputError("binary file (NUL bytes), not JSON Lines", path=display, line=1)
+        starts, ends = _line_spans(block)
+        lengths = ends - starts
+        nonblank = np.flatnonzero(lengths > 0)
+        # A line holding only whitespace counts as blank for pyarrow too; rare, so check exactly.
+        nonblank = np.array([i for i in nonblank if block[starts[i] : ends[i]].strip()], dtype=np.int64)
+        table = _jsonl_frame_fast(block)
+        if table is not None and table.num_rows == len(nonblank):
+            frame = table.to_pandas()
+            frame["source_line"] = (nonblank + first_line).astype("int64")
+            yield frame, []
+        else:
+            yield _jsonl_lines(block, starts, ends, nonblank, first_line, display)
+        first_line += len(starts)
 
 
 def _jsonl_lines(block: bytes, starts: np.ndarray, ends: np.ndarray, nonblank: np.ndarray, first_line: int,

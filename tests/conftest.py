@@ -1,0 +1,73 @@
+"""Shared helpers: write real corpus files to disk and run the real ``qc`` command."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@dataclass
+class Run:
+    """A finished ``qc`` process."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run_qc(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """Run ``python -m qc ARGS`` as a user would, capturing exit code and both streams."""
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "qc", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd or REPO, env=full_env, timeout=300,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def write_jsonl(path: Path, records: list[Any], compress: str | None = None) -> Path:
+    """Write records (dicts, or raw strings written verbatim as lines) as JSON Lines."""
+    lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    if compress == "gz":
+        path.write_bytes(gzip.compress(data))
+    elif compress == "zst":
+        import zstandard
+
+        path.write_bytes(zstandard.ZstdCompressor().compress(data))
+    else:
+        path.write_bytes(data)
+    return path
+
+
+CLEAN_EN = "The council voted on Tuesday to add protected bike lanes across the city by next spring."
+CLEAN_ZH = "今天上午，市里召开了春季植树动员会，会议总结了去年的造林绿化工作。"
+PLACEHOLDER = "Dear {{first_name}}, your order has shipped."
+LOREM = "Lorem ipsum dolor sit amet, consectetur adipiscing elit."
+
+
+def post(doc_id: str, text: str, **extra: Any) -> dict[str, Any]:
+    """A minimal post record."""
+    return {"id": doc_id, "text": text, **extra}
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """A directory with one clean and one defective JSONL file."""
+    write_jsonl(tmp_path / "a.jsonl", [post("a1", CLEAN_EN), post("a2", PLACEHOLDER)])
+    write_jsonl(tmp_path / "b.jsonl", [post("b1", CLEAN_ZH), post("b2", LOREM)])
+    return tmp_path
