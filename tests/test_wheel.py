@@ -1,0 +1,46 @@
+"""The built wheel carries the rule packs and report templates and works outside the checkout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+from .conftest import PLACEHOLDER, REPO, post, write_jsonl
+
+
+def test_wheel_installs_and_finds_builtin_rules(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(REPO)],
+                   check=True, capture_output=True, timeout=300)
+    wheel = next(dist.glob("corpus_qc-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("qc/_builtin/rules/core/") and n.endswith(".yaml") for n in names)
+    assert "qc/_builtin/reports/json-report.schema.json" in names
+
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True,
+                   capture_output=True, timeout=300)
+    # Dependencies come from this test environment's site-packages, appended after the fresh venv's own,
+    # so the installed wheel (not the checkout) provides `qc`. A .pth in a non-site dir is not executed,
+    # so the checkout's editable-install hook stays inactive.
+    fresh_site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                check=True, capture_output=True, text=True).stdout.strip()
+    (Path(fresh_site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+
+    (tmp_path / "work").mkdir()
+    write_jsonl(tmp_path / "work" / "c.jsonl", [post("p", PLACEHOLDER)])
+    where = subprocess.run([str(python), "-c", "import qc.paths as p; print(p.builtin_rules_dir())"],
+                           check=True, capture_output=True, text=True, cwd=tmp_path / "work")
+    assert where.stdout.strip().startswith(str(env_dir))
+    result = subprocess.run([str(env_dir / "bin" / "qc"), "check", "c.jsonl", "--format", "json"],
+                            capture_output=True, text=True, cwd=tmp_path / "work", timeout=300)
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert [f["rule"] for f in report["findings"]] == ["PH001"]
