@@ -32,6 +32,7 @@ class Config(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict, description="canonical name -> source column")
     default_timezone: str = "UTC"
     dayfirst: bool = False
+    dayfirst_sites: list[str] = Field(default_factory=list, description="Sites whose 05/06/2020 is 5 June.")
     batch_rows: int = Field(default=20_000, ge=1)
     format: str = "terminal"
     #: Where the file came from (not a TOML key).

@@ -136,7 +136,7 @@ def frame_batches(frame: pd.DataFrame, config: Config, batch_rows: int, log: Loa
             part = part.assign(doc_id=[f"row-{n}" for n in part["source_line"].tolist()])
             mapping = {**mapping, "doc_id": "doc_id"}
         canonical = canonicalise(part, mapping, source, default_tz=config.default_timezone,
-                                 dayfirst=config.dayfirst)
+                                 dayfirst=config.dayfirst, dayfirst_sites=tuple(config.dayfirst_sites))
         log.records += len(canonical)
         yield RawBatch(canonical, [])
 
@@ -159,7 +159,8 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
             return frame_batches(inputs, config, config.batch_rows, log)
         assert files is not None
         return iter_batches(files, field_map=config.fields, batch_rows=config.batch_rows,
-                            default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log)
+                            default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log,
+                            dayfirst_sites=tuple(config.dayfirst_sites))
 
     corpus_state: dict[str, Any] = {}
     if checker.corpus_rules:  # pass one: bounded per-rule state, merged across batches

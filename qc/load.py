@@ -30,7 +30,9 @@ import pyarrow.csv as pcsv
 import pyarrow.json as pjson
 import pyarrow.parquet as pq
 
-from qc.dates import parse_timestamps
+from qc.chrome_dates import empty_columns as empty_chrome_columns
+from qc.chrome_dates import recover as recover_chrome_dates
+from qc.dates import dayfirst_mask, parse_timestamps
 from qc.errors import InputError
 
 CANONICAL = ("doc_id", "text", "url", "site", "title", "author", "posted_at", "captured_at", "lang")
@@ -415,8 +417,11 @@ def _host(url: Any) -> str | None:
 
 
 def canonicalise(frame: pd.DataFrame, mapping: dict[str, str], source_path: str, default_tz: str = "UTC",
-                 dayfirst: bool = False) -> pd.DataFrame:
-    """Rename source columns to canonical names and add ``site``, parsed dates and the source columns."""
+                 dayfirst: bool = False, dayfirst_sites: Iterable[str] = ()) -> pd.DataFrame:
+    """Rename source columns to canonical names and add ``site``, parsed dates and the source columns.
+
+    Dates missing from the fields are recovered from chrome in the text (see :mod:`qc.chrome_dates`).
+    """
     renamed = frame.rename(columns={src: dst for dst, src in mapping.items() if src != dst})
     # A source column renamed away keeps no duplicate; other columns are kept as they are.
     out = renamed.loc[:, ~renamed.columns.duplicated()].copy()
@@ -431,9 +436,12 @@ def canonicalise(frame: pd.DataFrame, mapping: dict[str, str], source_path: str,
         out[name] = out[name].map(lambda v: v if v is None or isinstance(v, str) else
                                   (None if isinstance(v, float) and np.isnan(v) else str(v)))
     out["source_path"] = source_path
-    out["posted_ts"] = parse_timestamps(out["posted_at"], default_tz=default_tz, dayfirst=dayfirst)
-    out["captured_ts"] = parse_timestamps(out["captured_at"], default_tz=default_tz, dayfirst=dayfirst)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    day_first = dayfirst_mask(out["site"], dayfirst, dayfirst_sites)
+    out["posted_ts"] = parse_timestamps(out["posted_at"], default_tz=default_tz, dayfirst=day_first)
+    out["captured_ts"] = parse_timestamps(out["captured_at"], default_tz=default_tz, dayfirst=day_first)
+    recover_chrome_dates(out, default_tz=default_tz, dayfirst=day_first)
+    return out
 
 
 @dataclass
@@ -446,8 +454,8 @@ class RawBatch:
 
 def iter_batches(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dict[str, str] | None = None,
                  batch_rows: int = DEFAULT_BATCH_ROWS, block_bytes: int = BLOCK_BYTES,
-                 default_tz: str = "UTC", dayfirst: bool = False, log: LoadLog | None = None
-                 ) -> Iterator[RawBatch]:
+                 default_tz: str = "UTC", dayfirst: bool = False, log: LoadLog | None = None,
+                 dayfirst_sites: tuple[str, ...] = ()) -> Iterator[RawBatch]:
     """Yield canonical batches for every input. File-level errors go to ``log.errors`` and reading goes on."""
     files = [i for i in inputs if isinstance(i, InputFile)] or resolve_inputs(
         [i for i in inputs if not isinstance(i, InputFile)])
@@ -463,7 +471,8 @@ def iter_batches(inputs: Iterable[str | Path] | list[InputFile], *, field_map: d
                 reader = _read_parquet(src, batch_rows)
             else:
                 reader = _read_csv(src, batch_rows)
-            yield from _canonical_batches(reader, src.display, field_map, default_tz, dayfirst, log)
+            yield from _canonical_batches(reader, src.display, field_map, default_tz, dayfirst, log,
+                                          dayfirst_sites)
         except InputError as exc:
             log.errors.append(exc)
         except (OSError, pa.ArrowException) as exc:
@@ -483,12 +492,13 @@ def iter_batches(inputs: Iterable[str | Path] | list[InputFile], *, field_map: d
             except OSError as exc:
                 log.errors.append(InputError(f"cannot read file ({exc.strerror})", path=src.display))
         if good:
-            yield from _canonical_batches(_read_text_files(good), "", field_map, default_tz, dayfirst, log)
+            yield from _canonical_batches(_read_text_files(good), "", field_map, default_tz, dayfirst, log,
+                                          dayfirst_sites)
 
 
 def _canonical_batches(reader: Iterator[tuple[pd.DataFrame, list[Problem]]], display: str,
-                       field_map: dict[str, str] | None, default_tz: str, dayfirst: bool, log: LoadLog
-                       ) -> Iterator[RawBatch]:
+                       field_map: dict[str, str] | None, default_tz: str, dayfirst: bool, log: LoadLog,
+                       dayfirst_sites: tuple[str, ...] = ()) -> Iterator[RawBatch]:
     for frame, problems in reader:
         if frame.empty or len(frame.columns) <= 1:
             if problems:
@@ -508,7 +518,8 @@ def _canonical_batches(reader: Iterator[tuple[pd.DataFrame, list[Problem]]], dis
             # No id column: a stable id from file and line keeps every record addressable.
             frame = frame.assign(doc_id=[f"{Path(path).name}:{n}" for n in frame["source_line"].tolist()])
             mapping["doc_id"] = "doc_id"
-        canonical = canonicalise(frame, mapping, display or "", default_tz=default_tz, dayfirst=dayfirst)
+        canonical = canonicalise(frame, mapping, display or "", default_tz=default_tz, dayfirst=dayfirst,
+                                 dayfirst_sites=dayfirst_sites)
         if not display:
             canonical["source_path"] = frame["source_path"].to_numpy()
         log.records += len(canonical)
@@ -521,6 +532,7 @@ def _empty_canonical() -> pd.DataFrame:
     frame["source_line"] = pd.Series([], dtype="int64")
     frame["posted_ts"] = pd.Series([], dtype="datetime64[ns, UTC]")
     frame["captured_ts"] = pd.Series([], dtype="datetime64[ns, UTC]")
+    empty_chrome_columns(frame)
     return frame
 
 
