@@ -95,7 +95,7 @@ def empty_columns(frame: pd.DataFrame) -> None:
     """Add the recovery columns to ``frame`` with nothing recovered (for empty or text-less frames)."""
     for target in TARGETS:
         frame[f"{target}_source"] = pd.Series([None] * len(frame), index=frame.index, dtype="object")
-        frame[f"{target}_chrome_ts"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+        frame[f"{target}_chrome_ts"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
         frame[f"{target}_chrome_start"] = pd.array([None] * len(frame), dtype="Int64")
         frame[f"{target}_chrome_end"] = pd.array([None] * len(frame), dtype="Int64")
 
@@ -133,7 +133,7 @@ def recover(frame: pd.DataFrame, default_tz: str = "UTC", dayfirst: bool | pd.Se
             ts[i] = parse_in(stamp.date, zone, bool(flags.iat[row]))
             starts[i], ends[i] = stamp.start, stamp.end
         index = frame.index[rows]
-        frame.loc[index, f"{target}_chrome_ts"] = pd.Series(ts, index=index, dtype="datetime64[ns, UTC]")
+        frame.loc[index, f"{target}_chrome_ts"] = pd.Series(ts, index=index, dtype="datetime64[us, UTC]")
         frame.loc[index, f"{target}_chrome_start"] = pd.array(starts, dtype="Int64")
         frame.loc[index, f"{target}_chrome_end"] = pd.array(ends, dtype="Int64")
         chrome = frame[f"{target}_chrome_ts"]
@@ -141,3 +141,20 @@ def recover(frame: pd.DataFrame, default_tz: str = "UTC", dayfirst: bool | pd.Se
         if fill.any():
             frame.loc[fill, f"{target}_ts"] = chrome[fill]
             frame.loc[fill, f"{target}_source"] = "chrome"
+
+
+def evidence(frame: pd.DataFrame, target: str, row: int) -> tuple[str, int | None, int | None, str]:
+    """Where a posted/captured value came from, for a finding: (field, start, end, matched text).
+
+    A field value is quoted as it was given (no span); a value recovered from chrome points at its span.
+    """
+    if frame[f"{target}_source"].iat[row] == "chrome":
+        start = int(frame[f"{target}_chrome_start"].iat[row])
+        end = int(frame[f"{target}_chrome_end"].iat[row])
+        return "text", start, end, str(frame["text"].iat[row])[start:end]
+    return f"{target}_at", None, None, str(frame[f"{target}_at"].iat[row])
+
+
+def show(ts: pd.Timestamp) -> str:
+    """A timestamp as findings print it: UTC, to the second."""
+    return ts.strftime("%Y-%m-%d %H:%M:%SZ")

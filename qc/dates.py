@@ -85,12 +85,15 @@ def _as_text(values: pd.Series) -> pd.Series:
 
 def parse_timestamps(values: pd.Series, default_tz: str = "UTC", dayfirst: bool | pd.Series = False
                      ) -> pd.Series:
-    """Parse a column of raw date values into ``datetime64[ns, UTC]`` (NaT where missing or unparseable).
+    """Parse a column of raw date values into ``datetime64[us, UTC]`` (NaT where missing or unparseable).
+
+    Microsecond resolution, so a far-future value (2999-01-01) is a date the rules can judge, not an
+    overflow.
 
     ``dayfirst`` is one flag for the column or a boolean Series (per row, e.g. from the post's site):
     it only decides ambiguous slashed dates such as 05/06/2020.
     """
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
     if len(values) == 0:
         return result
     text = _as_text(values)
@@ -118,7 +121,7 @@ def parse_timestamps(values: pd.Series, default_tz: str = "UTC", dayfirst: bool 
         keys = list(zip(text[rest].tolist(), flags[rest].astype(bool).tolist(), strict=True))
         cache = {key: parse_one(key[0], default_tz, key[1]) for key in set(keys)}
         parsed = [cache[key] for key in keys]
-        result[rest] = pd.Series(parsed, index=text[rest].index, dtype="datetime64[ns, UTC]")
+        result[rest] = pd.Series(parsed, index=text[rest].index, dtype="datetime64[us, UTC]")
     return result
 
 

@@ -530,8 +530,8 @@ def _empty_canonical() -> pd.DataFrame:
     frame = pd.DataFrame({name: pd.Series([], dtype="object") for name in CANONICAL})
     frame["source_path"] = pd.Series([], dtype="str")
     frame["source_line"] = pd.Series([], dtype="int64")
-    frame["posted_ts"] = pd.Series([], dtype="datetime64[ns, UTC]")
-    frame["captured_ts"] = pd.Series([], dtype="datetime64[ns, UTC]")
+    frame["posted_ts"] = pd.Series([], dtype="datetime64[us, UTC]")
+    frame["captured_ts"] = pd.Series([], dtype="datetime64[us, UTC]")
     empty_chrome_columns(frame)
     return frame
 

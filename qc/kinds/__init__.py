@@ -6,10 +6,13 @@ and ``evaluate``. Adding a kind means adding a module and one line below.
 
 from __future__ import annotations
 
-from qc.kinds import pattern, phrases
+from qc.kinds import copyright_stale, date_bounds, date_order, pattern, phrases
 from qc.rulespec import RuleSpec
 
 KINDS: dict[str, type[RuleSpec]] = {
     pattern.Spec.KIND: pattern.Spec,
     phrases.Spec.KIND: phrases.Spec,
+    date_order.Spec.KIND: date_order.Spec,
+    date_bounds.Spec.KIND: date_bounds.Spec,
+    copyright_stale.Spec.KIND: copyright_stale.Spec,
 }

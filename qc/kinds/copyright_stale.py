@@ -1,0 +1,97 @@
+"""``copyright_stale``: a copyright footer older than the post it frames.
+
+A footer such as "© 2013-2016 Example Inc." is site template; when its newest year is older than the
+post, the template (and often the whole page) was not maintained, and the scrape kept chrome from a stale
+page. Only footers in the tail of the text count (the last ``tail_fraction`` of it, or its last ``tail_lines``
+lines): an author's "© 2002 Jane Doe" under a title is a credit, not chrome. On a page with several footers the newest year speaks for the template;
+an open range ("© 2000-", "2000-present", "2000至今") is kept current and is never stale.
+
+The reference is the post year (``posted_at``, or the date recovered from chrome) when known: stale when
+the footer ends more than ``max_years_before_post`` years before it. Without a post date it is the
+capture year, with ``max_years_before_capture``. Keys: those two, ``tail_fraction``, ``tail_lines``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import pandas as pd
+from pydantic import Field
+
+from qc.batch import Batch
+from qc.matcher import compile_re2
+from qc.rulespec import FindingRow, RuleSpec, ScanPattern
+
+_YEAR = r"(?:19|20)\d{2}"
+#: A copyright mark, up to 40 characters of owner text, then a year, a year list or a year range. The
+#: year must not continue a longer number (licence numbers such as 豫B2-20041234 are not years).
+COPYRIGHT_RE = (
+    r"(?i:©|\(c\)|&copy;|copyright|版权所有)(?:[^\n]{0,40}?[^\d\n])?"
+    r"(?P<first>" + _YEAR + r")"
+    r"(?P<rest>(?:\s*(?:[-–—~～,，至]|to)\s*" + _YEAR + r")*)"
+    r"(?P<open>(?:-|–|—)(?:\s|$)|\s*[-–—]\s*(?i:present|now|today)|至今)?"
+    r"(?:\D|$)"
+)
+_YEARS = r"(?:19|20)\d{2}"
+
+
+class Spec(RuleSpec):
+    """A rule that flags copyright footers whose newest year is older than the post (or the capture)."""
+
+    KIND: ClassVar[str] = "copyright_stale"
+
+    max_years_before_post: int = Field(default=0, ge=0)
+    max_years_before_capture: int = Field(default=3, ge=0)
+    tail_fraction: float = Field(default=0.5, gt=0.0, le=1.0)
+    tail_lines: int = Field(default=5, ge=0)
+
+    def scan_patterns(self) -> list[ScanPattern]:
+        """The copyright footer regex, prefiltered over the text column with every other pattern."""
+        return [ScanPattern(key=f"{self.code}#0", regex=COPYRIGHT_RE, field="text")]
+
+    def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
+        """Yield one finding per document whose newest tail footer is older than its reference year."""
+        frame = batch.frame
+        footers: dict[int, list[tuple[int, int, str, int | None]]] = {}
+        regex = compile_re2(COPYRIGHT_RE)
+        years = compile_re2(_YEARS)
+        groups = regex.groupindex
+        for pattern in self.scan_patterns():
+            rows = batch.candidates.get(pattern.key)
+            if rows is None:
+                continue
+            for row in rows.tolist():
+                text = frame["text"].iat[row]
+                if not isinstance(text, str):
+                    continue
+                tail_start = int(len(text) * (1.0 - self.tail_fraction))
+                for match in regex.finditer(text):
+                    if match.start() < tail_start and text.count("\n", match.start()) > self.tail_lines:
+                        continue
+                    is_open = bool(match.group("open"))
+                    # The trailing non-digit guard is not part of the evidence.
+                    end = max(match.end(groups["first"]), match.end(groups["rest"]))
+                    newest = None if is_open else max(
+                        int(y) for y in years.findall(match.group("first") + (match.group("rest") or "")))
+                    footers.setdefault(row, []).append(
+                        (match.start(), end, text[match.start() : end], newest))
+        for row, found in sorted(footers.items()):
+            if any(newest is None for *_, newest in found):
+                continue
+            start, end, text, newest = max(found, key=lambda f: (f[3] or 0, -f[0]))
+            assert newest is not None
+            posted: pd.Timestamp = frame["posted_ts"].iat[row]
+            captured: pd.Timestamp = frame["captured_ts"].iat[row]
+            if not pd.isna(posted):
+                gap, limit, basis = posted.year - newest, self.max_years_before_post, "post"
+                ref = f"{posted.year} ({frame['posted_source'].iat[row]})"
+            elif not pd.isna(captured):
+                gap, limit, basis = captured.year - newest, self.max_years_before_capture, "capture"
+                ref = f"{captured.year} ({frame['captured_source'].iat[row]})"
+            else:
+                continue
+            if gap > limit:
+                value = f"footer ends {newest}, {gap} years before the {basis} year {ref}"
+                yield FindingRow(row=row, start=start, end=end, match=text,
+                                 message=self.format_message(text, value=value))

@@ -1,0 +1,116 @@
+"""``date_bounds``: a posted/captured value that is no usable date, or no plausible one.
+
+Each value of ``fields`` is judged alone, in the order of ``checks``; the first problem is the finding:
+
+- ``unparseable``: a value is present but is no date in any supported shape (never a crash, never dropped);
+- ``impossible``: a numeric calendar date that does not exist (2020-02-30, 2020-13-01);
+- ``sentinel``: a placeholder date a system writes when it has none (1970-01-01, 1900-01-01), in any zone;
+- ``minimum``: before ``min_date`` (default 1991-08-06, the first web page);
+- ``future``: after the moment of the check plus ``future_tolerance``: nothing was captured in the future.
+
+A posted value later than the capture is ``date_order``'s finding, so one defect yields one finding.
+Values recovered from chrome are judged too, with their span as evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, field_validator
+
+from qc.batch import Batch
+from qc.chrome_dates import evidence, show
+from qc.dates import date_status
+from qc.kinds.date_order import check_duration
+from qc.rulespec import FindingRow, RuleSpec
+
+CHECKS = ("unparseable", "impossible", "sentinel", "minimum", "future")
+TARGETS = {"posted_at": "posted", "captured_at": "captured"}
+
+
+class Spec(RuleSpec):
+    """A rule that flags date values that do not parse, do not exist or are not plausible."""
+
+    KIND: ClassVar[str] = "date_bounds"
+
+    fields: list[str] = Field(default_factory=lambda: ["posted_at", "captured_at"], min_length=1)
+    checks: list[str] = Field(default_factory=lambda: list(CHECKS), min_length=1)
+    min_date: str = "1991-08-06"
+    sentinels: list[str] = Field(default_factory=lambda: ["1970-01-01", "1900-01-01"])
+    future_tolerance: str = "1d"
+
+    _check_tolerance = field_validator("future_tolerance")(check_duration)
+
+    @field_validator("fields")
+    @classmethod
+    def _check_fields(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value not in TARGETS:
+                raise ValueError(f"unknown date field {value!r} (known: {', '.join(TARGETS)})")
+        return values
+
+    @field_validator("checks")
+    @classmethod
+    def _check_checks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value not in CHECKS:
+                raise ValueError(f"unknown check {value!r} (known: {', '.join(CHECKS)})")
+        return values
+
+    @field_validator("min_date")
+    @classmethod
+    def _check_min_date(cls, value: str) -> str:
+        try:
+            pd.Timestamp(value)
+        except ValueError:
+            raise ValueError(f"not a date: {value!r}") from None
+        return value
+
+    @field_validator("sentinels")
+    @classmethod
+    def _check_sentinels(cls, values: list[str]) -> list[str]:
+        for value in values:
+            cls._check_min_date(value)
+        return values
+
+    def _problems(self, frame: pd.DataFrame, target: str) -> pd.Series:
+        """Per row, the first failed check's name (or "")."""
+        raw = frame[f"{target}_at"]
+        ts = frame[f"{target}_ts"]
+        status = date_status(raw, ts)
+        found = pd.Series("", index=frame.index, dtype="str")
+        tests: dict[str, pd.Series] = {
+            "unparseable": status == "unparseable",
+            "impossible": status == "impossible",
+            # A sentinel written in any zone lands within a day of its UTC midnight.
+            "sentinel": pd.Series(np.zeros(len(frame), dtype=bool), index=frame.index),
+            "minimum": (ts < pd.Timestamp(self.min_date, tz="UTC")).fillna(False),
+            "future": (ts > pd.Timestamp.now(tz="UTC") + pd.Timedelta(self.future_tolerance)).fillna(False),
+        }
+        for sentinel in self.sentinels:
+            midnight = pd.Timestamp(sentinel, tz="UTC")
+            near = ((ts - midnight).abs() < pd.Timedelta("1d")).fillna(False)
+            tests["sentinel"] = tests["sentinel"] | near
+        for check in reversed(self.checks):  # earlier checks win
+            found = found.mask(tests[check].astype(bool), check)
+        return found
+
+    def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
+        """Yield one finding per field value that fails a check."""
+        frame = batch.frame
+        for name in self.fields:
+            target = TARGETS[name]
+            problems = self._problems(frame, target)
+            for row in np.flatnonzero((problems != "").to_numpy()).tolist():
+                check = problems.iat[row]
+                if check in ("unparseable", "impossible"):
+                    field_name, start, end, match = f"{target}_at", None, None, str(frame[f"{target}_at"].iat[row])
+                    value = f"{check} {name}"
+                else:
+                    field_name, start, end, match = evidence(frame, target, row)
+                    value = f"{check} {name} {show(frame[f'{target}_ts'].iat[row])}"
+                yield FindingRow(row=row, start=start, end=end, match=match, field=field_name,
+                                 message=self.format_message(match, value=value, field_name=name))

@@ -1,0 +1,54 @@
+"""``date_order``: a post stamped after its own capture.
+
+A page cannot show a post that did not exist yet, so ``posted_at`` later than ``captured_at`` means a
+wrong field, a wrong time zone or a re-dated post. Both values are compared in UTC (naive values were read
+in the configured ``default-timezone``), and ``tolerance`` absorbs clock skew and minute-precision stamps.
+Values recovered from chrome are compared too, with their span as evidence. Keys: ``tolerance`` (a
+duration such as ``5min``, ``1h``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from pydantic import field_validator
+
+from qc.batch import Batch
+from qc.chrome_dates import evidence, show
+from qc.rulespec import FindingRow, RuleSpec
+
+
+def check_duration(value: str) -> str:
+    """Validate a duration string such as ``5min`` or ``36h`` (pandas Timedelta syntax)."""
+    try:
+        delta = pd.Timedelta(value)
+    except ValueError:
+        raise ValueError(f"not a duration: {value!r} (e.g. 30s, 5min, 36h, 2d)") from None
+    if pd.isna(delta) or delta < pd.Timedelta(0):
+        raise ValueError(f"not a non-negative duration: {value!r}")
+    return value
+
+
+class Spec(RuleSpec):
+    """A rule that flags posts whose posted time is after their capture time."""
+
+    KIND: ClassVar[str] = "date_order"
+
+    tolerance: str = "5min"
+
+    _check_tolerance = field_validator("tolerance")(check_duration)
+
+    def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
+        """Yield a finding per post stamped more than ``tolerance`` after its capture."""
+        frame = batch.frame
+        gap = frame["posted_ts"] - frame["captured_ts"]
+        late = (gap > pd.Timedelta(self.tolerance)).fillna(False).to_numpy(dtype=bool)
+        for row in np.flatnonzero(late).tolist():
+            field_name, start, end, match = evidence(frame, "posted", row)
+            value = (f"posted {show(frame['posted_ts'].iat[row])}, captured {show(frame['captured_ts'].iat[row])}"
+                     f" ({frame['captured_source'].iat[row]})")
+            yield FindingRow(row=row, start=start, end=end, match=match, field=field_name,
+                             message=self.format_message(match, value=value, field_name=field_name))
