@@ -6,7 +6,7 @@ and ``evaluate``. Adding a kind means adding a module and one line below.
 
 from __future__ import annotations
 
-from qc.kinds import copyright_stale, date_bounds, date_order, pattern, phrases
+from qc.kinds import body_dates, copyright_stale, date_bounds, date_order, pattern, phrases
 from qc.rulespec import RuleSpec
 
 KINDS: dict[str, type[RuleSpec]] = {
@@ -15,4 +15,5 @@ KINDS: dict[str, type[RuleSpec]] = {
     date_order.Spec.KIND: date_order.Spec,
     date_bounds.Spec.KIND: date_bounds.Spec,
     copyright_stale.Spec.KIND: copyright_stale.Spec,
+    body_dates.Spec.KIND: body_dates.Spec,
 }
