@@ -6,7 +6,16 @@ and ``evaluate``. Adding a kind means adding a module and one line below.
 
 from __future__ import annotations
 
-from qc.kinds import body_dates, copyright_stale, date_bounds, date_order, pattern, phrases
+from qc.kinds import (
+    body_dates,
+    chrome_conflict,
+    copyright_stale,
+    date_bounds,
+    date_order,
+    pattern,
+    phrases,
+    relative_date,
+)
 from qc.rulespec import RuleSpec
 
 KINDS: dict[str, type[RuleSpec]] = {
@@ -16,4 +25,6 @@ KINDS: dict[str, type[RuleSpec]] = {
     date_bounds.Spec.KIND: date_bounds.Spec,
     copyright_stale.Spec.KIND: copyright_stale.Spec,
     body_dates.Spec.KIND: body_dates.Spec,
+    relative_date.Spec.KIND: relative_date.Spec,
+    chrome_conflict.Spec.KIND: chrome_conflict.Spec,
 }

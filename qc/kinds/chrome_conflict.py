@@ -1,0 +1,60 @@
+"""``chrome_conflict``: the page's own date stamp contradicts the posted_at / captured_at field.
+
+When a field is present and the text also carries the page's stamp ("发表于 2020-5-16 17:53:04" for the
+post, Discuz!'s "GMT+8, 2024-11-29 12:32" render time for the capture, see :mod:`qc.chrome_dates`), the
+two should agree. A gap beyond ``tolerance`` means the field was taken from the wrong element, the wrong
+time zone, or another page. The finding points at the chrome in the text. Keys: ``fields``
+(posted_at, captured_at), ``tolerance`` (default 1 day: chrome is often minute- or day-precise and,
+without a GMT marker, in an unknown zone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, field_validator
+
+from qc.batch import Batch
+from qc.chrome_dates import show
+from qc.kinds.date_bounds import TARGETS
+from qc.kinds.date_order import check_duration
+from qc.rulespec import FindingRow, RuleSpec
+
+
+class Spec(RuleSpec):
+    """A rule that flags date fields contradicted by the page's own date stamp."""
+
+    KIND: ClassVar[str] = "chrome_conflict"
+
+    fields: list[str] = Field(default_factory=lambda: ["posted_at", "captured_at"], min_length=1)
+    tolerance: str = "1d"
+
+    _check_tolerance = field_validator("tolerance")(check_duration)
+
+    @field_validator("fields")
+    @classmethod
+    def _check_fields(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value not in TARGETS:
+                raise ValueError(f"unknown date field {value!r} (known: {', '.join(TARGETS)})")
+        return values
+
+    def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
+        """Yield a finding per field whose chrome stamp differs from it by more than ``tolerance``."""
+        frame = batch.frame
+        for name in self.fields:
+            target = TARGETS[name]
+            field_ts = frame[f"{target}_ts"].where(frame[f"{target}_source"] == "field")
+            chrome_ts = frame[f"{target}_chrome_ts"]
+            gap = (field_ts - chrome_ts).abs()
+            conflict = (gap > pd.Timedelta(self.tolerance)).fillna(False).to_numpy(dtype=bool)
+            for row in np.flatnonzero(conflict).tolist():
+                start = int(frame[f"{target}_chrome_start"].iat[row])
+                end = int(frame[f"{target}_chrome_end"].iat[row])
+                found = str(frame["text"].iat[row])[start:end]
+                value = f"the page says {show(chrome_ts.iat[row])}, {name} says {show(field_ts.iat[row])}"
+                yield FindingRow(row=row, start=start, end=end, match=found,
+                                 message=self.format_message(found, value=value, field_name=name))
