@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from qc.kinds import (
     body_dates,
-    chrome_conflict,
+    chrome_date,
     copyright_stale,
     date_bounds,
     date_order,
@@ -26,5 +26,5 @@ KINDS: dict[str, type[RuleSpec]] = {
     copyright_stale.Spec.KIND: copyright_stale.Spec,
     body_dates.Spec.KIND: body_dates.Spec,
     relative_date.Spec.KIND: relative_date.Spec,
-    chrome_conflict.Spec.KIND: chrome_conflict.Spec,
+    chrome_date.Spec.KIND: chrome_date.Spec,
 }
