@@ -38,7 +38,10 @@ def _normalise(value: str) -> str:
     value = value.strip()
     value = _CJK_DATE.sub(lambda m: f"{m.group(1)}-{m.group(2)}-{m.group(3)} ", value)
     value = value.replace("时", ":").replace("分", "").replace("秒", "")
+    meridiem = _CJK_TIME_WORDS.search(value)
     value = _CJK_TIME_WORDS.sub(" ", value)
+    if meridiem and re.search(r"\d:\d", value):  # 下午5:53 is 17:53; dateutil reads "5:53 PM"
+        value += " PM" if meridiem.group(1) in ("下午", "晚上", "中午") else " AM"
     # Blog stamps: "April 21, 2015, at 11:29 a.m." reads as "April 21, 2015 11:29 AM".
     value = _EN_AT.sub(" ", value)
     value = _EN_MERIDIEM.sub(lambda m: " " + m.group(1).upper() + "M", value)

@@ -22,7 +22,7 @@ from pydantic import Field, field_validator
 from qc.batch import Batch
 from qc.chrome_dates import show
 from qc.kinds.date_bounds import TARGETS
-from qc.kinds.date_order import check_duration
+from qc.kinds.date_order import check_duration, duration
 from qc.rulespec import FindingRow, RuleSpec
 
 
@@ -56,7 +56,7 @@ class Spec(RuleSpec):
             field_ts = frame[f"{target}_ts"].where(frame[f"{target}_source"] == "field")
             chrome_ts = frame[f"{target}_chrome_ts"]
             gap = (field_ts - chrome_ts).abs()
-            conflict = (gap > pd.Timedelta(self.tolerance)).fillna(False).to_numpy(dtype=bool)
+            conflict = (gap > duration(self.tolerance)).fillna(False).to_numpy(dtype=bool)
             for row in np.flatnonzero(conflict).tolist():
                 start = int(frame[f"{target}_chrome_start"].iat[row])
                 end = int(frame[f"{target}_chrome_end"].iat[row])

@@ -24,7 +24,7 @@ from pydantic import Field, field_validator
 from qc.batch import Batch
 from qc.chrome_dates import evidence, show
 from qc.dates import date_status
-from qc.kinds.date_order import check_duration
+from qc.kinds.date_order import check_duration, duration
 from qc.rulespec import FindingRow, RuleSpec
 
 CHECKS = ("unparseable", "impossible", "sentinel", "minimum", "future")
@@ -88,11 +88,11 @@ class Spec(RuleSpec):
             # A sentinel written in any zone lands within a day of its UTC midnight.
             "sentinel": pd.Series(np.zeros(len(frame), dtype=bool), index=frame.index),
             "minimum": (ts < pd.Timestamp(self.min_date, tz="UTC")).fillna(False),
-            "future": (ts > pd.Timestamp.now(tz="UTC") + pd.Timedelta(self.future_tolerance)).fillna(False),
+            "future": (ts > pd.Timestamp.now(tz="UTC") + duration(self.future_tolerance)).fillna(False),
         }
         for sentinel in self.sentinels:
             midnight = pd.Timestamp(sentinel, tz="UTC")
-            near = ((ts - midnight).abs() < pd.Timedelta("1d")).fillna(False)
+            near = ((ts - midnight).abs() < pd.Timedelta(days=1)).fillna(False)
             tests["sentinel"] = tests["sentinel"] | near
         for check in reversed(self.checks):  # earlier checks win
             found = found.mask(tests[check].astype(bool), check)

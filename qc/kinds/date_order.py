@@ -21,10 +21,18 @@ from qc.chrome_dates import evidence, show
 from qc.rulespec import FindingRow, RuleSpec
 
 
+def duration(value: str) -> pd.Timedelta:
+    """A duration string such as ``30s``, ``5min``, ``36h`` or ``2d`` as a Timedelta."""
+    text = value.strip()
+    if text.endswith("d") and text[:-1].strip().replace(".", "", 1).isdigit():
+        text = text[:-1] + "D"  # pandas deprecates lower-case days; users write 2d
+    return pd.Timedelta(text)
+
+
 def check_duration(value: str) -> str:
     """Validate a duration string such as ``5min`` or ``36h`` (pandas Timedelta syntax)."""
     try:
-        delta = pd.Timedelta(value)
+        delta = duration(value)
     except ValueError:
         raise ValueError(f"not a duration: {value!r} (e.g. 30s, 5min, 36h, 2d)") from None
     if pd.isna(delta) or delta < pd.Timedelta(0):
@@ -45,7 +53,7 @@ class Spec(RuleSpec):
         """Yield a finding per post stamped more than ``tolerance`` after its capture."""
         frame = batch.frame
         gap = frame["posted_ts"] - frame["captured_ts"]
-        late = (gap > pd.Timedelta(self.tolerance)).fillna(False).to_numpy(dtype=bool)
+        late = (gap > duration(self.tolerance)).fillna(False).to_numpy(dtype=bool)
         for row in np.flatnonzero(late).tolist():
             field_name, start, end, match = evidence(frame, "posted", row)
             value = (f"posted {show(frame['posted_ts'].iat[row])}, captured {show(frame['captured_ts'].iat[row])}"
