@@ -18,7 +18,8 @@ def load(tmp_path: Path, records: list[dict[str, object]], **options: object) ->
 
 def test_missing_fields_are_filled_from_chrome_and_sources_recorded(tmp_path: Path) -> None:
     frame = load(tmp_path, [
-        {"id": "discuz", "text": "楼主\n发表于 2020-5-16 17:53:04 | 只看该作者\n正文\nGMT+8, 2024-11-29 12:32 , Processed in 0.03 s"},
+        {"id": "discuz",
+         "text": "楼主\n发表于 2020-5-16 17:53:04 | 只看该作者\n正文\nGMT+8, 2024-11-29 12:32 , Processed in 0.03 s"},
         {"id": "blog", "text": "Posted on 12/25/2019 by admin\nMerry Christmas!"},
         {"id": "blog-long", "text": "Posted on April 21, 2015, at 11:29 a.m.\nBody"},
         {"id": "cn-news", "text": "发布时间：2004年12月27日 12:40\n正文"},

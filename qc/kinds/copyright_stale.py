@@ -2,9 +2,10 @@
 
 A footer such as "© 2013-2016 Example Inc." is site template; when its newest year is older than the
 post, the template (and often the whole page) was not maintained, and the scrape kept chrome from a stale
-page. Only footers in the tail of the text count (the last ``tail_fraction`` of it, or its last ``tail_lines``
-lines): an author's "© 2002 Jane Doe" under a title is a credit, not chrome. On a page with several footers the newest year speaks for the template;
-an open range ("© 2000-", "2000-present", "2000至今") is kept current and is never stale.
+page. Only footers in the tail of the text count (the last ``tail_fraction`` of it, or its last
+``tail_lines`` lines): an author's "© 2002 Jane Doe" under a title is a credit, not chrome. On a page with
+several footers the newest year speaks for the template; an open range ("© 2000-", "2000-present",
+"2000至今") is kept current and is never stale.
 
 The reference is the post year (``posted_at``, or the date recovered from chrome) when known: stale when
 the footer ends more than ``max_years_before_post`` years before it. Without a post date it is the
