@@ -6,7 +6,8 @@ Each value of ``fields`` is judged alone, in the order of ``checks``; the first 
 - ``impossible``: a numeric calendar date that does not exist (2020-02-30, 2020-13-01);
 - ``sentinel``: a placeholder date a system writes when it has none (1970-01-01, 1900-01-01), in any zone;
 - ``minimum``: before ``min_date`` (default 1991-08-06, the first web page);
-- ``future``: after the moment of the check plus ``future_tolerance``: nothing was captured in the future.
+- ``future``: after the moment of the check plus ``future_tolerance``: nothing was captured in the future
+  (a posted value is judged this way only when there is no capture time).
 
 A posted value later than the capture is ``date_order``'s finding, so one defect yields one finding.
 Values recovered from chrome are judged too, with their span as evidence.
@@ -90,6 +91,8 @@ class Spec(RuleSpec):
             "minimum": (ts < pd.Timestamp(self.min_date, tz="UTC")).fillna(False),
             "future": (ts > pd.Timestamp.now(tz="UTC") + duration(self.future_tolerance)).fillna(False),
         }
+        if target == "posted":  # a post with a capture time is judged against it, by date_order
+            tests["future"] = tests["future"] & frame["captured_ts"].isna()
         for sentinel in self.sentinels:
             midnight = pd.Timestamp(sentinel, tz="UTC")
             near = ((ts - midnight).abs() < pd.Timedelta(days=1)).fillna(False)
