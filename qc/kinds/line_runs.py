@@ -1,0 +1,106 @@
+"""``line_runs``: menu-like runs of short lines at the head or tail of a post.
+
+A naive scraper turns navigation bars, section menus, share bars and footer link lists into runs of
+short lines ("Home", "News", "Sport", "Contact us"; "首页|新闻|体育"), in any language, at the very top
+or bottom of the text. Article bodies rarely open or close with many such lines in a row. This kind
+needs no lexicon, so it catches chrome in languages and on sites no phrase list covers.
+
+Keys: ``region`` (``head``, ``tail`` or ``edges``), ``within_lines`` (the run must start within this
+many non-blank lines of the top, or end within this many of the bottom), ``min_run`` (short lines in a
+row), ``max_words``/``max_chars`` (a short Latin-script line), ``max_cjk_chars`` (a short line in
+Chinese, Japanese or Korean). A line of several short items joined by ``|``, ``·`` or ``•`` counts as
+short too. Lines ending in sentence punctuation never do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import re2
+from pydantic import Field
+
+from qc.batch import Batch
+from qc.region import Region
+from qc.rulespec import FindingRow, RuleSpec
+
+_CJK = re2.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+_SENTENCE_END = tuple(".!?。！？…;；,，\"”」")
+_SEPARATORS = re2.compile(r"\s*[|｜·•]\s*")
+
+
+class Spec(RuleSpec):
+    """A rule that flags runs of short, menu-like lines at a post's edges."""
+
+    KIND: ClassVar[str] = "line_runs"
+
+    region: Region = Region.edges
+    within_lines: int = Field(default=3, ge=1)
+    min_run: int = Field(default=6, ge=2)
+    max_words: int = Field(default=4, ge=1)
+    max_chars: int = Field(default=30, ge=1)
+    max_cjk_chars: int = Field(default=10, ge=1)
+
+    def is_short(self, line: str) -> bool:
+        """Whether a stripped, non-blank line looks like a menu item rather than prose."""
+        if len(line) > 3 and line.endswith(_SENTENCE_END):
+            return False
+        parts = [p for p in _SEPARATORS.split(line) if p]
+        if len(parts) >= 3:  # "首页|新闻|体育": a whole menu on one line
+            return all(self._short_item(p) for p in parts)
+        return self._short_item(line)
+
+    def _short_item(self, item: str) -> bool:
+        cjk = len(_CJK.findall(item))
+        if cjk * 3 > len(item):
+            return len(item) <= self.max_cjk_chars
+        return len(item) <= self.max_chars and len(item.split()) <= self.max_words
+
+    def _lines(self, text: str) -> list[tuple[int, int, bool]]:
+        """(start, end, short) for each non-blank line, offsets of the stripped line."""
+        out: list[tuple[int, int, bool]] = []
+        pos = 0
+        for raw in text.split("\n"):
+            stripped = raw.strip()
+            if stripped:
+                lead = len(raw) - len(raw.lstrip())
+                out.append((pos + lead, pos + lead + len(stripped), self.is_short(stripped)))
+            pos += len(raw) + 1
+        return out
+
+    def _run_from(self, lines: list[tuple[int, int, bool]], begin: int) -> int:
+        count = 0
+        for _, _, short in lines[begin:]:
+            if not short:
+                break
+            count += 1
+        return count
+
+    def runs(self, text: str) -> list[tuple[int, int, int]]:
+        """(start offset, end offset, line count) of qualifying runs at the edges of ``text``."""
+        lines = self._lines(text)
+        found: list[tuple[int, int, int]] = []
+        if self.region in (Region.head, Region.edges, Region.any):
+            found += self._best(lines)
+        if self.region in (Region.tail, Region.edges, Region.any):
+            backwards = self._best(lines[::-1], reverse=True)
+            found += [run for run in backwards if not any(run[0] < f[1] and f[0] < run[1] for f in found)]
+        return found
+
+    def _best(self, lines: list[tuple[int, int, bool]], reverse: bool = False) -> list[tuple[int, int, int]]:
+        best: tuple[int, int, int] | None = None
+        for begin in range(min(self.within_lines, len(lines))):
+            length = self._run_from(lines, begin)
+            if length >= self.min_run and (best is None or length > best[2]):
+                first, last = lines[begin], lines[begin + length - 1]
+                best = (last[0], first[1], length) if reverse else (first[0], last[1], length)
+        return [best] if best else []
+
+    def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
+        """Yield one finding per qualifying run, spanning the run's lines."""
+        texts = batch.texts(self.field)
+        for row, text in enumerate(texts.tolist()):
+            for start, end, count in self.runs(text):
+                match = text[start:end]
+                yield FindingRow(row=row, start=start, end=end, match=match,
+                                 message=self.format_message(match, value=str(count)))
