@@ -7,9 +7,12 @@ needs no lexicon, so it catches chrome in languages and on sites no phrase list 
 
 Keys: ``region`` (``head``, ``tail`` or ``edges``), ``within_lines`` (the run must start within this
 many non-blank lines of the top, or end within this many of the bottom), ``min_run`` (short lines in a
-row), ``max_words``/``max_chars`` (a short Latin-script line), ``max_cjk_chars`` (a short line in
+row, counted as distinct items, since a menu does not repeat an entry; a line holding several items
+counts once per item), ``max_words``/``max_chars`` (a short Latin-script line), ``max_cjk_chars`` (a short line in
 Chinese, Japanese or Korean). A line of several short items joined by ``|``, ``·`` or ``•`` counts as
-short too. Lines ending in sentence punctuation never do.
+short too. Lines ending in sentence punctuation never do. Lines with digits (dates, counters, phone
+numbers, numbered list items) neither count nor break a run: a numbered list or a table of figures is
+not a menu, but a "© 2019" line inside a footer does not end it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from qc.rulespec import FindingRow, RuleSpec
 
 _CJK = re2.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 _SENTENCE_END = tuple(".!?。！？…;；,，\"”」")
+#: (start, end, menu items) of a non-blank line; items None for prose, [] for a neutral line.
+_Line = tuple[int, int, list[str] | None]
+_DIGIT = re2.compile(r"[0-9０-９]")
 _SEPARATORS = re2.compile(r"\s*[|｜·•]\s*")
 
 
@@ -41,14 +47,16 @@ class Spec(RuleSpec):
     max_chars: int = Field(default=30, ge=1)
     max_cjk_chars: int = Field(default=10, ge=1)
 
-    def is_short(self, line: str) -> bool:
-        """Whether a stripped, non-blank line looks like a menu item rather than prose."""
+    def menu_items(self, line: str) -> list[str] | None:
+        """The menu items a stripped, non-blank line holds: None for prose, [] for a neutral line."""
         if len(line) > 3 and line.endswith(_SENTENCE_END):
-            return False
+            return None
+        if _DIGIT.search(line):
+            return []
         parts = [p for p in _SEPARATORS.split(line) if p]
         if len(parts) >= 3:  # "首页|新闻|体育": a whole menu on one line
-            return all(self._short_item(p) for p in parts)
-        return self._short_item(line)
+            return [p.casefold() for p in parts] if all(self._short_item(p) for p in parts) else None
+        return [line.casefold()] if self._short_item(line) else None
 
     def _short_item(self, item: str) -> bool:
         cjk = len(_CJK.findall(item))
@@ -56,28 +64,32 @@ class Spec(RuleSpec):
             return len(item) <= self.max_cjk_chars
         return len(item) <= self.max_chars and len(item.split()) <= self.max_words
 
-    def _lines(self, text: str) -> list[tuple[int, int, bool]]:
-        """(start, end, short) for each non-blank line, offsets of the stripped line."""
-        out: list[tuple[int, int, bool]] = []
+    def _lines(self, text: str) -> list[_Line]:
+        """(start, end, menu items) for each non-blank line, offsets of the stripped line."""
+        out: list[_Line] = []
         pos = 0
         for raw in text.split("\n"):
             stripped = raw.strip()
             if stripped:
                 lead = len(raw) - len(raw.lstrip())
-                out.append((pos + lead, pos + lead + len(stripped), self.is_short(stripped)))
+                out.append((pos + lead, pos + lead + len(stripped), self.menu_items(stripped)))
             pos += len(raw) + 1
         return out
 
-    def _run_from(self, lines: list[tuple[int, int, bool]], begin: int) -> int:
+    @staticmethod
+    def _run_from(lines: list[_Line], begin: int) -> tuple[int, int]:
+        """(lines, distinct menu items) in the run of menu-like lines starting at ``begin``."""
         count = 0
-        for _, _, short in lines[begin:]:
-            if not short:
+        items: set[str] = set()
+        for _, _, found in lines[begin:]:
+            if found is None:
                 break
             count += 1
-        return count
+            items.update(found)
+        return count, len(items)
 
     def runs(self, text: str) -> list[tuple[int, int, int]]:
-        """(start offset, end offset, line count) of qualifying runs at the edges of ``text``."""
+        """(start offset, end offset, menu items) of qualifying runs at the edges of ``text``."""
         lines = self._lines(text)
         found: list[tuple[int, int, int]] = []
         if self.region in (Region.head, Region.edges, Region.any):
@@ -87,13 +99,17 @@ class Spec(RuleSpec):
             found += [run for run in backwards if not any(run[0] < f[1] and f[0] < run[1] for f in found)]
         return found
 
-    def _best(self, lines: list[tuple[int, int, bool]], reverse: bool = False) -> list[tuple[int, int, int]]:
+    def _best(self, lines: list[_Line], reverse: bool = False) -> list[tuple[int, int, int]]:
         best: tuple[int, int, int] | None = None
         for begin in range(min(self.within_lines, len(lines))):
-            length = self._run_from(lines, begin)
-            if length >= self.min_run and (best is None or length > best[2]):
+            if not lines[begin][2]:  # a run starts and ends on a menu item, not a neutral line
+                continue
+            length, items = self._run_from(lines, begin)
+            while length and not lines[begin + length - 1][2]:
+                length -= 1
+            if items >= self.min_run and (best is None or items > best[2]):
                 first, last = lines[begin], lines[begin + length - 1]
-                best = (last[0], first[1], length) if reverse else (first[0], last[1], length)
+                best = (last[0], first[1], items) if reverse else (first[0], last[1], items)
         return [best] if best else []
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
