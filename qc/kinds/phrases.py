@@ -21,7 +21,6 @@ from qc.batch import Batch
 from qc.region import RegionOptions
 from qc.rulespec import FindingRow, RuleSpec, ScanPattern
 
-
 _PAD = r"[ \t\r\x{3000}]*"  # spaces, tabs, a stray CR and the ideographic space
 _PAD_CHARS = " \t\r\u3000"
 
