@@ -143,6 +143,57 @@ def check(
     raise typer.Exit(EXIT_OK if result.gate.passed else EXIT_FAIL)
 
 
+@app.command("eval")
+def eval_command(
+    paths: Annotated[list[str], typer.Argument(help="Corpus files, directories or globs.")],
+    labels: Annotated[Path, typer.Option("--labels", help='JSON Lines: {"doc_id": ..., "labels": [...]}.')],
+    rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory (repeatable).",
+                                                      rich_help_panel="Rule selection")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Code, prefix, family, name or ALL.",
+                                                      rich_help_panel="Rule selection")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Selectors to leave out.",
+                                                      rich_help_panel="Rule selection")] = None,
+    no_builtin: Annotated[bool, typer.Option("--no-builtin", help="Do not load the built-in packs.",
+                                             rich_help_panel="Rule selection")] = False,
+    config_file: Annotated[Path | None, typer.Option("--config", help="Config file (qc.toml or pyproject.toml).")
+                           ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="terminal or json.",
+                                               rich_help_panel="Output")] = "terminal",
+    output: Annotated[Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.",
+                                                rich_help_panel="Output")] = None,
+) -> None:
+    """Measure rules against labels: precision, recall and F1 per family and per rule (exit 0, or 2)."""
+    from qc.api import check as run_check
+    from qc.config import load_config
+    from qc.errors import ConfigError
+    from qc.evaluate import evaluate, load_labels
+    from qc.render.evaluation import render_json, render_terminal
+
+    try:
+        if output_format not in ("terminal", "json"):
+            raise ConfigError(f"unknown format {output_format!r} (choose terminal, json)", field="--format")
+        config = load_config(config_file, overrides={"select": select or None, "ignore": ignore or None})
+        if rules:
+            config.rules = [*config.rules, *map(str, rules)]
+        if no_builtin:
+            config.builtin_rules = False
+        truth = load_labels(labels)
+        result = run_check(paths, config)
+        report = evaluate(result.findings, truth, result.ruleset)
+        write = render_json if output_format == "json" else render_terminal
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with output.open("w", encoding="utf-8") as handle:
+                write(report, handle)
+        else:
+            write(report, sys.stdout)
+    except QcError as exc:
+        raise _fail(exc) from None
+    for error in result.input_errors:
+        err_console.print(f"qc: error: {escape(str(error))}", soft_wrap=True)
+    raise typer.Exit(EXIT_ERROR if result.input_errors else EXIT_OK)
+
+
 def _ruleset(rules: list[Path] | None, no_builtin: bool = False) -> Any:
     from qc.registry import load_rules
 

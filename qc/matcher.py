@@ -173,7 +173,21 @@ def _scan_hyperscan(database: Any, column: pa.Array, n_patterns: int) -> list[li
     return hits
 
 
+#: A pattern may wrap the defect in ``(?P<hit>...)``: RE2 has no look-behind, so context a match needs
+#: (``[^A-Za-z]x亿元``) is matched outside the group and only the group becomes the finding's span.
+HIT_GROUP = "hit"
+
+
 def find_spans(regex: str, ignorecase: bool, text: str) -> list[tuple[int, int, str]]:
-    """All non-overlapping RE2 matches of ``regex`` in ``text`` as (start, end, matched text), in chars."""
+    """All non-overlapping RE2 matches of ``regex`` in ``text`` as (start, end, matched text), in chars.
+
+    When the regex has a ``hit`` group, its span is reported instead of the whole match.
+    """
     compiled = compile_re2(regex, ignorecase)
-    return [(m.start(), m.end(), m.group()) for m in compiled.finditer(text) if m.end() > m.start()]
+    group = compiled.groupindex.get(HIT_GROUP, 0)
+    spans = []
+    for m in compiled.finditer(text):
+        start, end = m.start(group), m.end(group)
+        if end > start >= 0:
+            spans.append((start, end, text[start:end]))
+    return spans

@@ -12,15 +12,19 @@ from qc.kinds import (
     copyright_stale,
     date_bounds,
     date_order,
+    line_runs,
     pattern,
     phrases,
     relative_date,
+    repeated_lines,
 )
 from qc.rulespec import RuleSpec
 
 KINDS: dict[str, type[RuleSpec]] = {
     pattern.Spec.KIND: pattern.Spec,
     phrases.Spec.KIND: phrases.Spec,
+    line_runs.Spec.KIND: line_runs.Spec,
+    repeated_lines.Spec.KIND: repeated_lines.Spec,
     date_order.Spec.KIND: date_order.Spec,
     date_bounds.Spec.KIND: date_bounds.Spec,
     copyright_stale.Spec.KIND: copyright_stale.Spec,

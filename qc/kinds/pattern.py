@@ -2,7 +2,9 @@
 
 Keys: ``patterns`` (list of RE2 regexes), ``ignorecase``, ``exceptions`` (RE2 regexes: a match is dropped
 when an exception match overlaps it within ``exception_window`` characters either side — RE2 has no
-look-around, so this is how a rule says "x% but not 3x faster"), ``limit`` (findings per document).
+look-around, so this is how a rule says "x% but not 3x faster"), ``limit`` (findings per document),
+``min_distinct`` (a document is flagged only when this many different matched texts occur) and
+``region``/``within_lines``/``within_chars`` (see :mod:`qc.region`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pydantic import Field, field_validator
 
 from qc.batch import Batch
 from qc.matcher import compile_re2, find_spans
+from qc.region import RegionOptions
 from qc.rulespec import FindingRow, RuleSpec, ScanPattern
 
 
@@ -38,7 +41,7 @@ def overlapping_exception(text: str, start: int, end: int, exceptions: list[str]
     return False
 
 
-class Spec(RuleSpec):
+class Spec(RegionOptions, RuleSpec):
     """A rule that flags every match of any of its RE2 patterns."""
 
     KIND: ClassVar[str] = "pattern"
@@ -48,6 +51,7 @@ class Spec(RuleSpec):
     exceptions: list[str] = Field(default_factory=list)
     exception_window: int = Field(default=30, ge=0, le=500)
     limit: int = Field(default=20, ge=1)
+    min_distinct: int = Field(default=1, ge=1)
 
     _validate_patterns = field_validator("patterns", "exceptions")(_check_regexes)
 
@@ -59,7 +63,7 @@ class Spec(RuleSpec):
         ]
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
-        """Yield a finding per match (after exceptions), at most ``limit`` per document."""
+        """Yield a finding per match in the region (after exceptions), at most ``limit`` per document."""
         per_row: dict[int, list[tuple[int, int, str]]] = {}
         for pattern in self.scan_patterns():
             for row, start, end, text in batch.spans(pattern):
@@ -68,17 +72,21 @@ class Spec(RuleSpec):
         for row in sorted(per_row):
             assert column is not None
             value = column.iat[row]
-            emitted = 0
+            bounds = self.region_bounds(value)
+            kept: list[tuple[int, int, str]] = []
             last_end = -1
             for start, end, text in sorted(per_row[row]):
                 if start < last_end:  # two patterns matched overlapping text: report it once
+                    continue
+                if not self.in_bounds(bounds, start, end):
                     continue
                 if self.exceptions and overlapping_exception(
                     value, start, end, self.exceptions, self.ignorecase, self.exception_window
                 ):
                     continue
                 last_end = end
+                kept.append((start, end, text))
+            if len({text.casefold() if self.ignorecase else text for _, _, text in kept}) < self.min_distinct:
+                continue
+            for start, end, text in kept[: self.limit]:
                 yield FindingRow(row=row, start=start, end=end, match=text, message=self.format_message(text))
-                emitted += 1
-                if emitted >= self.limit:
-                    break

@@ -2,8 +2,11 @@
 
 The phrases compile into one alternation that the shared prefilter (Hyperscan or RE2, both automata)
 matches for every phrase at once, instead of looping over phrases. Keys: ``phrases``, ``ignorecase``,
-``whole_word`` (ASCII word boundaries around Latin phrases), ``min_distinct`` (a document is flagged
-only when at least this many different phrases occur), ``limit`` (findings per document).
+``whole_word`` (ASCII word boundaries around Latin phrases), ``whole_line`` (a phrase counts only when it
+is the whole line, give or take surrounding spaces and a trailing colon: how menus and footers look),
+``min_distinct`` (a document is flagged only when at least this many different phrases occur in the
+region), ``region``/``within_lines``/``within_chars`` (see :mod:`qc.region`) and ``limit`` (findings per
+document).
 """
 
 from __future__ import annotations
@@ -15,23 +18,31 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from qc.batch import Batch
+from qc.region import RegionOptions
 from qc.rulespec import FindingRow, RuleSpec, ScanPattern
 
+_PAD = r"[ \t\r\x{3000}]*"  # spaces, tabs, a stray CR and the ideographic space
+_PAD_CHARS = " \t\r\u3000"
 
-def phrase_regex(phrases: list[str], whole_word: bool) -> str:
+
+def phrase_regex(phrases: list[str], whole_word: bool, whole_line: bool = False) -> str:
     """One RE2 alternation matching any phrase, longest first so overlapping phrases prefer the longer."""
     parts = []
     for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
         escaped = re.escape(phrase)
-        if whole_word and phrase[:1].isascii() and phrase[:1].isalnum():
+        if whole_word and not whole_line and phrase[:1].isascii() and phrase[:1].isalnum():
             escaped = r"\b" + escaped
-        if whole_word and phrase[-1:].isascii() and phrase[-1:].isalnum():
+        if whole_word and not whole_line and phrase[-1:].isascii() and phrase[-1:].isalnum():
             escaped = escaped + r"\b"
         parts.append(escaped)
-    return "(?:" + "|".join(parts) + ")"
+    alternation = "(?:" + "|".join(parts) + ")"
+    if whole_line:
+        # RE2 has no look-around, so the line's padding is part of the match; ``evaluate`` trims it.
+        return r"(?m)^" + _PAD + alternation + _PAD + "[:：]?" + _PAD + "$"
+    return alternation
 
 
-class Spec(RuleSpec):
+class Spec(RegionOptions, RuleSpec):
     """A rule that flags occurrences of literal phrases."""
 
     KIND: ClassVar[str] = "phrases"
@@ -39,6 +50,7 @@ class Spec(RuleSpec):
     phrases: list[str] = Field(min_length=1)
     ignorecase: bool = False
     whole_word: bool = True
+    whole_line: bool = False
     min_distinct: int = Field(default=1, ge=1)
     limit: int = Field(default=20, ge=1)
 
@@ -52,15 +64,23 @@ class Spec(RuleSpec):
 
     def scan_patterns(self) -> list[ScanPattern]:
         """The whole lexicon as one scan pattern."""
-        regex = phrase_regex(self.phrases, self.whole_word)
+        regex = phrase_regex(self.phrases, self.whole_word, self.whole_line)
         return [ScanPattern(key=f"{self.code}#0", regex=regex, field=self.field, ignorecase=self.ignorecase)]
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
-        """Yield each phrase occurrence in documents with at least ``min_distinct`` distinct phrases."""
+        """Yield each phrase occurrence in the region, in documents with ``min_distinct`` distinct phrases."""
         per_row: dict[int, list[tuple[int, int, str]]] = {}
         for row, start, end, text in batch.spans(self.scan_patterns()[0]):
+            if self.whole_line:  # report the phrase, not the padding and colon around it
+                lead = len(text) - len(text.lstrip(_PAD_CHARS))
+                stripped = text.strip(_PAD_CHARS).rstrip(":：").rstrip(_PAD_CHARS)
+                start, end, text = start + lead, start + lead + len(stripped), stripped
             per_row.setdefault(row, []).append((start, end, text))
+        column = batch.frame[self.field] if per_row and self.region != "any" else None
         for row, spans in sorted(per_row.items()):
+            if column is not None:
+                bounds = self.region_bounds(column.iat[row])
+                spans = [s for s in spans if self.in_bounds(bounds, s[0], s[1])]
             distinct = {text.casefold() if self.ignorecase else text for _, _, text in spans}
             if len(distinct) < self.min_distinct:
                 continue

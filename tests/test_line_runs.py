@@ -1,0 +1,68 @@
+"""The ``line_runs`` kind: menu-like runs of short lines at a post's edges, in any language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from qc.config import Config
+from qc.engine import Checker, run
+from qc.kinds import line_runs
+from qc.registry import RuleSet
+
+PROSE = "\n".join(
+    f"Paragraph {i} is a full sentence that reads as prose rather than as a menu entry." for i in range(8)
+)
+
+
+def spec(**keys: Any) -> line_runs.Spec:
+    return line_runs.Spec.model_validate({
+        "code": "TS100", "name": "runs", "family": "boilerplate", "kind": "line_runs", "severity": "warning",
+        "message": "{value} items: '{match}'", "summary": "s", "why": "w",
+        "examples": {"fail": ["x"], "pass": ["y"]}, **keys,
+    })
+
+
+def test_head_menu_in_german_is_found_with_its_span() -> None:
+    menu = "Startseite\nPolitik\nWirtschaft\nSport\nKultur\nWetter"
+    text = f"{menu}\n{PROSE}"
+    runs = spec().runs(text)
+    assert runs == [(0, len(menu), 6)]
+
+
+def test_tail_footer_with_a_dated_line_inside_is_one_run() -> None:
+    footer = "Impressum\nDatenschutz\n© 2019 Beispiel GmbH\nKontakt\nAGB\nJobs\nPresse"
+    text = f"{PROSE}\n{footer}\n"
+    (start, end, items), = spec().runs(text)
+    assert text[start:end] == footer
+    assert items == 6  # the dated line neither counts nor breaks the run
+
+
+def test_one_line_menus_count_each_item() -> None:
+    text = "首页|艺术快讯|当代艺术\n艺术史论|艺术设计|艺术专题\n" + PROSE
+    assert spec().runs(text)[0][2] == 6
+
+
+def test_prose_lists_and_repeated_items_are_not_menus() -> None:
+    numbered = "\n".join(f"{i}. Item" for i in range(1, 12))
+    repeated = "Links\n" + "link\n" * 8 + "Images"
+    sentences = "\n".join(["Yes.", "No.", "Maybe.", "Later.", "Never.", "Always."])
+    for head in (numbered, repeated, sentences):
+        assert spec().runs(f"{head}\n{PROSE}") == [], head
+
+
+def test_run_must_start_near_the_edge() -> None:
+    menu = "Home\nNews\nSport\nWeather\nTravel\nCulture"
+    text = f"{PROSE}\n{menu}\n{PROSE}"
+    assert spec().runs(text) == []
+    assert spec(region="head").runs(f"{menu}\n{PROSE}") != []
+    assert spec(region="head").runs(f"{PROSE}\n{menu}") == []
+
+
+def test_findings_through_the_engine() -> None:
+    frame = pd.DataFrame({"doc_id": ["a", "b"], "text": ["Home\nNews\nSport\nWeather\nTravel\nCulture\n" + PROSE,
+                                                          PROSE]})
+    found, _ = run(frame, Checker(RuleSet([spec()])), Config())
+    assert list(found["doc_id"]) == ["a"]
+    assert found["message"].iloc[0].startswith("6 items:")

@@ -1,0 +1,113 @@
+"""``repeated_lines``: template lines found across a corpus split over several files, in two passes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from qc.api import check
+from qc.batch import Batch
+from qc.config import Config
+from qc.engine import Checker, run
+from qc.kinds import repeated_lines
+from qc.registry import RuleSet
+
+# Template lines of an invented site, in no lexicon of the built-in packs.
+WORDS = ["apples", "bridges", "comets", "dunes", "embers", "ferns", "glaciers", "harbours"]
+HEADER = "Quillfeather Weekly — stories from the valley"
+FOOTER = "Printed on recycled pixels since 2011 by the Quillfeather collective"
+
+
+def spec(**keys: Any) -> repeated_lines.Spec:
+    return repeated_lines.Spec.model_validate({
+        "code": "TS200", "name": "repeats", "family": "boilerplate", "kind": "repeated_lines",
+        "severity": "warning", "message": "seen in {value} documents: '{match}'", "summary": "s", "why": "w",
+        "examples": {"fail": ["x"], "pass": ["y"]}, **keys,
+    })
+
+
+def write_corpus(tmp_path: Path) -> list[Path]:
+    """Six posts of one site across three files, two posts of another site, two without a site."""
+    files = []
+    for part in range(3):
+        records = [
+            {"id": f"q{part}{n}", "site": "quill.example",
+             "text": f"{HEADER}\nThis post tells its own story about {WORDS[part * 2 + n]}.\n"
+                     f"{FOOTER.replace('2011', str(2011 + part))}"}
+            for n in range(2)
+        ]
+        if part == 0:
+            records += [{"id": f"o{n}", "site": "other.example", "text": f"{HEADER}\nOther site post {n}."}
+                        for n in range(2)]
+        if part == 1:
+            records += [{"id": f"n{n}", "text": f"Shared unsited line here\nLoose post about {WORDS[n]}."}
+                        for n in range(2)]
+        path = tmp_path / f"part-{part}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def test_template_lines_are_found_across_files(tmp_path: Path) -> None:
+    files = write_corpus(tmp_path)
+    rule = spec(min_documents=3, min_fraction=0.5)
+    config = Config(batch_rows=2)  # several batches per file too: the state must merge across all of them
+    found, _ = run([str(p) for p in files], Checker(RuleSet([rule])), config)
+    quill = found[found["site"] == "quill.example"]
+    assert set(quill["doc_id"]) == {f"q{p}{n}" for p in range(3) for n in range(2)}
+    assert set(quill["match"]) == {HEADER} | {FOOTER.replace("2011", str(y)) for y in (2011, 2012, 2013)}
+    # The other site has the same header in only two documents, below min_documents.
+    assert found[found["site"] == "other.example"].empty
+    # Spans point at the line itself.
+    texts = {}
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            texts[record["id"]] = record["text"]
+    for row in found.itertuples():
+        assert texts[row.doc_id][row.start:row.end] == row.match
+
+
+def test_records_without_a_site_are_grouped_together(tmp_path: Path) -> None:
+    files = write_corpus(tmp_path)
+    found, _ = run([str(p) for p in files], Checker(RuleSet([spec(min_documents=2)])), Config())
+    unsited = found[found["doc_id"].isin(["n0", "n1"])]
+    assert set(unsited["match"]) == {"Shared unsited line here"}
+    assert unsited["site"].isna().all()
+
+
+def test_state_holds_hashes_and_merges_by_addition() -> None:
+    rule = spec()
+    frame = pd.DataFrame({"text": [f"{HEADER}\nbody one", f"{HEADER}\nbody two"], "site": ["s", "s"]})
+    one = rule.observe(Batch(frame=frame))
+    assert all(isinstance(k, int) for pair in one["pairs"] for k in pair)
+    merged = rule.merge_states([one, one, None])
+    assert sum(merged["docs"].values()) == 4
+    assert max(merged["pairs"].values()) == 4
+
+
+def test_merge_prunes_single_document_pairs_past_the_cap() -> None:
+    rule = spec(max_pairs=1000)
+    # Digits are masked, so lines differ by letters: "unique line aaa", "unique line baa", ...
+    names = ["".join(chr(97 + (i // 26**k) % 26) for k in range(3)) for i in range(1200)]
+    frame = pd.DataFrame({"text": [f"unique line {name}\n{HEADER}" for name in names]})
+    merged = rule.merge_states([rule.observe(Batch(frame=frame))])
+    assert len(merged["pairs"]) == 1  # only the header, seen in every document, survives
+    assert next(iter(merged["pairs"].values())) == 1200
+
+
+def test_builtin_rule_reports_lines_per_site_through_the_api(tmp_path: Path) -> None:
+    records = [{"id": f"d{n}", "site": "quill.example", "text": f"{HEADER}\nA story about {WORDS[n]} only."}
+               for n in range(6)]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = check(path, {"select": ["BP030"]})
+    found = result.findings
+    assert len(found) == 6
+    assert set(found["match"]) == {HEADER}
+    assert set(found["site"]) == {"quill.example"}
+    top = found.groupby(["site", "match"]).size().sort_values(ascending=False)
+    assert top.index[0] == ("quill.example", HEADER)
