@@ -13,6 +13,7 @@ import logging
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -21,7 +22,7 @@ from qc.render.model import ReportModel
 
 PALETTE = {"error": "#c62828", "warning": "#ef8f00", "info": "#1e88e5"}
 FAMILY_COLORS = ["#5e35b1", "#00897b", "#e53935", "#3949ab", "#6d4c41", "#8e24aa", "#43a047"]
-RC = {
+RC: dict[Any, Any] = {
     "svg.fonttype": "none",  # text stays text: small files, the browser picks CJK fonts
     "svg.hashsalt": "corpus-qc",  # stable output for identical input
     "text.parse_math": False,

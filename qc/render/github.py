@@ -36,7 +36,7 @@ def markdown_cell(value: object) -> str:
     return text
 
 
-def annotations(result: CheckResult) -> list[str]:
+def annotation_lines(result: CheckResult) -> list[str]:
     """The ``::error``/``::warning``/``::notice`` lines, most severe first, capped."""
     findings = result.findings
     if findings.empty:
@@ -83,7 +83,7 @@ def step_summary(result: CheckResult) -> str:
 
 def render(result: CheckResult, out: TextIO) -> None:
     """Write annotations to ``out`` and append the summary to ``$GITHUB_STEP_SUMMARY`` if set."""
-    for line in annotations(result):
+    for line in annotation_lines(result):
         out.write(line + "\n")
     verdict = "passed" if result.gate.passed else "failed"
     out.write(f"corpus-qc gate {verdict}: {result.summary.findings} findings in "

@@ -38,7 +38,7 @@ def script_json(value: Any) -> Markup:
     for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
                           ("\u2029", "\\u2029")):
         text = text.replace(char, escaped)
-    return Markup(text)  # noqa: S704 - every markup-significant character is escaped above
+    return Markup(text)
 
 
 def _cut(value: Any) -> Any:
@@ -59,21 +59,21 @@ def page_data(result: CheckResult, model: ReportModel) -> dict[str, Any]:
     documents: dict[str, Any] = {}
     doc_keys: dict[tuple[str, int], str] = {}
     if excerpts is not None:
-        for (path, line), doc in excerpts.documents.items():
+        for (doc_path, doc_line), kept in excerpts.documents.items():
             key = f"d{len(doc_keys)}"
-            doc_keys[(path, line)] = key
-            documents[key] = {"doc_id": doc.doc_id, "site": doc.site, "title": doc.title, "url": doc.url,
-                              "source": f"{path}:{line}", "text": doc.text, "truncated": doc.truncated,
+            doc_keys[(doc_path, doc_line)] = key
+            documents[key] = {"doc_id": kept.doc_id, "site": kept.site, "title": kept.title, "url": kept.url,
+                              "source": f"{doc_path}:{doc_line}", "text": kept.text, "truncated": kept.truncated,
                               "spans": []}
     findings = result.findings
     if documents and not findings.empty:
         spans = findings[findings["start"].notna() & (findings["field"] == "text")]
-        for path, line, rule, start, end, severity in zip(
+        for path, span_line, rule, start, end, severity in zip(
                 spans["source_path"].tolist(), spans["source_line"].tolist(), spans["rule"].tolist(),
                 spans["start"].tolist(), spans["end"].tolist(), spans["severity"].tolist(), strict=True):
-            key = doc_keys.get((str(path), int(line)))
-            if key is not None and int(end) <= len(documents[key]["text"]):
-                documents[key]["spans"].append([int(start), int(end), str(rule), str(severity)])
+            doc_key = doc_keys.get((str(path), int(span_line)))
+            if doc_key is not None and int(end) <= len(documents[doc_key]["text"]):
+                documents[doc_key]["spans"].append([int(start), int(end), str(rule), str(severity)])
     rows = []
     embedded = model.embedded
     for record in embedded.itertuples(index=False):
@@ -119,8 +119,8 @@ def render(result: CheckResult, out: TextIO) -> None:
     template = _environment().get_template("report.html.j2")
     html = template.render(
         result=result, summary=result.summary, gate=result.gate, model=model, csp=csp,
-        style=Markup(style),  # noqa: S704 - our own stylesheet from reports/
-        script=Markup(script),  # noqa: S704 - our own script from reports/
+        style=Markup(style),
+        script=Markup(script),
         charts=[(key, title, uri) for key, title, uri in chart_list if uri],
         data=script_json(page_data(result, model)), summary_json=script_json(report),
         baseline=result.baseline,
