@@ -17,6 +17,7 @@ from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from qc.render.model import ReportModel
 
@@ -66,6 +67,7 @@ def _barh(labels: list[str], values: list[int], colors: list[str], title: str, x
         ax.set_yticks(positions, [_label(lbl) for lbl in labels])
         ax.set_title(title, loc="left", fontweight="bold")
         ax.set_xlabel(xlabel)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         for pos, value in zip(positions, values, strict=True):
             ax.annotate(str(value), (value, pos), xytext=(3, 0), textcoords="offset points", va="center",
                         fontsize=8)
@@ -112,6 +114,7 @@ def histogram_chart(histogram: list[tuple[str, int]]) -> str | None:
         ax.set_title("Findings per document", loc="left", fontweight="bold")
         ax.set_xlabel("findings in the document")
         ax.set_ylabel("documents")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         for i, count in enumerate(counts):
             if count:
                 ax.annotate(str(count), (i, count), xytext=(0, 2), textcoords="offset points", ha="center",
@@ -147,6 +150,6 @@ def dates_chart(points: list[tuple[object, object, bool]]) -> str | None:
         ax.set_title("posted_at against captured_at", loc="left", fontweight="bold")
         ax.set_xlabel("captured_at")
         ax.set_ylabel("posted_at")
-        ax.legend(loc="upper left", fontsize=7, frameon=False)
+        ax.legend(loc="lower right", fontsize=7, framealpha=0.8)
         fig.autofmt_xdate()
         return _uri(fig)
