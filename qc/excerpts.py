@@ -72,7 +72,7 @@ class ExcerptCollector:
             return
         # Only the first `per_rule` spans of each rule are kept: count per rule within the batch.
         rank = spans.groupby("rule", observed=True).cumcount()
-        offset = spans["rule"].map(lambda r: self._spans_seen[r])
+        offset = spans["rule"].map(dict(self._spans_seen)).fillna(0).astype("int64")
         chosen = spans[(rank + offset) < self.per_rule]
         for code, count in spans.groupby("rule", observed=True).size().items():
             self._spans_seen[str(code)] += int(count)
