@@ -98,9 +98,13 @@
       tr.appendChild(el("td", r[COL.source_path] + ":" + r[COL.source_line], "loc"));
       var ctx = el("td", null, "ctx");
       if (r[COL.before]) { ctx.appendChild(document.createTextNode("…" + shown(r[COL.before]))); }
-      var mark = el("mark", shown(r[COL.match]));
-      mark.style.background = ruleColor[r[COL.rule]] || "";
-      ctx.appendChild(mark);
+      if (r[COL.start] === null && !r[COL.match]) {
+        ctx.appendChild(document.createTextNode(r[COL.message]));  // a whole-record finding
+      } else {
+        var mark = el("mark", shown(r[COL.match]));
+        mark.style.background = ruleColor[r[COL.rule]] || "";
+        ctx.appendChild(mark);
+      }
       if (r[COL.after]) { ctx.appendChild(document.createTextNode(shown(r[COL.after]) + "…")); }
       ctx.title = r[COL.message];
       tr.appendChild(ctx);

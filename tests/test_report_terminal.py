@@ -128,3 +128,14 @@ def test_progress_counts_documents() -> None:
     with checking_progress(None) as nothing:
         assert nothing is None
     assert "2000" in out.getvalue() and "documents" in out.getvalue()
+
+
+def test_whole_record_findings_show_their_message(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "bad.jsonl", [post("ok", "Dear {{first_name}}, hi."), '{"id": "broken", "text": ',
+                                         post("ok", "A duplicate id.")])
+    result = qc.check(tmp_path, {})
+    text, _ = record(result, 120)
+    worst = text[text.index("Worst rules"):]
+    assert "SC001" in worst and "bad.jsonl:2" in worst
+    assert "SC007" in worst and "duplicate doc_id 'ok'" in worst
+

@@ -123,7 +123,8 @@ def _sites(result: CheckResult, kinds: dict[str, str], top: int, lines_per_site:
     with_site = findings[findings["site"].notna()]
     if with_site.empty:
         return [], "none"
-    repeated = with_site[with_site["rule"].map(lambda c: kinds.get(str(c)) == REPEATED_LINES_KIND).astype(bool)]
+    repeated_codes = [code for code, kind in kinds.items() if kind == REPEATED_LINES_KIND]
+    repeated = with_site[with_site["rule"].isin(repeated_codes)]
     # Prefer the corpus-level repeated-lines rule; without it, the most frequent boilerplate matches.
     source = "repeated_lines" if not repeated.empty else "boilerplate"
     leaks = repeated if not repeated.empty else with_site[with_site["family"] == "boilerplate"]

@@ -95,11 +95,15 @@ def _examples(console: Console, model: ReportModel) -> None:
             where = f"{example.source_path}:{example.source_line}" if example.source_line is not None else \
                 example.source_path
             console.print(Text(f"    {example.doc_id or '(no doc_id)'}  {where}", style="dim"), overflow="fold")
-            before, match, after = context_parts(example, width)
             line = Text("      ")
-            line.append(before)
-            line.append(match, style=MATCH_STYLE)
-            line.append(after)
+            if example.before is None and example.after is None:
+                # No text context (a whole-record finding, or no excerpts kept): the message says it all.
+                line.append(example.message)
+            else:
+                before, match, after = context_parts(example, width)
+                line.append(before)
+                line.append(match, style=MATCH_STYLE)
+                line.append(after)
             console.print(line, overflow="fold")
 
 
