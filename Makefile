@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	@mkdir -p build
 	@# The sample corpus fails the gate on purpose: show the report, keep `make demo` green.
-	-$(BIN)/qc check samples/ --format json --output build/report.json
+	-$(BIN)/qc check samples/ --format json --output build/report.json --html build/report.html
 	-$(BIN)/qc check samples/
 	@echo "JSON report written to build/report.json"
+	@echo "HTML report written to build/report.html (self-contained: open it from disk)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check qc tests bench

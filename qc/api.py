@@ -12,6 +12,7 @@ import pandas as pd
 from qc.config import Config, load_config
 from qc.engine import Checker, RunStats, run
 from qc.errors import ConfigError, InputError
+from qc.excerpts import ExcerptCollector, Excerpts
 from qc.registry import RuleSet, load_rules
 from qc.schemas import validate_findings
 from qc.summary import Gate, Summary, evaluate_gate, summarise
@@ -28,6 +29,10 @@ class CheckResult:
     ruleset: RuleSet
     config: Config
     inputs: list[str]
+    #: Bounded text excerpts (contexts, a few documents, a date sample) for the reports; optional.
+    excerpts: Excerpts | None = None
+    #: Set by :func:`qc.baseline.apply_baseline`: which findings are new and which entries are gone.
+    baseline: Any = None
 
     @property
     def input_errors(self) -> list[InputError]:
@@ -49,12 +54,14 @@ def _check_rate_keys(config: Config, ruleset: RuleSet) -> None:
 
 
 def check(inputs: str | Path | Iterable[str | Path] | pd.DataFrame, config: Config | dict[str, Any] | None = None,
-          *, ruleset: RuleSet | None = None, on_batch: Callable[[int], None] | None = None) -> CheckResult:
+          *, ruleset: RuleSet | None = None, on_batch: Callable[[int], None] | None = None,
+          excerpts: bool = True) -> CheckResult:
     """Check a corpus (paths, directories, globs, or a DataFrame) and return findings, summary and gate.
 
     ``config`` is a :class:`Config`, a dict of config keys, or None to use the discovered config file.
     Raises :class:`qc.errors.QcError` for usage, config, rule or input errors (exit 2 in the CLI); an
-    empty corpus is an :class:`InputError`, never a passing gate.
+    empty corpus is an :class:`InputError`, never a passing gate. ``excerpts`` keeps bounded text
+    context for the reports (see :mod:`qc.excerpts`).
     """
     if config is None:
         config = load_config()
@@ -66,11 +73,13 @@ def check(inputs: str | Path | Iterable[str | Path] | pd.DataFrame, config: Conf
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     source: Iterable[str | Path] | pd.DataFrame = inputs if isinstance(inputs, pd.DataFrame) else list(inputs)
-    findings, stats = run(source, checker, config, on_batch=on_batch)
+    collector = ExcerptCollector() if excerpts else None
+    findings, stats = run(source, checker, config, on_batch=on_batch, on_checked=collector)
     names = ["<dataframe>"] if isinstance(inputs, pd.DataFrame) else [str(i) for i in source]
     if stats.documents == 0 and not stats.load.errors:
         raise InputError("the corpus has no records", path=", ".join(names))
     findings = validate_findings(findings)
     summary = summarise(findings, stats.documents, stats.checked, len(stats.sites), ruleset, stats.seconds)
     gate = evaluate_gate(findings, summary, config)
-    return CheckResult(findings, summary, gate, stats, ruleset, config, names)
+    return CheckResult(findings, summary, gate, stats, ruleset, config, names,
+                       excerpts=collector.excerpts if collector is not None else None)

@@ -89,7 +89,7 @@ def check(
                                              rich_help_panel="Rule selection")] = False,
     config_file: Annotated[Path | None, typer.Option("--config", help="Config file (qc.toml or pyproject.toml).")
                            ] = None,
-    output_format: Annotated[str | None, typer.Option("--format", help="terminal or json.",
+    output_format: Annotated[str | None, typer.Option("--format", help="terminal, json, junit, github, sarif or html.",
                                                       rich_help_panel="Output")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.",
                                                 rich_help_panel="Output")] = None,
@@ -98,6 +98,19 @@ def check(
     max_doc_rate: Annotated[list[str] | None, typer.Option("--max-doc-rate", help="FAMILY_OR_CODE=RATE (0-1).",
                                                            rich_help_panel="CI")] = None,
     timezone: Annotated[str | None, typer.Option("--timezone", help="Time zone for naive timestamps.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Terminal report: the verdict line only.",
+                                        rich_help_panel="Output")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Terminal report: every finding.",
+                                          rich_help_panel="Output")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report to FILE.",
+                                              rich_help_panel="Output")] = None,
+    findings_file: Annotated[Path | None, typer.Option("--findings", help="Also write the findings frame to "
+                                                       "FILE.parquet or FILE.jsonl.", rich_help_panel="Output")
+                             ] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Gate only on findings not in this "
+                                                  "baseline file.", rich_help_panel="CI")] = None,
+    write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Record the current findings "
+                                                        "as a baseline FILE.", rich_help_panel="CI")] = None,
 ) -> None:
     """Check a corpus and gate on the result (exit 0 pass, 1 fail, 2 error)."""
     from qc.api import check as run_check
@@ -126,8 +139,11 @@ def check(
 
             choices = ", ".join(f.value for f in OutputFormat)
             raise ConfigError(f"unknown format {config.format!r} (choose {choices})", field="--format") from None
-        result = run_check(paths, config)
+        result = _run_checked(run_check, paths, config, fmt, quiet)
+        result = _extra_outputs(result, html, findings_file, baseline, write_baseline)
         write = renderer(fmt)
+        if fmt is OutputFormat.terminal and (quiet or verbose):
+            write = _terminal_writer(-1 if quiet else 1)
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
             with output.open("w", encoding="utf-8") as handle:
@@ -192,6 +208,48 @@ def eval_command(
     for error in result.input_errors:
         err_console.print(f"qc: error: {escape(str(error))}", soft_wrap=True)
     raise typer.Exit(EXIT_ERROR if result.input_errors else EXIT_OK)
+
+
+def _run_checked(run_check: Any, paths: list[str], config: Any, fmt: Any, quiet: bool) -> Any:
+    """Run the check with a progress bar on stderr when stderr is a terminal (and not CI/NO_COLOR)."""
+    from qc.render.progress import checking_progress, progress_wanted
+
+    show = not quiet and progress_wanted(sys.stderr)
+    with checking_progress(err_console if show else None) as on_batch:
+        return run_check(paths, config, on_batch=on_batch)
+
+
+def _extra_outputs(result: Any, html: Path | None, findings_file: Path | None, baseline: Path | None,
+                   write_baseline: Path | None) -> Any:
+    """Apply ``--baseline`` and write ``--write-baseline``, ``--findings`` and ``--html`` files."""
+    from qc.baseline import apply_baseline
+    from qc.baseline import write_baseline as record_baseline
+
+    if write_baseline is not None:
+        count = record_baseline(result.findings, write_baseline)
+        err_console.print(f"qc: wrote {count} baseline entries to {escape(str(write_baseline))}", soft_wrap=True)
+    if baseline is not None:
+        result = apply_baseline(result, baseline)
+    if findings_file is not None:
+        from qc.render.findings_file import write_findings
+
+        write_findings(result.findings, findings_file)
+    if html is not None:
+        from qc.render import html as html_render
+
+        html.parent.mkdir(parents=True, exist_ok=True)
+        with html.open("w", encoding="utf-8") as handle:
+            html_render.render(result, handle)
+    return result
+
+
+def _terminal_writer(verbosity: int) -> Any:
+    from qc.render import terminal
+
+    def write(result: Any, out: Any) -> None:
+        terminal.render(result, out, verbosity=verbosity)
+
+    return write
 
 
 def _ruleset(rules: list[Path] | None, no_builtin: bool = False) -> Any:

@@ -142,8 +142,13 @@ def frame_batches(frame: pd.DataFrame, config: Config, batch_rows: int, log: Loa
 
 
 def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: Config,
-        on_batch: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, RunStats]:
-    """Check a corpus and return (findings frame, stats). File-level input errors land in ``stats.load``."""
+        on_batch: Callable[[int], None] | None = None,
+        on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None) -> tuple[pd.DataFrame, RunStats]:
+    """Check a corpus and return (findings frame, stats). File-level input errors land in ``stats.load``.
+
+    ``on_checked(frame, findings)`` sees each checked batch with its rule findings (reports keep bounded
+    text excerpts from it; the engine itself keeps no texts).
+    """
     import time
 
     started = time.perf_counter()
@@ -183,6 +188,8 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
         found = checker.check_frame(frame, corpus_state)
         if not found.empty:
             parts.append(found)
+        if on_checked is not None:
+            on_checked(frame, found)
         if on_batch is not None:
             on_batch(len(raw.frame))
     findings = pd.concat(parts, ignore_index=True) if parts else empty_findings()

@@ -15,6 +15,10 @@ class OutputFormat(StrEnum):
 
     terminal = "terminal"
     json = "json"
+    junit = "junit"
+    github = "github"
+    sarif = "sarif"
+    html = "html"
 
     @property
     def is_human_readable(self) -> bool:
@@ -24,11 +28,15 @@ class OutputFormat(StrEnum):
 
 def renderer(fmt: OutputFormat) -> Callable[[CheckResult, TextIO], None]:
     """The function that writes ``fmt`` for a result to a text stream."""
+    from qc.render import github, html, junit, sarif, terminal
     from qc.render import json as json_render
-    from qc.render import terminal
 
     table: dict[OutputFormat, Callable[[CheckResult, TextIO], None]] = {
         OutputFormat.terminal: terminal.render,
         OutputFormat.json: json_render.render,
+        OutputFormat.junit: junit.render,
+        OutputFormat.github: github.render,
+        OutputFormat.sarif: sarif.render,
+        OutputFormat.html: html.render,
     }
     return table[fmt]

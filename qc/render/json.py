@@ -46,6 +46,7 @@ def report_dict(result: CheckResult) -> dict[str, Any]:
         },
         "summary": result.summary.as_dict(),
         "gate": {"passed": result.gate.passed, "fail_on": result.gate.fail_on, "reasons": result.gate.reasons},
+        **({"baseline": result.baseline.as_dict()} if result.baseline is not None else {}),
         "findings": findings_records(result.findings),
     }
 

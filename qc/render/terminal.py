@@ -1,58 +1,172 @@
-"""The terminal report (rich). Corpus text is markup-escaped: a post containing ``[bold]`` prints literally."""
+"""The terminal report (rich): verdict first, then tables per family and rule, worst rules with examples.
+
+Corpus text is never parsed as markup: it goes into :class:`rich.text.Text` objects or through
+:func:`rich.markup.escape`, so a post containing ``[bold]`` or ``[/]`` prints literally.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markup import escape
+from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from qc.render.model import ReportModel, context_parts, report_model
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+MATCH_STYLE = "bold black on yellow"
 
 
-def render(result: CheckResult, out: TextIO, console: Console | None = None) -> None:
-    """Write the verdict, the per-family and per-rule tables and examples with their spans."""
-    console = console or Console(file=out, highlight=False, soft_wrap=False)
-    summary, gate = result.summary, result.gate
-    verdict = Text("PASSED" if gate.passed else "FAILED", style="bold green" if gate.passed else "bold red")
-    console.print(Text.assemble("corpus-qc gate: ", verdict, f"  (fail-on={gate.fail_on})"))
+def make_console(out: TextIO) -> Console:
+    """A console for ``out``: colour only on a terminal, never under NO_COLOR; width from the terminal."""
+    plain = bool(os.environ.get("NO_COLOR")) or os.environ.get("CI", "").lower() == "true"
+    return Console(file=out, highlight=False, soft_wrap=False, no_color=plain, emoji=False,
+                   force_terminal=False if plain else None)
+
+
+def verdict_text(result: CheckResult) -> Text:
+    """The one-line verdict (what ``--quiet`` prints)."""
+    gate, summary = result.gate, result.summary
+    mark, word, style = ("✓", "PASSED", "bold green") if gate.passed else ("✗", "FAILED", "bold red")
+    line = Text.assemble((f"{mark} gate {word}", style),
+                         f"  fail-on={gate.fail_on} · {summary.findings} findings in "
+                         f"{summary.documents_with_findings} of {summary.documents} documents")
+    baseline = result.baseline
+    if baseline is not None:
+        line.append(f" · baseline: {baseline.new} new, {baseline.known} known, {len(baseline.absent)} gone")
+    return line
+
+
+def _header(result: CheckResult, model: ReportModel) -> Panel:
+    gate, summary = result.gate, result.summary
+    lines: list[Text] = [verdict_text(result)]
     for reason in gate.reasons:
-        console.print(f"  - {escape(reason)}")
-    console.print(
-        f"{summary.documents} documents from {len(result.stats.load.files)} file(s), {summary.sites} site(s); "
-        f"{summary.findings} findings in {summary.documents_with_findings} documents; {summary.seconds:.2f}s"
-    )
-    families = Table(title="By family")
-    for name in ("family", "documents", "rate", "findings"):
-        families.add_column(name, justify="left" if name == "family" else "right")
-    for fam in summary.families:
-        families.add_row(escape(fam["family"]), str(fam["documents"]), f"{fam['rate']:.1%}", str(fam["findings"]))
-    console.print(families)
-    rules = Table(title="By rule")
-    for name in ("rule", "name", "family", "severity", "documents", "rate", "findings"):
-        rules.add_column(name, justify="right" if name in ("documents", "rate", "findings") else "left")
-    for rule in sorted(summary.rules, key=lambda r: (-r["documents"], r["code"])):
-        if rule["findings"] == 0:
+        lines.append(Text(f"  • {reason}", style="red"))
+    inputs = ", ".join(model.inputs)
+    lines.append(Text(f"inputs: {inputs}  ({model.files} file(s))", style="dim"))
+    lines.append(Text(f"{summary.documents} documents · {summary.sites} sites · {summary.findings} findings · "
+                      f"{summary.seconds:.2f}s · corpus-qc {model.tool_version}", style="dim"))
+    return Panel(Group(*lines), title="corpus-qc", title_align="left",
+                 border_style="green" if gate.passed else "red")
+
+
+def _family_table(result: CheckResult) -> Table:
+    table = Table(title="By family", title_justify="left")
+    for name in ("family", "documents", "share", "findings"):
+        table.add_column(name, justify="left" if name == "family" else "right")
+    for fam in result.summary.families:
+        table.add_row(Text(str(fam["family"])), str(fam["documents"]), f"{fam['rate']:.1%}", str(fam["findings"]))
+    return table
+
+
+def _rule_table(result: CheckResult, show_all: bool) -> Table:
+    table = Table(title="By rule", title_justify="left")
+    for name in ("rule", "name", "family", "severity", "documents", "share", "findings"):
+        table.add_column(name, justify="right" if name in ("documents", "share", "findings") else "left",
+                         overflow="fold" if name == "name" else "ellipsis")
+    rows = sorted(result.summary.rules, key=lambda r: (-r["documents"], r["code"]))
+    for rule in rows:
+        if rule["findings"] == 0 and not show_all:
             continue
-        rules.add_row(rule["code"], escape(rule["name"]), rule["family"],
+        table.add_row(rule["code"], Text(str(rule["name"])), Text(str(rule["family"])),
                       Text(rule["severity"], style=SEVERITY_STYLE.get(rule["severity"], "")),
                       str(rule["documents"]), f"{rule['rate']:.1%}", str(rule["findings"]))
-    console.print(rules)
-    if not result.findings.empty:
-        table = Table(title="Findings (first 50)")
-        for name in ("location", "doc_id", "rule", "severity", "span", "match"):
-            table.add_column(name)
-        for row in result.findings.head(50).itertuples(index=False):
-            span = "" if pd.isna(row.start) else f"{row.start}-{row.end}"
-            table.add_row(escape(f"{row.source_path}:{row.source_line}"), escape(str(row.doc_id)), row.rule,
-                          Text(row.severity, style=SEVERITY_STYLE.get(row.severity, "")), span,
-                          Text(str(row.match).replace("\n", "⏎")[:60]))
-        console.print(table)
+    return table
+
+
+def _examples(console: Console, model: ReportModel) -> None:
+    if not model.worst_rules:
+        return
+    console.print(Text("Worst rules", style="bold"))
+    width = max(console.width - 8, 30)
+    for rule in model.worst_rules:
+        console.print(Text.assemble(
+            ("  " + rule["code"], SEVERITY_STYLE.get(rule["severity"], "")), " ", (str(rule["name"]), "bold"),
+            f"  {rule['documents']} documents, {rule['findings']} findings"))
+        for example in model.examples.get(rule["code"], []):
+            where = f"{example.source_path}:{example.source_line}" if example.source_line is not None else \
+                example.source_path
+            console.print(Text(f"    {example.doc_id or '(no doc_id)'}  {where}", style="dim"), overflow="fold")
+            line = Text("      ")
+            if example.before is None and example.after is None:
+                # No text context (a whole-record finding, or no excerpts kept): the message says it all.
+                line.append(example.message)
+            else:
+                before, match, after = context_parts(example, width)
+                line.append(before)
+                line.append(match, style=MATCH_STYLE)
+                line.append(after)
+            console.print(line, overflow="fold")
+
+
+def _sites(console: Console, model: ReportModel) -> None:
+    if not model.sites:
+        return
+    source = ("repeated lines" if model.leaked_lines_source == "repeated_lines"
+              else "most frequent boilerplate matches")
+    table = Table(title=f"Sites contributing most ({source})", title_justify="left")
+    table.add_column("site", overflow="fold")
+    table.add_column("documents", justify="right")
+    table.add_column("findings", justify="right")
+    table.add_column("most leaked lines", overflow="fold")
+    for site in model.sites:
+        lines = Text()
+        for i, (text, count) in enumerate(site.lines):
+            if i:
+                lines.append("\n")
+            lines.append(f"{count}× ", style="dim")
+            lines.append(text.replace("\n", "⏎")[:80])
+        table.add_row(Text(site.site), str(site.documents), str(site.findings), lines)
+    console.print(table)
+
+
+def _baseline(console: Console, result: CheckResult) -> None:
+    baseline = result.baseline
+    if baseline is None or not baseline.absent:
+        return
+    console.print(Text(f"{len(baseline.absent)} baseline entries no longer occur (first 10):", style="bold"))
+    for entry in baseline.absent[:10]:
+        console.print(Text(f"  {entry['rule']}  {entry['doc_id']}  {entry['match']}"), overflow="fold")
+
+
+def _all_findings(console: Console, result: CheckResult) -> None:
+    table = Table(title=f"All {len(result.findings)} findings", title_justify="left")
+    for name in ("location", "doc_id", "rule", "severity", "span", "match"):
+        table.add_column(name, overflow="fold")
+    for row in result.findings.itertuples(index=False):
+        span = "" if pd.isna(row.start) else f"{row.start}-{row.end}"
+        table.add_row(Text(f"{row.source_path}:{row.source_line}"), Text(str(row.doc_id)), row.rule,
+                      Text(row.severity, style=SEVERITY_STYLE.get(row.severity, "")), span,
+                      Text(str(row.match).replace("\n", "⏎")))
+    console.print(table)
+
+
+def render(result: CheckResult, out: TextIO, console: Console | None = None, *, verbosity: int = 0) -> None:
+    """Write the report: ``verbosity`` -1 prints the verdict line only, 1 adds every finding."""
+    console = console or make_console(out)
+    if verbosity < 0:
+        console.print(verdict_text(result))
+        return
+    model = report_model(result)
+    console.print(_header(result, model))
+    console.print(_family_table(result))
+    console.print(_rule_table(result, show_all=verbosity > 0))
+    _examples(console, model)
+    _sites(console, model)
+    _baseline(console, result)
+    if verbosity > 0 and not result.findings.empty:
+        _all_findings(console, result)
     for error in result.input_errors:
         console.print(Text(f"input error: {error}", style="red"))
+    console.print(verdict_text(result))
+
+
+__all__ = ["escape", "make_console", "render", "verdict_text"]

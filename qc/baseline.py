@@ -1,0 +1,136 @@
+"""Baselines for gradual adoption: record today's findings, then gate only on new ones.
+
+A finding's fingerprint is (rule, doc_id, normalised match): stable across runs, file moves and line
+shifts. The baseline file is JSON with a count per fingerprint, so a document that gains a second copy of
+the same defect has one new finding. ``--baseline`` re-evaluates the gate on the new findings only and
+lists the baseline entries that no longer occur.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from qc import __version__
+from qc.errors import ConfigError
+
+if TYPE_CHECKING:
+    from qc.api import CheckResult
+
+BASELINE_VERSION = 1
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_match(match: str) -> str:
+    """NFKC, casefolded, whitespace collapsed: cosmetic differences do not make a finding new."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", match)).strip().casefold()
+
+
+def fingerprint(rule: str, doc_id: str, match: str) -> str:
+    """A stable hex fingerprint for (rule, doc_id, normalised match)."""
+    payload = "\x1f".join((rule, doc_id, normalise_match(match))).encode("utf-8")
+    return hashlib.sha256(payload).hexdigest()[:24]
+
+
+def _doc_ids(findings: pd.DataFrame) -> pd.Series:
+    # Schema findings may have no doc_id; their file and line name the record instead.
+    return findings["doc_id"].fillna(findings["source_path"] + ":" + findings["source_line"].astype("str"))
+
+
+def fingerprints(findings: pd.DataFrame) -> pd.Series:
+    """The fingerprint of every finding, aligned with the frame."""
+    if findings.empty:
+        return pd.Series([], dtype="str", index=findings.index)
+    values = [fingerprint(str(r), str(d), str(m)) for r, d, m in
+              zip(findings["rule"].tolist(), _doc_ids(findings).tolist(), findings["match"].tolist(), strict=True)]
+    return pd.Series(values, index=findings.index, dtype="str")
+
+
+def write_baseline(findings: pd.DataFrame, path: Path) -> int:
+    """Write the baseline for ``findings`` to ``path``; return the number of entries."""
+    prints = fingerprints(findings)
+    entries: dict[str, dict[str, Any]] = {}
+    doc_ids = _doc_ids(findings) if not findings.empty else pd.Series([], dtype="str")
+    for fp, rule, doc_id, match in zip(prints.tolist(), findings["rule"].tolist(), doc_ids.tolist(),
+                                       findings["match"].tolist(), strict=True):
+        entry = entries.setdefault(fp, {"rule": rule, "doc_id": doc_id, "match": normalise_match(match)[:200],
+                                        "count": 0})
+        entry["count"] += 1
+    body = {"version": BASELINE_VERSION, "tool": f"corpus-qc {__version__}",
+            "entries": dict(sorted(entries.items(), key=lambda kv: (kv[1]["rule"], kv[1]["doc_id"], kv[0])))}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return len(entries)
+
+
+def read_baseline(path: Path) -> dict[str, dict[str, Any]]:
+    """The entries of a baseline file; a missing or malformed file is a :class:`ConfigError`."""
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: baseline file not found", field="--baseline") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"{path}:{line}" if line else str(path)
+        raise ConfigError(f"{where}: not a corpus-qc baseline ({exc})", field="--baseline") from None
+    if not isinstance(body, dict) or body.get("version") != BASELINE_VERSION or \
+            not isinstance(body.get("entries"), dict):
+        raise ConfigError(f"{path}: not a corpus-qc baseline (version {BASELINE_VERSION} with 'entries')",
+                          field="--baseline")
+    entries: dict[str, dict[str, Any]] = body["entries"]
+    return entries
+
+
+@dataclass
+class BaselineOutcome:
+    """How the findings compare with a baseline."""
+
+    path: str
+    known: int
+    new: int
+    is_new: pd.Series
+    absent: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"path": self.path, "known": self.known, "new": self.new, "absent": self.absent}
+
+
+def compare(findings: pd.DataFrame, entries: dict[str, dict[str, Any]], path: str = "") -> BaselineOutcome:
+    """Mark each finding new or known; list entries whose findings no longer occur."""
+    prints = fingerprints(findings)
+    budget = Counter({fp: int(entry.get("count", 1)) for fp, entry in entries.items()})
+    is_new: list[bool] = []
+    for fp in prints.tolist():
+        if budget[fp] > 0:
+            budget[fp] -= 1
+            is_new.append(False)
+        else:
+            is_new.append(True)
+    seen = set(prints.tolist())
+    absent = [{"fingerprint": fp, **entry} for fp, entry in entries.items() if fp not in seen]
+    mask = pd.Series(is_new, index=findings.index, dtype=bool)
+    return BaselineOutcome(path=path, known=int((~mask).sum()), new=int(mask.sum()), is_new=mask, absent=absent)
+
+
+def apply_baseline(result: CheckResult, path: Path) -> CheckResult:
+    """The result with its gate re-evaluated on findings not in the baseline at ``path``."""
+    from qc.summary import evaluate_gate, summarise
+
+    outcome = compare(result.findings, read_baseline(path), str(path))
+    new_findings = result.findings[outcome.is_new]
+    stats = result.stats
+    new_summary = summarise(new_findings, stats.documents, stats.checked, len(stats.sites), result.ruleset,
+                            stats.seconds)
+    gate = evaluate_gate(new_findings, new_summary, result.config)
+    if gate.reasons:
+        gate.reasons = [f"{reason} (new since baseline)" for reason in gate.reasons]
+    return replace(result, gate=gate, baseline=outcome)

@@ -1,0 +1,134 @@
+"""Bounded text excerpts gathered while checking, for reports that show findings in their context.
+
+The engine keeps no document texts. Reports still need a window of text around a few findings per rule
+and, for the HTML document view, the full text of a few documents. :class:`ExcerptCollector` is handed
+each checked batch with its findings and keeps only what is capped: the first ``per_rule`` spans per rule
+with their context, the texts of at most ``max_documents`` documents (each cut at ``max_doc_chars``), and
+a sample of (posted, captured) timestamps for the date chart. Memory stays bounded on any corpus size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+#: A finding's identity inside a run: (source_path, source_line, rule, start, end).
+FindingKey = tuple[str, int, str, int, int]
+#: A document's identity inside a run: (source_path, source_line).
+DocKey = tuple[str, int]
+
+
+@dataclass
+class DocumentText:
+    """One embedded document: its text (maybe cut) and what identifies it."""
+
+    doc_id: str | None
+    site: str | None
+    title: str | None
+    url: str | None
+    text: str
+    truncated: bool
+
+
+@dataclass
+class Excerpts:
+    """What :class:`ExcerptCollector` kept: contexts per finding, some documents, a date sample."""
+
+    window: int = 60
+    contexts: dict[FindingKey, tuple[str, str]] = field(default_factory=dict)
+    documents: dict[DocKey, DocumentText] = field(default_factory=dict)
+    dates: list[tuple[pd.Timestamp, pd.Timestamp, bool]] = field(default_factory=list)
+
+    def context(self, source_path: str, source_line: int, rule: str, start: int, end: int
+                ) -> tuple[str, str] | None:
+        """(text before, text after) the span of a finding, when it was kept."""
+        return self.contexts.get((source_path, source_line, rule, start, end))
+
+
+class ExcerptCollector:
+    """Called once per checked batch (``frame``, its findings); keeps bounded excerpts."""
+
+    def __init__(self, per_rule: int = 200, max_documents: int = 300, docs_per_rule: int = 25,
+                 max_doc_chars: int = 20_000, window: int = 60, max_date_points: int = 4_000) -> None:
+        self.per_rule = per_rule
+        self.max_documents = max_documents
+        self.docs_per_rule = docs_per_rule
+        self.max_doc_chars = max_doc_chars
+        self.max_date_points = max_date_points
+        self.excerpts = Excerpts(window=window)
+        self._spans_seen: Counter[str] = Counter()
+        self._docs_seen: Counter[str] = Counter()
+
+    def __call__(self, frame: pd.DataFrame, found: pd.DataFrame) -> None:
+        """Keep contexts and documents for the first findings of each rule in this batch."""
+        self._dates(frame, found)
+        if found.empty or frame.empty:
+            return
+        spans = found[found["start"].notna() & found["end"].notna()]
+        if spans.empty:
+            return
+        # Only the first `per_rule` spans of each rule are kept: count per rule within the batch.
+        rank = spans.groupby("rule", observed=True).cumcount()
+        offset = spans["rule"].map(dict(self._spans_seen)).fillna(0).astype("int64")
+        chosen = spans[(rank + offset) < self.per_rule]
+        for code, count in spans.groupby("rule", observed=True).size().items():
+            self._spans_seen[str(code)] += int(count)
+        if chosen.empty:
+            return
+        rows = {key: i for i, key in enumerate(zip(frame["source_path"].tolist(),
+                                                   frame["source_line"].astype("int64").tolist(), strict=True))}
+        window = self.excerpts.window
+        for item in chosen.itertuples(index=False):
+            doc: DocKey = (str(item.source_path), int(item.source_line))
+            row = rows.get(doc)
+            column = str(item.field) if isinstance(item.field, str) else "text"
+            if row is None or column not in frame.columns:
+                continue
+            value = frame[column].iat[row]
+            if not isinstance(value, str):
+                continue
+            start, end = int(item.start), int(item.end)
+            key: FindingKey = (doc[0], doc[1], str(item.rule), start, end)
+            self.excerpts.contexts[key] = (value[max(0, start - window):start], value[end:end + window])
+            if column == "text":
+                self._keep_document(doc, str(item.rule), frame, row, value)
+
+    def _keep_document(self, doc: DocKey, rule: str, frame: pd.DataFrame, row: int, text: str) -> None:
+        documents = self.excerpts.documents
+        if doc in documents or len(documents) >= self.max_documents:
+            return
+        if self._docs_seen[rule] >= self.docs_per_rule:
+            return
+        self._docs_seen[rule] += 1
+
+        def cell(name: str) -> str | None:
+            value: Any = frame[name].iat[row] if name in frame.columns else None
+            return value if isinstance(value, str) else None
+
+        documents[doc] = DocumentText(
+            doc_id=cell("doc_id"), site=cell("site"), title=cell("title"), url=cell("url"),
+            text=text[: self.max_doc_chars], truncated=len(text) > self.max_doc_chars,
+        )
+
+    def _dates(self, frame: pd.DataFrame, found: pd.DataFrame) -> None:
+        room = self.max_date_points - len(self.excerpts.dates)
+        if room <= 0 or "posted_ts" not in frame.columns or "captured_ts" not in frame.columns:
+            return
+        dated = frame[frame["posted_ts"].notna() & frame["captured_ts"].notna()]
+        if dated.empty:
+            return
+        flagged: set[DocKey] = set()
+        if not found.empty:
+            dates = found[found["family"] == "date"]
+            flagged = set(zip(dates["source_path"].tolist(), dates["source_line"].astype("int64").tolist(),
+                              strict=True))
+        # Flagged documents first, so date problems show in the chart even when the sample is full.
+        keys = list(zip(dated["source_path"].tolist(), dated["source_line"].astype("int64").tolist(), strict=True))
+        hit = pd.Series([k in flagged for k in keys], index=dated.index, dtype=bool)
+        ordered = pd.concat([dated[hit], dated[~hit]]).head(room)
+        for posted, captured, is_hit in zip(ordered["posted_ts"].tolist(), ordered["captured_ts"].tolist(),
+                                            hit.loc[ordered.index].tolist(), strict=True):
+            self.excerpts.dates.append((pd.Timestamp(posted), pd.Timestamp(captured), bool(is_hit)))

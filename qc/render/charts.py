@@ -1,0 +1,155 @@
+"""Charts for the HTML report, drawn by matplotlib as SVG and inlined as ``data:`` image URIs.
+
+An SVG inside ``<img>`` cannot run script or reach the network, and its ids cannot clash with the page's,
+so corpus text in labels (site names) stays inert. Mathtext is off: a ``$`` in a site name is just a
+character.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from qc.render.model import ReportModel
+
+PALETTE = {"error": "#c62828", "warning": "#ef8f00", "info": "#1e88e5"}
+FAMILY_COLORS = ["#5e35b1", "#00897b", "#e53935", "#3949ab", "#6d4c41", "#8e24aa", "#43a047"]
+RC: dict[Any, Any] = {
+    "svg.fonttype": "none",  # text stays text: small files, the browser picks CJK fonts
+    "svg.hashsalt": "corpus-qc",  # stable output for identical input
+    "text.parse_math": False,
+    "font.size": 9,
+    "font.family": ["DejaVu Sans", "Noto Sans CJK SC", "sans-serif"],
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    # Missing CJK glyphs in the layout font only affect label widths; the browser renders the text.
+    logger = logging.getLogger("matplotlib.font_manager")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(), matplotlib.rc_context(RC):
+            warnings.simplefilter("ignore", UserWarning)
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _uri(fig: Figure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _label(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _barh(labels: list[str], values: list[int], colors: list[str], title: str, xlabel: str) -> str:
+    with _quiet():
+        fig = Figure(figsize=(6.0, max(1.6, 0.32 * len(labels) + 0.9)))
+        ax = fig.add_subplot()
+        positions = list(range(len(labels)))[::-1]
+        ax.barh(positions, values, color=colors)
+        ax.set_yticks(positions, [_label(lbl) for lbl in labels])
+        ax.set_title(title, loc="left", fontweight="bold")
+        ax.set_xlabel(xlabel)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for pos, value in zip(positions, values, strict=True):
+            ax.annotate(str(value), (value, pos), xytext=(3, 0), textcoords="offset points", va="center",
+                        fontsize=8)
+        return _uri(fig)
+
+
+def families_chart(families: list[dict[str, object]]) -> str | None:
+    """Documents hit per family."""
+    rows = [f for f in families if int(str(f["documents"])) > 0]
+    if not rows:
+        return None
+    colors = [FAMILY_COLORS[i % len(FAMILY_COLORS)] for i in range(len(rows))]
+    return _barh([str(f["family"]) for f in rows], [int(str(f["documents"])) for f in rows], colors,
+                 "Documents hit, by family", "documents")
+
+
+def rules_chart(rules: list[dict[str, object]], top: int = 15) -> str | None:
+    """Documents hit per rule, coloured by severity."""
+    rows = sorted((r for r in rules if int(str(r["findings"])) > 0), key=lambda r: -int(str(r["documents"])))[:top]
+    if not rows:
+        return None
+    return _barh([f"{r['code']} {r['name']}" for r in rows], [int(str(r["documents"])) for r in rows],
+                 [PALETTE.get(str(r["severity"]), "#777") for r in rows], "Documents hit, by rule", "documents")
+
+
+def sites_chart(model: ReportModel) -> str | None:
+    """The sites with the most documents hit."""
+    if not model.sites:
+        return None
+    return _barh([s.site for s in model.sites], [s.documents for s in model.sites],
+                 ["#6d4c41"] * len(model.sites), "Worst sites", "documents with findings")
+
+
+def histogram_chart(histogram: list[tuple[str, int]]) -> str | None:
+    """How many documents have 0, 1, 2, … findings."""
+    if not any(count for _, count in histogram):
+        return None
+    with _quiet():
+        fig = Figure(figsize=(6.0, 2.6))
+        ax = fig.add_subplot()
+        labels = [label for label, _ in histogram]
+        counts = [count for _, count in histogram]
+        ax.bar(labels, counts, color=["#9e9e9e", *["#3949ab"] * (len(labels) - 1)])
+        ax.set_title("Findings per document", loc="left", fontweight="bold")
+        ax.set_xlabel("findings in the document")
+        ax.set_ylabel("documents")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        for i, count in enumerate(counts):
+            if count:
+                ax.annotate(str(count), (i, count), xytext=(0, 2), textcoords="offset points", ha="center",
+                            fontsize=8)
+        return _uri(fig)
+
+
+def dates_chart(points: list[tuple[object, object, bool]]) -> str | None:
+    """posted_at against captured_at: posts above the diagonal were 'posted' after they were captured."""
+    import pandas as pd
+
+    if not points:
+        return None
+    frame = pd.DataFrame(points, columns=["posted", "captured", "flagged"])
+    frame["posted"] = pd.to_datetime(frame["posted"], utc=True, errors="coerce")
+    frame["captured"] = pd.to_datetime(frame["captured"], utc=True, errors="coerce")
+    frame = frame.dropna(subset=["posted", "captured"])
+    if frame.empty:
+        return None
+    with _quiet():
+        fig = Figure(figsize=(6.0, 3.4))
+        ax = fig.add_subplot()
+        ok = frame[~frame["flagged"]]
+        bad = frame[frame["flagged"]]
+        ax.scatter(ok["captured"].dt.tz_localize(None), ok["posted"].dt.tz_localize(None), s=10,
+                   color="#3949ab", alpha=0.6, label="no date finding")
+        if not bad.empty:
+            ax.scatter(bad["captured"].dt.tz_localize(None), bad["posted"].dt.tz_localize(None), s=18,
+                       color="#c62828", marker="x", label="date finding")
+        low = min(frame["posted"].min(), frame["captured"].min()).tz_localize(None)
+        high = max(frame["posted"].max(), frame["captured"].max()).tz_localize(None)
+        ax.plot([low, high], [low, high], color="#999", linewidth=0.8, linestyle="--", label="posted = captured")
+        ax.set_title("posted_at against captured_at", loc="left", fontweight="bold")
+        ax.set_xlabel("captured_at")
+        ax.set_ylabel("posted_at")
+        ax.legend(loc="lower right", fontsize=7, framealpha=0.8)
+        fig.autofmt_xdate()
+        return _uri(fig)

@@ -1,0 +1,94 @@
+"""``--format github``: workflow-command annotations at corpus file and line, and a Markdown summary
+appended to ``$GITHUB_STEP_SUMMARY`` when that variable is set."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, TextIO
+
+import pandas as pd
+
+from qc.render.model import report_model
+
+if TYPE_CHECKING:
+    from qc.api import CheckResult
+
+LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+#: GitHub shows only a few annotations per step; more only make the log long.
+MAX_ANNOTATIONS = 200
+
+
+def escape_data(value: str) -> str:
+    """Escape a workflow-command message (``%``, CR, LF)."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    """Escape a workflow-command property value (also ``:`` and ``,``)."""
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def markdown_cell(value: object) -> str:
+    """Text safe inside a Markdown table cell: no HTML, no pipes, no line breaks, no emphasis."""
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    for char in "\\`*_[]<>|&#!~":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def annotation_lines(result: CheckResult) -> list[str]:
+    """The ``::error``/``::warning``/``::notice`` lines, most severe first, capped."""
+    findings = result.findings
+    if findings.empty:
+        return []
+    order = findings["severity"].map({"error": 0, "warning": 1, "info": 2}).fillna(3)
+    ranked = findings.assign(_order=order).sort_values("_order", kind="stable")
+    lines = []
+    for row in ranked.head(MAX_ANNOTATIONS).itertuples(index=False):
+        props = [f"file={escape_property(str(row.source_path))}"]
+        if not pd.isna(row.source_line) and int(row.source_line) >= 1:
+            props.append(f"line={int(row.source_line)}")
+        props.append(f"title={escape_property(f'{row.rule} ({row.doc_id})')}")
+        lines.append(f"::{LEVEL.get(row.severity, 'warning')} {','.join(props)}::{escape_data(str(row.message))}")
+    if len(findings) > MAX_ANNOTATIONS:
+        lines.append(f"::notice title=corpus-qc::{len(findings) - MAX_ANNOTATIONS} more findings not annotated; "
+                     "see the HTML or JSON report")
+    return lines
+
+
+def step_summary(result: CheckResult) -> str:
+    """The Markdown job summary."""
+    model = report_model(result)
+    gate, summary = result.gate, result.summary
+    verdict = "✅ **corpus-qc gate passed**" if gate.passed else "❌ **corpus-qc gate failed**"
+    out = [f"## {verdict}", "",
+           f"{summary.documents} documents · {summary.sites} sites · {summary.findings} findings in "
+           f"{summary.documents_with_findings} documents · fail-on={gate.fail_on}", ""]
+    out += [f"- {markdown_cell(reason)}" for reason in gate.reasons]
+    if result.baseline is not None:
+        b = result.baseline
+        out += ["", f"Baseline: {b.new} new, {b.known} known, {len(b.absent)} no longer occur."]
+    out += ["", "| rule | name | severity | documents | share | findings |", "|---|---|---|--:|--:|--:|"]
+    for rule in sorted(summary.rules, key=lambda r: (-r["documents"], r["code"])):
+        if rule["findings"]:
+            out.append(f"| {rule['code']} | {markdown_cell(rule['name'])} | {rule['severity']} | "
+                       f"{rule['documents']} | {rule['rate']:.1%} | {rule['findings']} |")
+    if model.sites:
+        out += ["", "| site | documents | findings | most leaked line |", "|---|--:|--:|---|"]
+        for site in model.sites:
+            line = site.lines[0][0][:80] if site.lines else ""
+            out.append(f"| {markdown_cell(site.site)} | {site.documents} | {site.findings} | {markdown_cell(line)} |")
+    return "\n".join(out) + "\n"
+
+
+def render(result: CheckResult, out: TextIO) -> None:
+    """Write annotations to ``out`` and append the summary to ``$GITHUB_STEP_SUMMARY`` if set."""
+    for line in annotation_lines(result):
+        out.write(line + "\n")
+    verdict = "passed" if result.gate.passed else "failed"
+    out.write(f"corpus-qc gate {verdict}: {result.summary.findings} findings in "
+              f"{result.summary.documents_with_findings} of {result.summary.documents} documents\n")
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(step_summary(result))

@@ -1,0 +1,247 @@
+"""The report model: every aggregate a report shows, computed once from the findings frame and summary.
+
+Renderers (terminal, HTML, GitHub, …) lay this model out; none of them groups or counts findings itself.
+:func:`report_model` caches the model on the result, so writing several reports costs one computation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from qc import __version__
+from qc.rulespec import Severity
+
+if TYPE_CHECKING:
+    from qc.api import CheckResult
+
+REPEATED_LINES_KIND = "repeated_lines"
+HISTOGRAM_BUCKETS: list[tuple[str, int, int]] = [
+    ("0", 0, 0), ("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4-5", 4, 5), ("6-10", 6, 10), ("11-20", 11, 20),
+    ("21-50", 21, 50), ("51+", 51, 1 << 62),
+]
+
+
+@dataclass
+class Example:
+    """One finding shown with the text around its span."""
+
+    doc_id: str | None
+    source_path: str
+    source_line: int | None
+    rule: str
+    severity: str
+    match: str
+    message: str
+    before: str | None
+    after: str | None
+    site: str | None = None
+
+
+@dataclass
+class SiteLeaks:
+    """A site that contributes many findings, with its most frequently leaked lines."""
+
+    site: str
+    documents: int
+    findings: int
+    lines: list[tuple[str, int]]
+
+
+@dataclass
+class ReportModel:
+    """Everything a report needs beyond the raw findings frame, computed once."""
+
+    tool_version: str
+    inputs: list[str]
+    files: int
+    worst_rules: list[dict[str, Any]]
+    examples: dict[str, list[Example]]
+    sites: list[SiteLeaks]
+    leaked_lines_source: str
+    histogram: list[tuple[str, int]]
+    embedded: pd.DataFrame
+    embed_cap: int
+    rule_info: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def severity_rank(severity: str) -> int:
+    """info=1, warning=2, error=3 (0 for anything else)."""
+    try:
+        return Severity(severity).rank
+    except ValueError:
+        return 0
+
+
+def _rule_info(result: CheckResult) -> dict[str, dict[str, Any]]:
+    from qc.schemas import SCHEMA_CHECKS
+
+    info: dict[str, dict[str, Any]] = {}
+    for rule in result.ruleset:
+        info[rule.code] = {"code": rule.code, "name": rule.name, "family": rule.family, "kind": rule.kind,
+                           "severity": rule.severity.value, "summary": rule.summary, "why": rule.why}
+    for code, check in SCHEMA_CHECKS.items():
+        info[code] = {"code": code, "name": check.name, "family": "schema", "kind": "schema",
+                      "severity": check.severity, "summary": check.summary,
+                      "why": "The record cannot be checked as it is; fix the input."}
+    return info
+
+
+def _examples(result: CheckResult, codes: list[str], per_rule: int) -> dict[str, list[Example]]:
+    findings = result.findings
+    out: dict[str, list[Example]] = {}
+    if findings.empty:
+        return out
+    wanted = findings[findings["rule"].isin(codes)]
+    for code, group in wanted.groupby("rule", observed=True, sort=False):
+        # One example per document first, so three examples show three documents when they exist.
+        picked = group.drop_duplicates(subset=["source_path", "source_line"]).head(per_rule)
+        if len(picked) < per_rule:
+            picked = pd.concat([picked, group.drop(picked.index).head(per_rule - len(picked))])
+        out[str(code)] = [_example(result, row) for row in picked.itertuples(index=False)]
+    return out
+
+
+def _example(result: CheckResult, row: Any) -> Example:
+    before = after = None
+    line = None if pd.isna(row.source_line) else int(row.source_line)
+    if result.excerpts is not None and line is not None and not pd.isna(row.start) and not pd.isna(row.end):
+        found = result.excerpts.context(str(row.source_path), line, str(row.rule), int(row.start), int(row.end))
+        if found is not None:
+            before, after = found
+    return Example(doc_id=None if pd.isna(row.doc_id) else str(row.doc_id), source_path=str(row.source_path),
+                   source_line=line, rule=str(row.rule), severity=str(row.severity), match=str(row.match),
+                   message=str(row.message), before=before, after=after,
+                   site=None if pd.isna(row.site) else str(row.site))
+
+
+def _sites(result: CheckResult, kinds: dict[str, str], top: int, lines_per_site: int
+           ) -> tuple[list[SiteLeaks], str]:
+    findings = result.findings
+    with_site = findings[findings["site"].notna()]
+    if with_site.empty:
+        return [], "none"
+    repeated_codes = [code for code, kind in kinds.items() if kind == REPEATED_LINES_KIND]
+    repeated = with_site[with_site["rule"].isin(repeated_codes)]
+    # Prefer the corpus-level repeated-lines rule; without it, the most frequent boilerplate matches.
+    source = "repeated_lines" if not repeated.empty else "boilerplate"
+    leaks = repeated if not repeated.empty else with_site[with_site["family"] == "boilerplate"]
+    docs = with_site.assign(_doc=with_site["source_path"] + ":" + with_site["source_line"].astype("str"))
+    per_site = docs.groupby("site", observed=True).agg(findings=("rule", "size"), documents=("_doc", "nunique"))
+    per_site = per_site.sort_values(["documents", "findings"], ascending=False).head(top)
+    counts = (leaks.assign(_line=leaks["match"].str.strip()).groupby(["site", "_line"], observed=True).size()
+              if not leaks.empty else pd.Series(dtype="int64"))
+    sites: list[SiteLeaks] = []
+    for site, row in per_site.iterrows():
+        lines: list[tuple[str, int]] = []
+        if not counts.empty and site in counts.index.get_level_values(0):
+            top_lines = counts.loc[site].sort_values(ascending=False, kind="stable").head(lines_per_site)
+            lines = [(str(text), int(n)) for text, n in top_lines.items() if str(text)]
+        sites.append(SiteLeaks(str(site), int(row["documents"]), int(row["findings"]), lines))
+    return sites, source
+
+
+def _histogram(result: CheckResult) -> list[tuple[str, int]]:
+    findings = result.findings
+    per_doc = (findings.groupby(["source_path", "source_line"], observed=True, dropna=False).size()
+               if not findings.empty else pd.Series(dtype="int64"))
+    values = per_doc.to_numpy()
+    zero = max(result.summary.documents - len(values), 0)
+    out = []
+    for label, low, high in HISTOGRAM_BUCKETS:
+        count = zero if high == 0 else int(((values >= low) & (values <= high)).sum())
+        out.append((label, count))
+    return out
+
+
+def _embedded(result: CheckResult, cap: int) -> pd.DataFrame:
+    findings = result.findings
+    embedded = findings.groupby("rule", observed=True, sort=False).head(cap).copy()
+    before: list[str | None] = []
+    after: list[str | None] = []
+    excerpts = result.excerpts
+    for row in embedded.itertuples(index=False):
+        context = None
+        if excerpts is not None and not pd.isna(row.start) and not pd.isna(row.source_line):
+            context = excerpts.context(str(row.source_path), int(row.source_line), str(row.rule),
+                                       int(row.start), int(row.end))
+        before.append(context[0] if context else None)
+        after.append(context[1] if context else None)
+    return embedded.assign(before=before, after=after)
+
+
+def build_model(result: CheckResult, *, worst: int = 5, examples_per_rule: int = 3, top_sites: int = 8,
+                lines_per_site: int = 5, embed_cap: int = 300) -> ReportModel:
+    """Compute the report model (prefer :func:`report_model`, which caches it on the result)."""
+    info = _rule_info(result)
+    kinds = {code: str(rule["kind"]) for code, rule in info.items()}
+    hit = [r for r in result.summary.rules if r["findings"] > 0]
+    ranked = sorted(hit, key=lambda r: (-severity_rank(r["severity"]), -r["documents"], -r["findings"], r["code"]))
+    worst_rules = ranked[:worst]
+    sites, source = _sites(result, kinds, top_sites, lines_per_site)
+    return ReportModel(
+        tool_version=__version__, inputs=list(result.inputs), files=len(result.stats.load.files),
+        worst_rules=worst_rules, examples=_examples(result, [r["code"] for r in worst_rules], examples_per_rule),
+        sites=sites, leaked_lines_source=source, histogram=_histogram(result),
+        embedded=_embedded(result, embed_cap), embed_cap=embed_cap, rule_info=info,
+    )
+
+
+def report_model(result: CheckResult) -> ReportModel:
+    """The report model for ``result``, computed on first use and then reused by every renderer."""
+    cached = result.__dict__.get("_report_model")
+    if cached is None:
+        cached = build_model(result)
+        result.__dict__["_report_model"] = cached
+    return cached
+
+
+def _fit_end(text: str, cells: int) -> str:
+    """The longest tail of ``text`` that fits in ``cells`` terminal cells (CJK characters take two)."""
+    from rich.cells import cell_len
+
+    out: list[str] = []
+    used = 0
+    for char in reversed(text):
+        used += cell_len(char)
+        if used > cells:
+            break
+        out.append(char)
+    return "".join(reversed(out))
+
+
+def _fit_start(text: str, cells: int) -> str:
+    from rich.cells import cell_len
+
+    out: list[str] = []
+    used = 0
+    for char in text:
+        used += cell_len(char)
+        if used > cells:
+            break
+        out.append(char)
+    return "".join(out)
+
+
+def show_newlines(text: str) -> str:
+    """Newlines as ⏎ and tabs as spaces, so a context stays on one line."""
+    return text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎").replace("\t", " ")
+
+
+def context_parts(example: Example, width: int) -> tuple[str, str, str]:
+    """(before, match, after) fitted to about ``width`` terminal cells, newlines shown as ⏎."""
+    from rich.cells import cell_len
+
+    match = show_newlines(example.match)
+    room = max(width - cell_len(match) - 2, 10)
+    full_before = show_newlines(example.before or "")
+    full_after = show_newlines(example.after or "")
+    before = _fit_end(full_before, room // 2)
+    after = _fit_start(full_after, room - cell_len(before))
+    if len(before) < len(full_before):
+        before = "…" + before
+    if len(after) < len(full_after):
+        after += "…"
+    return before, match, after

@@ -1,0 +1,83 @@
+"""Baselines: write, add one defective post, and only the new finding fails the gate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+
+from qc.baseline import compare, fingerprint, normalise_match
+from qc.paths import reports_dir
+
+from .conftest import CLEAN_EN, LOREM, PLACEHOLDER, post, run_qc, write_jsonl
+
+
+def test_round_trip_only_the_new_finding_fails(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    records = [post("p1", PLACEHOLDER), post("p2", LOREM), post("c1", CLEAN_EN)]
+    write_jsonl(corpus / "posts.jsonl", records)
+    baseline = tmp_path / "qc-baseline.json"
+
+    first = run_qc("check", corpus, "--write-baseline", baseline, "--format", "json")
+    assert first.code == 1, "writing a baseline does not change this run's gate"
+    written = json.loads(baseline.read_text("utf-8"))
+    assert written["version"] == 1
+    assert {e["doc_id"] for e in written["entries"].values()} == {"p1", "p2"}
+
+    same = run_qc("check", corpus, "--baseline", baseline, "--format", "json")
+    assert same.code == 0, same.stdout
+    assert same.json()["baseline"] == {"path": str(baseline), "known": len(first.json()["findings"]), "new": 0,
+                                       "absent": []}
+
+    # Reordered lines and one new defective post: only the new post's finding counts.
+    write_jsonl(corpus / "posts.jsonl", [records[1], records[0], records[2], post("n1", "Hello {{user}}!")])
+    grown = run_qc("check", corpus, "--baseline", baseline, "--format", "json")
+    assert grown.code == 1
+    report = grown.json()
+    assert report["baseline"]["new"] == 1
+    assert report["gate"]["reasons"] == ["1 error finding(s) at or above fail-on=error (new since baseline)"]
+    assert len(report["findings"]) == len(first.json()["findings"]) + 1, "reports still show every finding"
+    schema = json.loads((reports_dir() / "json-report.schema.json").read_text("utf-8"))
+    jsonschema.validate(report, schema)
+
+    # Fixing a baselined post: its entries are reported as no longer occurring, and the gate passes.
+    write_jsonl(corpus / "posts.jsonl", [records[0], records[2]])
+    fixed = run_qc("check", corpus, "--baseline", baseline, "--format", "json")
+    assert fixed.code == 0
+    absent = fixed.json()["baseline"]["absent"]
+    assert absent and {e["doc_id"] for e in absent} == {"p2"}
+    terminal = run_qc("check", corpus, "--baseline", baseline)
+    assert "baseline entries no longer occur" in terminal.stdout
+    assert "1 new" not in terminal.stdout and "0 new" in terminal.stdout
+
+
+def test_fingerprint_ignores_cosmetic_differences() -> None:
+    assert normalise_match("  Share\u3000on\n FACEBOOK ") == "share on facebook"
+    assert fingerprint("BP010", "d1", "Share on Facebook") == fingerprint("BP010", "d1", "share  on\tfacebook")
+    assert fingerprint("BP010", "d1", "x") != fingerprint("BP010", "d2", "x")
+    assert fingerprint("BP010", "d1", "x") != fingerprint("BP011", "d1", "x")
+
+
+def test_a_second_copy_of_a_known_finding_is_new() -> None:
+    def frame(n: int) -> pd.DataFrame:
+        return pd.DataFrame({"rule": ["PH001"] * n, "doc_id": ["d"] * n, "match": ["{{x}}"] * n,
+                             "source_path": ["f"] * n, "source_line": [1] * n})
+
+    fp = fingerprint("PH001", "d", "{{x}}")
+    outcome = compare(frame(2), {fp: {"rule": "PH001", "doc_id": "d", "match": "{{x}}", "count": 1}})
+    assert outcome.is_new.tolist() == [False, True]
+    assert (outcome.known, outcome.new, outcome.absent) == (1, 1, [])
+
+
+def test_bad_baseline_file_is_one_line_exit_2(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "c.jsonl", [post("c1", CLEAN_EN)])
+    broken = tmp_path / "bl.json"
+    broken.write_text('{"version": 1, "entries": ', encoding="utf-8")
+    run = run_qc("check", tmp_path / "c.jsonl", "--baseline", broken)
+    assert run.code == 2
+    assert run.stderr.strip().count("\n") == 0 and "bl.json:1" in run.stderr and "Traceback" not in run.stderr
+    missing = run_qc("check", tmp_path / "c.jsonl", "--baseline", tmp_path / "nope.json")
+    assert missing.code == 2 and "nope.json: baseline file not found" in missing.stderr
