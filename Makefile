@@ -21,7 +21,7 @@ demo: $(STAMP)
 	@echo "HTML report written to build/report.html (self-contained: open it from disk)"
 
 lint: $(STAMP)
-	$(BIN)/ruff check qc tests bench
+	$(BIN)/ruff check qc tests $(wildcard bench)
 	$(BIN)/mypy
 
 unit: $(STAMP)
