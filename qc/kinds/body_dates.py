@@ -22,7 +22,10 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import Field
 
 from qc.batch import Batch
@@ -35,15 +38,31 @@ _MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 _MONTH_NAMES = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-#: One alternation, most precise shapes first (RE2 is leftmost-first). Years must not continue a number.
-MENTION_RE = (
-    r"(?P<zy>" + _Y + r")\s*年(?:\s*(?P<zm>\d{1,2})\s*月(?:\s*(?P<zd>\d{1,2})\s*[日号])?)?"
-    r"|(?P<iy>" + _Y + r")[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?:\D|$)"
-    r"|(?P<em>" + _MON + r")[a-z]*\.?\s+(?P<ed>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<ey>" + _Y + r")(?:\D|$)"
-    r"|(?P<fd>\d{1,2})(?:st|nd|rd|th)?\s+(?P<fm>" + _MON + r")[a-z]*\.?,?\s+(?P<fy>" + _Y + r")(?:\D|$)"
-    r"|(?P<gm>" + _MONTH_NAMES + r")\s+(?P<gy>" + _Y + r")(?:\D|$)"
-    r"|\b(?i:in|since|during|throughout)\s+(?P<hy>" + _Y + r")(?:\D|$)"
-)
+
+
+def mention_regex(year: str = _Y) -> str:
+    """The mention regex, with ``year`` as the year sub-pattern.
+
+    One alternation, most precise shapes first (RE2 is leftmost-first); years must not continue a number.
+    """
+    return (
+        r"(?P<zy>" + year + r")\s*年(?:\s*(?P<zm>\d{1,2})\s*月(?:\s*(?P<zd>\d{1,2})\s*[日号])?)?"
+        r"|(?P<iy>" + year + r")[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?:\D|$)"
+        r"|(?P<em>" + _MON + r")[a-z]*\.?\s+(?P<ed>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<ey>" + year + r")(?:\D|$)"
+        r"|(?P<fd>\d{1,2})(?:st|nd|rd|th)?\s+(?P<fm>" + _MON + r")[a-z]*\.?,?\s+(?P<fy>" + year + r")(?:\D|$)"
+        r"|(?P<gm>" + _MONTH_NAMES + r")\s+(?P<gy>" + year + r")(?:\D|$)"
+        r"|\b(?i:in|since|during|throughout)\s+(?P<hy>" + year + r")(?:\D|$)"
+    )
+
+
+MENTION_RE = mention_regex()
+
+
+def years_from(year: int) -> str:
+    """A regex matching any year from ``year`` to 2099 (so earlier mentions are never even matched)."""
+    return "(?:" + "|".join(str(y) for y in range(max(year, 1900), 2100)) + ")"
+
+
 #: Text right before a mention that makes it a chrome stamp, not the body's own date.
 CHROME_CUE_RE = (
     r"(?i:发表于|发表|编辑于|编辑|更新于|更新|修改|发布于|发布|最后|访问|updated|posted|published|edited|modified"
@@ -62,8 +81,19 @@ PAST_CUE_RE = (
     r"|(?i:\b(?:was|were|had|did|happened|occurred|took place|ago|last|earlier|previously|released|launched"
     r"|opened|closed|completed|died|won|lost|became|founded)\b)"
 )
-#: Clause delimiters: a future/past cue counts only in the mention's own clause.
-CLAUSE_RE = r"[。！？；;!?\n]|\.\s"
+#: Clause delimiters: a future/past cue counts only in the mention's own clause (at most 200 chars each side).
+CLAUSE_DELIMITERS = ("。", "！", "？", "；", ";", "!", "?", "\n", ". ")
+CLAUSE_REACH = 200
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause around text[start:end]: from the previous delimiter to the next one (plain str scans)."""
+    lo = max(0, start - CLAUSE_REACH)
+    left = max((text.rfind(d, lo, start) + len(d) for d in CLAUSE_DELIMITERS if text.rfind(d, lo, start) >= 0),
+               default=lo)
+    hi = min(len(text), end + CLAUSE_REACH)
+    right = min((i for i in (text.find(d, end, hi) for d in CLAUSE_DELIMITERS) if i >= 0), default=hi)
+    return text[left:right]
 
 
 def _mention_date(groups: dict[str, str | None]) -> tuple[int, int | None, int | None] | None:
@@ -117,33 +147,56 @@ class Spec(RuleSpec):
         """The mention regex, prefiltered over the text column."""
         return [ScanPattern(key=f"{self.code}#0", regex=MENTION_RE, field="text")]
 
-    def _skipped_spans(self, frame: pd.DataFrame, row: int, text: str) -> list[tuple[int, int]]:
+    @staticmethod
+    def _skipped_spans(chrome: list[tuple[pd.Series, pd.Series]], row: int, text: str) -> list[tuple[int, int]]:
+        """Chrome spans in the text (copyright footers, the post and capture stamps) that are not the body."""
         spans = [(m.start(), m.end()) for m in compile_re2(COPYRIGHT_RE).finditer(text)]
-        for target in ("posted", "captured"):
-            start = frame[f"{target}_chrome_start"].iat[row]
+        for starts, ends in chrome:
+            start = starts.iat[row]
             if not pd.isna(start):
-                spans.append((int(start), int(frame[f"{target}_chrome_end"].iat[row])))
+                spans.append((int(start), int(ends.iat[row])))
         return spans
+
+    def _rows_with_later_years(self, batch: Batch) -> list[int]:
+        """Candidate rows whose text names a year no earlier than their reference year.
+
+        Vectorised: rows are grouped by reference year and each group is matched once, through pyarrow's
+        RE2 kernel, against one regex for "any year from Y to 2099"; only survivors are scanned per row.
+        """
+        rows = batch.candidates.get(f"{self.code}#0")
+        if rows is None or len(rows) == 0:
+            return []
+        reference = batch.frame[f"{self.compare_with}_ts"].iloc[rows]
+        keep = reference.notna().to_numpy()
+        rows, years = rows[keep], reference[keep].dt.year.to_numpy()
+        texts = batch.frame["text"]
+        survivors: list[int] = []
+        for year in np.unique(years).tolist():
+            group = rows[years == year]
+            values = texts.iloc[group]
+            column = pa.array(values.where(values.map(lambda v: isinstance(v, str)), None).tolist(),
+                              type=pa.large_string())
+            regex = r"(?:^|\D)" + years_from(year) + r"(?:\D|$)"
+            hits = pc.fill_null(pc.match_substring_regex(column, regex), False).to_numpy(zero_copy_only=False)
+            survivors.extend(group[hits].tolist())
+        return sorted(survivors)
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
         """Yield later-than-post mentions (outside chrome, not future-cued), at most ``limit`` per document."""
         frame = batch.frame
-        rows = batch.candidates.get(f"{self.code}#0")
-        if rows is None:
-            return
-        mention_re = compile_re2(MENTION_RE)
         chrome_cue = compile_re2(CHROME_CUE_RE)
         future_cue = compile_re2(FUTURE_CUE_RE)
         past_cue = compile_re2(PAST_CUE_RE)
-        clause_re = compile_re2(CLAUSE_RE)
-        for row in rows.tolist():
-            posted = frame[f"{self.compare_with}_ts"].iat[row]
-            text = frame["text"].iat[row]
-            if pd.isna(posted) or not isinstance(text, str):
-                continue
+        reference = frame[f"{self.compare_with}_ts"]
+        sources = frame[f"{self.compare_with}_source"]
+        texts = frame["text"]
+        chrome = [(frame[f"{t}_chrome_start"], frame[f"{t}_chrome_end"]) for t in ("posted", "captured")]
+        for row in self._rows_with_later_years(batch):
+            posted = reference.iat[row]
+            text = texts.iat[row]
             skipped: list[tuple[int, int]] | None = None
             emitted = 0
-            for match in mention_re.finditer(text):
+            for match in compile_re2(mention_regex(years_from(posted.year))).finditer(text):
                 groups = {k: v for k, v in match.groupdict().items() if v}
                 mention = _mention_date(groups)
                 if mention is None or not is_later(mention, posted):
@@ -152,22 +205,19 @@ class Spec(RuleSpec):
                 while end > start and not text[end - 1].isalnum() and text[end - 1] not in "年月日号":
                     end -= 1  # the trailing non-digit guard is not evidence
                 if skipped is None:
-                    skipped = self._skipped_spans(frame, row, text)
+                    skipped = self._skipped_spans(chrome, row, text)
                 if any(s < end and e > start for s, e in skipped):
                     continue
                 if chrome_cue.search(text[max(0, start - 12) : start]):
                     continue
-                lo = max((m.end() for m in clause_re.finditer(text[max(0, start - 200) : start])), default=0)
-                clause_start = max(0, start - 200) + lo
-                nxt = clause_re.search(text, end)
-                clause = text[clause_start : nxt.start() if nxt else min(len(text), end + 200)]
+                clause = _clause(text, start, end)
                 if future_cue.search(clause):
                     continue
                 if self.require_past_cue and not past_cue.search(clause):
                     continue
                 found = text[start:end]
                 basis = "post" if self.compare_with == "posted" else "capture"
-                source = frame[f"{self.compare_with}_source"].iat[row]
+                source = sources.iat[row]
                 value = f"{found} is after the {basis} ({posted.strftime('%Y-%m-%d')}, {source})"
                 yield FindingRow(row=row, start=start, end=end, match=found,
                                  message=self.format_message(found, value=value))
