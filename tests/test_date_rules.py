@@ -147,3 +147,43 @@ def test_chrome_stamp_contradicting_the_field_is_flagged(tmp_path: Path) -> None
     assert conflict["doc_id"].tolist() == ["wrong-year"]
     assert conflict.iloc[0]["match"] == "发表于 2020-5-16 17:53:04"
     assert not rules_of(findings, "agrees")
+
+
+def test_relative_stamps_in_both_languages_resolve_to_the_right_moment(tmp_path: Path) -> None:
+    captured = "2024-11-29T04:32:00Z"
+    path = write_jsonl(tmp_path / "posts.jsonl", [
+        {"id": "yesterday-clock", "text": "回复于 昨天 12:30\n说得好", "captured_at": captured},
+        {"id": "half-hour", "text": "发表于 半小时前\n正文", "captured_at": captured},
+        {"id": "hours", "text": "Posted 2 hours ago by admin\nBody text", "captured_at": captured},
+        {"id": "no-capture", "text": "发表于 3 天前\n正文"},
+    ])
+    messages = date_findings(path).query("rule == 'DT030'").set_index("doc_id")["message"]
+    assert "2024-11-28 12:30" in messages["yesterday-clock"]
+    assert "2024-11-29 04:02:00Z" in messages["half-hour"]
+    assert "2024-11-29 02:32:00Z" in messages["hours"]
+    assert "cannot be resolved: no capture time" in messages["no-capture"]
+
+
+def test_capture_stamp_contradicting_captured_at(tmp_path: Path) -> None:
+    text = "正文\nGMT+8, 2024-11-29 12:32 , Processed in 0.031 second(s)"
+    path = write_jsonl(tmp_path / "posts.jsonl", [
+        {"id": "other-crawl", "text": text, "captured_at": "2023-01-01T00:00:00Z"},
+        {"id": "same-crawl", "text": text, "captured_at": "2024-11-29T04:32:41Z"},
+    ])
+    findings = date_findings(path)
+    conflict = findings[findings["rule"] == "DT040"]
+    assert conflict["doc_id"].tolist() == ["other-crawl"]
+    assert "the page says 2024-11-29 04:32:00Z, captured_at says 2023-01-01 00:00:00Z" in conflict["message"].iat[0]
+
+
+def test_dates_in_csv_are_judged_like_any_other_input(tmp_path: Path) -> None:
+    path = tmp_path / "posts.csv"
+    path.write_text("id,text,posted_at,captured_at\n"
+                    "a,Body,2020-02-30,2020-03-01\n"
+                    "b,Body,16/05/2020,1589700000\n"
+                    "c,Body,2020-05-16 17:53:04,2020-05-15T00:00:00Z\n", encoding="utf-8")
+    findings = date_findings(path)
+    assert rules_of(findings, "a") == {"DT002"}
+    assert not rules_of(findings, "b")
+    assert rules_of(findings, "c") == {"DT001"}
+    assert findings.query("doc_id == 'c'")["source_line"].tolist() == [4]
