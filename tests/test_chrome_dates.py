@@ -57,3 +57,9 @@ def test_the_first_post_stamp_and_the_last_footer_stamp_win(tmp_path: Path) -> N
                                  "GMT+8, 2024-11-29 12:32\n"},
     ])
     assert frame.loc["thread", "posted_ts"] == pd.Timestamp("2020-05-16 09:53:04", tz="UTC")
+
+
+def test_a_stringified_null_field_counts_as_missing_and_is_recovered(tmp_path: Path) -> None:
+    frame = load(tmp_path, [{"id": "null", "text": "发表于 2020-5-16 17:53:04\n正文", "posted_at": "null"}])
+    assert frame.loc["null", "posted_source"] == "chrome"
+    assert frame.loc["null", "posted_ts"] == pd.Timestamp("2020-05-16 17:53:04", tz="UTC")

@@ -104,3 +104,21 @@ def test_dayfirst_sites_config_applies_to_listed_sites_and_subdomains(tmp_path: 
     posted = dict(zip(frame["doc_id"], frame["posted_ts"], strict=True))
     assert posted["uk"] == ts("2020-06-05")
     assert posted["us"] == ts("2020-05-06")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2020-05-16T17:53:04.123456789+08:00", "2020-05-16 09:53:04.123456"),  # nanoseconds are floored
+        ("2020-05-16 17:53:04 +0800", "2020-05-16 09:53:04"),
+        ("Tue, 15 Oct 2019 09:11:00 GMT", "2019-10-15 09:11:00"),
+        ("9999999999999", "2286-11-20 17:46:39.999"),
+    ],
+)
+def test_odd_but_valid_shapes_parse_without_errors(raw: str, expected: str) -> None:
+    assert parse_timestamps(pd.Series([raw])).iat[0] == ts(expected)
+
+
+def test_stringified_nulls_are_missing_not_bad_dates() -> None:
+    values = pd.Series(["NaN", "null", "None", "n/a", None])
+    assert date_status(values, parse_timestamps(values)).tolist() == ["missing"] * 5
