@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from qc.dates import parse_in
+from qc.dates import parse_in, present
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
@@ -38,11 +38,14 @@ _EN_DATE = (
 #: Chrome that stamps the post itself. The first match on the page is the opening post.
 POSTED_CHROME = (
     r"(?:发表于|发表时间|发布时间|发帖时间|发布于)\s*[:：]?\s*(?P<date>" + _ZH_DATE + ")"
-    r"|(?i:\b(?:posted|published)\s+(?:on\s+)?)(?P<date2>" + _EN_DATE + ")"
+    # WordPress "Posted on May 16, 2020", "Posted by admin on …", phpBB "Posted: Sat Jan 19, 2019 10:29 am".
+    r"|(?i:\b(?:posted|published)(?:\s+by\s+[^\n]{1,40}?)?(?:\s+on|\s*:)?\s+)(?P<date2>" + _EN_DATE + ")"
 )
-#: Discuz!'s footer: the page render time, with the page's UTC offset.
+#: The page render time, i.e. the capture: Discuz!'s footer (with the page's UTC offset) and phpBB's
+#: "It is currently Sat Jan 19, 2019 10:29 am".
 CAPTURED_CHROME = (
     r"GMT\s*(?P<offset>[+-]\d{1,2}(?::?\d{2})?)\s*,\s*(?P<date>\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?)"
+    r"|(?i:\bit is currently\s+)(?P<date2>" + _EN_DATE + ")"
 )
 TARGETS = {"posted": POSTED_CHROME, "captured": CAPTURED_CHROME}
 
@@ -107,9 +110,7 @@ def recover(frame: pd.DataFrame, default_tz: str = "UTC", dayfirst: bool | pd.Se
     """
     empty_columns(frame)
     for target in TARGETS:
-        raw = frame[f"{target}_at"]
-        present = raw.map(lambda v: isinstance(v, str) and bool(v.strip())).astype(bool)
-        frame.loc[present, f"{target}_source"] = "field"
+        frame.loc[present(frame[f"{target}_at"]), f"{target}_source"] = "field"
     if frame.empty:
         return
     texts = frame["text"]

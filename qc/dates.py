@@ -10,6 +10,7 @@ tells an impossible calendar date (2020-02-30) from unparseable garbage.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
@@ -70,8 +71,11 @@ def parse_in(value: str, zone: tzinfo, dayfirst: bool = False) -> pd.Timestamp |
             return None
         dayfirst = False
     try:
-        parsed: datetime = dateutil_parser.parse(text, dayfirst=dayfirst, yearfirst=True, fuzzy=False,
-                                                 default=_DEFAULT)
+        with warnings.catch_warnings():
+            # An unknown zone name ("CST" is China or US Central) leaves the value naive: default_tz applies.
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            parsed: datetime = dateutil_parser.parse(text, dayfirst=dayfirst, yearfirst=True, fuzzy=False,
+                                                     default=_DEFAULT)
     except (ValueError, OverflowError, TypeError):
         return None
     if parsed.tzinfo is None:
@@ -82,8 +86,20 @@ def parse_in(value: str, zone: tzinfo, dayfirst: bool = False) -> pd.Timestamp |
         return None
 
 
+#: Strings that mean "no value" (CSV exports, stringified nulls): treated as missing, not as bad dates.
+NULL_WORDS = ("nan", "nat", "null", "none", "n/a", "na")
+
+
 def _as_text(values: pd.Series) -> pd.Series:
-    return values.astype("str").where(values.notna(), "").str.strip()
+    text = values.astype("str").where(values.notna(), "").str.strip()
+    return text.where(~text.str.lower().isin(NULL_WORDS), "")
+
+
+def _put(result: pd.Series, mask: pd.Series, values: pd.Series) -> None:
+    """Store parsed values in the microsecond column: nanoseconds are floored, never a lossy-cast error."""
+    if values.dtype != result.dtype:
+        values = values.dt.floor("us").astype(result.dtype)
+    result[mask] = values
 
 
 def parse_timestamps(values: pd.Series, default_tz: str = "UTC", dayfirst: bool | pd.Series = False
@@ -107,16 +123,16 @@ def parse_timestamps(values: pd.Series, default_tz: str = "UTC", dayfirst: bool 
     with_offset = iso & text.str.contains(OFFSET_RE)
     naive = iso & ~with_offset
     if with_offset.any():
-        result[with_offset] = pd.to_datetime(text[with_offset], format="ISO8601", utc=True, errors="coerce")
+        _put(result, with_offset, pd.to_datetime(text[with_offset], format="ISO8601", utc=True, errors="coerce"))
     if naive.any():
         local = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
-        result[naive] = local.dt.tz_localize(default_tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+        _put(result, naive, local.dt.tz_localize(default_tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC"))
     epoch = present & ~iso & text.str.match(EPOCH_RE)
     if epoch.any():
-        numbers = pd.to_numeric(text[epoch], errors="coerce")
-        millis = numbers >= 1e11
-        seconds = np.where(millis, numbers / 1000.0, numbers)
-        result[epoch] = pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
+        numbers = pd.to_numeric(text[epoch], errors="coerce").to_numpy(dtype="float64")
+        micros = np.where(numbers >= 1e11, numbers * 1e3, numbers * 1e6)  # ms or s -> microseconds
+        stamps = pd.Series(np.rint(micros).astype("int64").astype("datetime64[us]"), index=text[epoch].index)
+        _put(result, epoch, stamps.dt.tz_localize("UTC"))
     # ISO-looking values pandas refused (single-digit fields it dislikes) get the per-value path too.
     rest = present & ~epoch & (~iso | result.isna())
     if rest.any():
@@ -124,7 +140,7 @@ def parse_timestamps(values: pd.Series, default_tz: str = "UTC", dayfirst: bool 
         keys = list(zip(text[rest].tolist(), flags[rest].astype(bool).tolist(), strict=True))
         cache = {key: parse_one(key[0], default_tz, key[1]) for key in set(keys)}
         parsed = [cache[key] for key in keys]
-        result[rest] = pd.Series(parsed, index=text[rest].index, dtype="datetime64[us, UTC]")
+        _put(result, rest, pd.Series(parsed, index=text[rest].index, dtype="datetime64[us, UTC]"))
     return result
 
 
@@ -170,6 +186,11 @@ def date_status(values: pd.Series, parsed: pd.Series) -> pd.Series:
     if bad.any():
         status[bad] = text[bad].map(lambda v: "impossible" if _impossible(v) else "unparseable")
     return status
+
+
+def present(values: pd.Series) -> pd.Series:
+    """Rows that hold a value at all (not null, blank or a stringified null such as "NaN")."""
+    return _as_text(values) != ""
 
 
 def unparseable(values: pd.Series, parsed: pd.Series) -> pd.Series:

@@ -63,3 +63,17 @@ def test_a_stringified_null_field_counts_as_missing_and_is_recovered(tmp_path: P
     frame = load(tmp_path, [{"id": "null", "text": "发表于 2020-5-16 17:53:04\n正文", "posted_at": "null"}])
     assert frame.loc["null", "posted_source"] == "chrome"
     assert frame.loc["null", "posted_ts"] == pd.Timestamp("2020-05-16 17:53:04", tz="UTC")
+
+
+def test_wordpress_and_phpbb_stamps(tmp_path: Path) -> None:
+    frame = load(tmp_path, [
+        {"id": "by-author", "text": "Posted by Jane Doe on May 16, 2020\nBody"},
+        {"id": "phpbb",
+         "text": "Re: help\nPosted: Sat Jan 19, 2019 10:29 am\nBody\nIt is currently Mon Jan 21, 2019 8:05 pm"},
+        {"id": "no-date", "text": "This was posted on Quora.\n\nEven posh hotels mislabel things."},
+    ])
+    assert frame.loc["by-author", "posted_ts"] == pd.Timestamp("2020-05-16", tz="UTC")
+    assert frame.loc["phpbb", "posted_ts"] == pd.Timestamp("2019-01-19 10:29", tz="UTC")
+    assert frame.loc["phpbb", "captured_ts"] == pd.Timestamp("2019-01-21 20:05", tz="UTC")
+    assert frame.loc["phpbb", "captured_source"] == "chrome"
+    assert pd.isna(frame.loc["no-date", "posted_ts"])
