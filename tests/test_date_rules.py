@@ -187,3 +187,13 @@ def test_dates_in_csv_are_judged_like_any_other_input(tmp_path: Path) -> None:
     assert not rules_of(findings, "b")
     assert rules_of(findings, "c") == {"DT001"}
     assert findings.query("doc_id == 'c'")["source_line"].tolist() == [4]
+
+
+def test_body_dates_skip_links_and_edit_stamps(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "posts.jsonl", [
+        {"id": "link", "text": "Read more: https://example.com/2023/05/16/story was the source.",
+         "posted_at": "2020-01-01", "captured_at": "2020-02-01"},
+        {"id": "edited", "text": "This page was last edited on 24 February 2023, at 20:33 (UTC).",
+         "posted_at": "2020-01-01", "captured_at": "2020-02-01"},
+    ])
+    assert date_findings(path).query("rule in ['DT020', 'DT021']").empty

@@ -9,7 +9,7 @@ are left alone.
 
 Future plans and targets are fine: a mention whose clause holds a future cue (到2035年, 预计, 计划, 将,
 by 2030, will, expected…) is skipped. Chrome is not the body: dates inside the chrome stamps, copyright
-footers, and right after "发表于 / 编辑于 / updated / posted" are skipped. With ``require_past_cue`` the
+footers, URLs and right after "发表于 / 编辑于 / updated / posted" are skipped. With ``require_past_cue`` the
 clause must also tell the date as past (了, 已, 完成, was, had, ago, last…), which is what makes the
 finding stronger. With ``compare_with: captured`` the mention is compared with the capture instead: a
 date told as past that is later than the capture itself cannot be true of any page. Keys:
@@ -84,6 +84,13 @@ PAST_CUE_RE = (
 #: Clause delimiters: a future/past cue counts only in the mention's own clause (at most 200 chars each side).
 CLAUSE_DELIMITERS = ("。", "！", "？", "；", ";", "!", "?", "\n", ". ")
 CLAUSE_REACH = 200
+
+
+def _in_url(text: str, start: int) -> bool:
+    """True when the mention continues a URL or path token (…/2019/11/18/slug is a link, not a claim)."""
+    token_start = max(text.rfind(c, max(0, start - 200), start) for c in " \n\t") + 1
+    prefix = text[token_start:start]
+    return "/" in prefix or "www." in prefix
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -208,7 +215,7 @@ class Spec(RuleSpec):
                     skipped = self._skipped_spans(chrome, row, text)
                 if any(s < end and e > start for s, e in skipped):
                     continue
-                if chrome_cue.search(text[max(0, start - 12) : start]):
+                if chrome_cue.search(text[max(0, start - 12) : start]) or _in_url(text, start):
                     continue
                 clause = _clause(text, start, end)
                 if future_cue.search(clause):
