@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from qc.dates import parse_in, present
+from qc.matcher import compile_re2
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
@@ -73,8 +74,6 @@ def _offset(value: str | None) -> tzinfo | None:
 
 def find_chrome(regex: str, text: str, last: bool = False) -> ChromeDate | None:
     """The first (or last) chrome stamp of ``regex`` in ``text``, or None."""
-    from qc.matcher import compile_re2
-
     compiled = compile_re2(regex)
     found = None
     for match in compiled.finditer(text):
