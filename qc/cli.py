@@ -302,9 +302,17 @@ def rules_show(
     console.print("\n[bold]Flagged (fail examples)[/bold]")
     for example in rule.examples.fail:
         console.print(f"  ✗ {escape(example.text)}")
+        _print_example_fields(console, example)
     console.print("\n[bold]Left alone (pass examples)[/bold]")
     for example in rule.examples.pass_:
         console.print(f"  ✓ {escape(example.text)}")
+        _print_example_fields(console, example)
+
+
+def _print_example_fields(console: Console, example: Any) -> None:
+    """An example's other fields (posted_at, captured_at…): date rules' examples mean nothing without them."""
+    for key, value in (example.model_extra or {}).items():
+        console.print(f"      [dim]{escape(str(key))}: {escape(str(value))}[/dim]")
 
 
 @rules_app.command("test")

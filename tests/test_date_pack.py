@@ -10,6 +10,8 @@ import qc
 from qc.examples import run_examples
 from qc.registry import load_rules
 
+from .conftest import run_qc
+
 ROOT = Path(__file__).resolve().parents[1]
 DEV = Path(os.environ.get("QC_DEV_CORPUS", ROOT.parent / "shared" / "corpus"))
 
@@ -35,3 +37,10 @@ def test_date_family_precision_and_recall_on_the_dev_set() -> None:
     assert len(gold) >= 10
     assert precision >= 0.95, sorted(predicted - gold)
     assert recall >= 0.95, sorted(gold - predicted)
+
+
+def test_rules_show_prints_the_date_fields_of_examples() -> None:
+    result = run_qc("rules", "show", "DT001")
+    assert result.code == 0, result.stderr
+    assert "posted_at: 2024-03-02T10:00:00Z" in result.stdout
+    assert "captured_at: 2024-03-01T10:00:00Z" in result.stdout
