@@ -85,10 +85,17 @@ def find_chrome(regex: str, text: str, last: bool = False) -> ChromeDate | None:
     return found
 
 
-def _candidates(texts: pd.Series, regex: str) -> np.ndarray:
+def arrow_texts(texts: pd.Series) -> pa.Array:
+    """The text column as an Arrow array (straight from pyarrow-backed strings; non-strings become null)."""
+    try:
+        return pa.array(texts, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column mixing strings and other values
+        values = texts.where(texts.map(lambda v: isinstance(v, str)), None)
+        return pa.array(values.tolist(), type=pa.large_string())
+
+
+def _candidates(column: pa.Array, regex: str) -> np.ndarray:
     """Rows whose text may hold the chrome: one vectorised RE2 pass over the Arrow column."""
-    values = texts.where(texts.map(lambda v: isinstance(v, str)), None)
-    column = pa.array(values.tolist(), type=pa.large_string())
     mask = pc.fill_null(pc.match_substring_regex(column, regex), False)
     return np.flatnonzero(mask.to_numpy(zero_copy_only=False))
 
@@ -116,8 +123,9 @@ def recover(frame: pd.DataFrame, default_tz: str = "UTC", dayfirst: bool | pd.Se
     page_tz: dict[int, tzinfo] = {}
     flags = dayfirst if isinstance(dayfirst, pd.Series) else pd.Series(dayfirst, index=frame.index)
     fallback = ZoneInfo(default_tz)
+    column = arrow_texts(texts)
     for target in ("captured", "posted"):  # captured first: its GMT offset is the page's zone
-        rows = _candidates(texts, TARGETS[target])
+        rows = _candidates(column, TARGETS[target])
         if len(rows) == 0:
             continue
         ts: list[pd.Timestamp | None] = [None] * len(rows)

@@ -24,11 +24,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
 from qc.batch import Batch
+from qc.chrome_dates import arrow_texts
 from qc.kinds.copyright_stale import COPYRIGHT_RE
 from qc.matcher import compile_re2
 from qc.rulespec import FindingRow, RuleSpec, ScanPattern
@@ -180,9 +180,7 @@ class Spec(RuleSpec):
         survivors: list[int] = []
         for year in np.unique(years).tolist():
             group = rows[years == year]
-            values = texts.iloc[group]
-            column = pa.array(values.where(values.map(lambda v: isinstance(v, str)), None).tolist(),
-                              type=pa.large_string())
+            column = arrow_texts(texts.iloc[group])
             regex = r"(?:^|\D)" + years_from(year) + r"(?:\D|$)"
             hits = pc.fill_null(pc.match_substring_regex(column, regex), False).to_numpy(zero_copy_only=False)
             survivors.extend(group[hits].tolist())
