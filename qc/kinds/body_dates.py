@@ -201,14 +201,16 @@ class Spec(RuleSpec):
             text = texts.iat[row]
             skipped: list[tuple[int, int]] | None = None
             emitted = 0
-            for match in compile_re2(mention_regex(years_from(posted.year))).finditer(text):
+            regex = compile_re2(mention_regex(years_from(posted.year)))
+            for match in regex.finditer(text):
                 groups = {k: v for k, v in match.groupdict().items() if v}
                 mention = _mention_date(groups)
                 if mention is None or not is_later(mention, posted):
                     continue
-                start, end = match.start(), match.end()
-                while end > start and not text[end - 1].isalnum() and text[end - 1] not in "年月日号":
-                    end -= 1  # the trailing non-digit guard is not evidence
+                start = match.start()
+                # Chinese mentions end with their own 年/月/日; the others end at their last field (the
+                # trailing non-digit guard is not evidence).
+                end = match.end() if "zy" in groups else max(match.end(regex.groupindex[g]) for g in groups)
                 if skipped is None:
                     skipped = self._skipped_spans(chrome, row, text)
                 if any(s < end and e > start for s, e in skipped):
