@@ -3,13 +3,15 @@
 A footer such as "© 2013-2016 Example Inc." is site template; when its newest year is older than the
 post, the template (and often the whole page) was not maintained, and the scrape kept chrome from a stale
 page. Only footers in the tail of the text count (the last ``tail_fraction`` of it, or its last
-``tail_lines`` lines): an author's "© 2002 Jane Doe" under a title is a credit, not chrome. On a page with
+``tail_lines`` lines, on a line of at most ``max_line_chars``): an author's "© 2002 Jane Doe" under a
+title is a credit, and a long sentence about copyright is prose, not chrome. On a page with
 several footers the newest year speaks for the template; an open range ("© 2000-", "2000-present",
 "2000至今") is kept current and is never stale.
 
 The reference is the post year (``posted_at``, or the date recovered from chrome) when known: stale when
 the footer ends more than ``max_years_before_post`` years before it. Without a post date it is the
-capture year, with ``max_years_before_capture``. Keys: those two, ``tail_fraction``, ``tail_lines``.
+capture year, with ``max_years_before_capture``. Keys: those two, ``tail_fraction``, ``tail_lines``,
+``max_line_chars``.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Spec(RuleSpec):
     max_years_before_capture: int = Field(default=3, ge=0)
     tail_fraction: float = Field(default=0.5, gt=0.0, le=1.0)
     tail_lines: int = Field(default=5, ge=0)
+    max_line_chars: int = Field(default=300, ge=1)
 
     def scan_patterns(self) -> list[ScanPattern]:
         """The copyright footer regex, prefiltered over the text column with every other pattern."""
@@ -70,6 +73,10 @@ class Spec(RuleSpec):
                 for match in regex.finditer(text):
                     if match.start() < tail_start and text.count("\n", match.start()) > self.tail_lines:
                         continue
+                    line_start = text.rfind("\n", 0, match.start()) + 1
+                    line_end = text.find("\n", match.start())
+                    if (line_end if line_end >= 0 else len(text)) - line_start > self.max_line_chars:
+                        continue  # a footer is a short line; a long one is prose about copyright
                     is_open = bool(match.group("open"))
                     # The trailing non-digit guard is not part of the evidence.
                     end = max(match.end(groups["first"]), match.end(groups["rest"]))
