@@ -162,5 +162,7 @@ class Spec(RuleSpec):
         for row, text in enumerate(texts.tolist()):
             for start, end, count in self.runs(text):
                 match = text[start:end]
+                # The message gets a one-line preview; the finding's match stays the exact span.
+                preview = " | ".join(line.strip() for line in match.split("\n") if line.strip())
                 yield FindingRow(row=row, start=start, end=end, match=match,
-                                 message=self.format_message(match, value=str(count)))
+                                 message=self.format_message(preview, value=str(count)))
