@@ -5,14 +5,14 @@ short lines ("Home", "News", "Sport", "Contact us"; "首页|新闻|体育"), in 
 or bottom of the text. Article bodies rarely open or close with many such lines in a row. This kind
 needs no lexicon, so it catches chrome in languages and on sites no phrase list covers.
 
-Keys: ``region`` (``head``, ``tail`` or ``edges``), ``within_lines`` (the run must start within this
-many non-blank lines of the top, or end within this many of the bottom), ``min_run`` (short lines in a
-row, counted as distinct items, since a menu does not repeat an entry; a line holding several items
-counts once per item), ``max_words``/``max_chars`` (a short Latin-script line), ``max_cjk_chars`` (a short line in
-Chinese, Japanese or Korean). A line of several short items joined by ``|``, ``·`` or ``•`` counts as
-short too. Lines ending in sentence punctuation never do. Lines with digits (dates, counters, phone
-numbers, numbered list items) neither count nor break a run: a numbered list or a table of figures is
-not a menu, but a "© 2019" line inside a footer does not end it.
+Keys: ``region`` (``head``, ``tail`` or ``edges``; ``any`` means both edges), ``within_lines`` (the run
+must start within this many non-blank lines of the top, or end within this many of the bottom),
+``min_run`` (menu items in the run, counted as distinct items since a menu does not repeat an entry),
+``max_words``/``max_chars`` (a short Latin-script line) and ``max_cjk_chars`` (a short line in Chinese,
+Japanese or Korean). A line of several short items joined by ``|``, ``·`` or ``•`` counts once per
+item. Lines ending in sentence punctuation are prose and end a run. Lines with digits (dates, counters,
+phone numbers, numbered list items) neither count nor break a run: a numbered list or a table of
+figures is not a menu, but a "© 2019" line inside a footer does not end it.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ is the line and its ``match`` the line text, so reports can list each site's mos
 
 Keys: ``min_documents``, ``min_fraction``, ``min_chars``/``max_chars`` (normalised line length
 considered: very short lines such as "0" or "OK" carry no evidence, very long ones are prose),
-``max_pairs`` (when the merged state exceeds it, pairs seen in a single document are dropped first) and
-``limit`` (findings per document).
+``max_pairs`` (when the merged state outgrows it, pairs seen in a single document so far are dropped:
+memory stays bounded, and a template line may then be counted one document short) and ``limit``
+(findings per document).
 """
 
 from __future__ import annotations
