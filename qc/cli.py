@@ -182,7 +182,7 @@ def eval_command(
     from qc.api import check as run_check
     from qc.config import load_config
     from qc.errors import ConfigError
-    from qc.evaluate import evaluate, load_labels
+    from qc.evaluate import corpus_doc_ids, evaluate, load_labels
     from qc.render.evaluation import render_json, render_terminal
 
     try:
@@ -195,7 +195,7 @@ def eval_command(
             config.builtin_rules = False
         truth = load_labels(labels)
         result = run_check(paths, config)
-        report = evaluate(result.findings, truth, result.ruleset)
+        report = evaluate(result.findings, truth, result.ruleset, corpus_doc_ids(paths, config))
         write = render_json if output_format == "json" else render_terminal
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)

@@ -71,16 +71,17 @@ class Checker:
             return empty_findings()
         batch = self.make_batch(frame)
         parts: list[dict[str, list[Any]]] = []
-        doc_ids = frame["doc_id"]
-        paths = frame["source_path"]
-        lines = frame["source_line"]
-        sites = frame["site"] if "site" in frame.columns else pd.Series([None] * len(frame))
+        # Plain lists: ``.iat`` per finding costs ~15 µs on Arrow-backed columns, a list index ~50 ns.
+        doc_ids = frame["doc_id"].tolist()
+        paths = frame["source_path"].tolist()
+        lines = frame["source_line"].tolist()
+        sites = frame["site"].tolist() if "site" in frame.columns else [None] * len(frame)
         for rule in self.rules:
             state = (corpus_state or {}).get(rule.code)
             columns: dict[str, list[Any]] = {c: [] for c in FINDINGS_COLUMNS}
             for found in rule.evaluate(batch, state):
                 row = found.row
-                columns["doc_id"].append(doc_ids.iat[row])
+                columns["doc_id"].append(doc_ids[row])
                 columns["rule"].append(rule.code)
                 columns["family"].append(rule.family)
                 columns["severity"].append(rule.severity.value)
@@ -89,9 +90,9 @@ class Checker:
                 columns["end"].append(found.end)
                 columns["match"].append(found.match)
                 columns["message"].append(found.message)
-                columns["source_path"].append(paths.iat[row])
-                columns["source_line"].append(int(lines.iat[row]))
-                columns["site"].append(sites.iat[row])
+                columns["source_path"].append(paths[row])
+                columns["source_line"].append(int(lines[row]))
+                columns["site"].append(sites[row])
             if columns["rule"]:
                 parts.append(columns)
         if not parts:

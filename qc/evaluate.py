@@ -3,7 +3,8 @@
 Labels are JSON Lines, one record per document: ``{"doc_id": ..., "labels": ["boilerplate", ...]}``
 (the families a checker should flag; other keys are ignored). Only ``warning`` and ``error`` findings
 are a verdict; ``info`` findings show up as evidence for a false negative but never count. Documents
-without a label record are left out of the scores, so a labelled sample of a large corpus works.
+without a label record are left out of the scores, so a labelled sample of a large corpus works;
+labelled doc_ids the corpus does not contain are counted and reported, never scored as misses.
 Everything is computed from the findings frame; renderers only lay the result out.
 """
 
@@ -16,7 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from qc.config import Config
 from qc.errors import InputError
+from qc.load import iter_batches
 from qc.registry import RuleSet
 
 VERDICT_SEVERITIES = ("warning", "error")
@@ -106,6 +109,9 @@ class EvalReport:
     families: list[Score]
     rules: list[Score]
     misses: list[Miss] = field(default_factory=list)
+    #: Labelled doc_ids absent from the corpus, and corpus documents without a label record.
+    not_in_corpus: int = 0
+    unlabelled: int = 0
 
     def family(self, name: str) -> Score:
         """The score of one family."""
@@ -115,6 +121,8 @@ class EvalReport:
         """JSON-ready form."""
         return {
             "documents": self.documents,
+            "labelled_not_in_corpus": self.not_in_corpus,
+            "unlabelled_documents": self.unlabelled,
             "families": [s.as_dict() for s in self.families],
             "rules": [s.as_dict() for s in self.rules],
             "false_positives": [asdict(m) for m in self.misses if m.kind == "false_positive"],
@@ -126,11 +134,25 @@ def _evidence(rows: pd.DataFrame) -> list[str]:
     return [f"{r.rule} [{r.severity}] {r.match[:80]!r}" for r in rows.head(EVIDENCE_PER_DOC).itertuples()]
 
 
-def evaluate(findings: pd.DataFrame, labels: dict[str, set[str]], ruleset: RuleSet) -> EvalReport:
-    """Score ``findings`` against ``labels`` for every family of ``ruleset``, at document level."""
-    labelled = findings[findings["doc_id"].isin(labels.keys())]
+def corpus_doc_ids(paths: list[str], config: Config) -> set[str]:
+    """Every doc_id in the corpus (one extra read of the inputs; labelled sets are small)."""
+    ids: set[str] = set()
+    for raw in iter_batches(paths, field_map=config.fields, batch_rows=config.batch_rows):
+        ids.update(v for v in raw.frame["doc_id"].tolist() if isinstance(v, str))
+    return ids
+
+
+def evaluate(findings: pd.DataFrame, labels: dict[str, set[str]], ruleset: RuleSet,
+             corpus_ids: set[str] | None = None) -> EvalReport:
+    """Score ``findings`` against ``labels`` for every family of ``ruleset``, at document level.
+
+    With ``corpus_ids``, only labelled documents the corpus holds are scored; none at all is an error.
+    """
+    docs = set(labels) if corpus_ids is None else set(labels) & corpus_ids
+    if not docs:
+        raise InputError("no labelled doc_id occurs in the corpus (check the labels file and the doc_id field)")
+    labelled = findings[findings["doc_id"].isin(docs)]
     verdict = labelled[labelled["severity"].isin(VERDICT_SEVERITIES)]
-    docs = set(labels)
     families: list[Score] = []
     misses: list[Miss] = []
     for family in ruleset.families():
@@ -152,4 +174,6 @@ def evaluate(findings: pd.DataFrame, labels: dict[str, set[str]], ruleset: RuleS
         flagged = set(verdict.loc[verdict["rule"] == rule.code, "doc_id"].tolist())
         rules.append(Score(rule.code, rule.family, len(flagged & truth), len(flagged - truth),
                            len(truth - flagged)))
-    return EvalReport(len(docs), families, rules, misses)
+    not_in_corpus = len(set(labels) - docs)
+    unlabelled = len(corpus_ids - docs) if corpus_ids is not None else 0
+    return EvalReport(len(docs), families, rules, misses, not_in_corpus, unlabelled)

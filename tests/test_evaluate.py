@@ -90,6 +90,28 @@ def test_bad_labels_are_one_clear_line(tmp_path: Path, content: str, expected: s
     assert "Traceback" not in result.output
 
 
+def test_labels_outside_the_corpus_are_counted_not_scored(tmp_path: Path) -> None:
+    corpus, labels = write(tmp_path)
+    extra = labels.read_text(encoding="utf-8") + json.dumps({"doc_id": "ghost", "labels": ["boilerplate"]}) + "\n"
+    labels.write_text(extra, encoding="utf-8")
+    out = tmp_path / "eval.json"
+    result = CliRunner().invoke(app, ["eval", str(corpus), "--labels", str(labels), "--format", "json",
+                                      "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["documents"] == len(POSTS)
+    assert data["labelled_not_in_corpus"] == 1
+    assert "ghost" not in {m["doc_id"] for m in data["false_negatives"]}
+
+
+def test_labels_matching_no_document_are_an_error(tmp_path: Path) -> None:
+    corpus, labels = write(tmp_path)
+    labels.write_text(json.dumps({"doc_id": "ghost", "labels": []}) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", str(corpus), "--labels", str(labels)])
+    assert result.exit_code == 2
+    assert "no labelled doc_id occurs in the corpus" in result.output
+
+
 def test_missing_labels_file_and_bad_format(tmp_path: Path) -> None:
     corpus, labels = write(tmp_path)
     runner = CliRunner()

@@ -28,9 +28,9 @@ def _seed_as_jsonl(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture(params=["text-file", "jsonl-record"])
-def findings(request: pytest.FixtureRequest, tmp_path: Path) -> pd.DataFrame:
-    source = SEED if request.param == "text-file" else _seed_as_jsonl(tmp_path)
+@pytest.fixture(params=["text-file", "jsonl-record"], scope="module")
+def findings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    source = SEED if request.param == "text-file" else _seed_as_jsonl(tmp_path_factory.mktemp("seed"))
     frame = check(source, {"select": ["boilerplate", "placeholder"]}).findings
     verdict = frame[frame["severity"].isin(["warning", "error"])]
     for row in verdict.itertuples():  # every span points at its match in the text

@@ -5,34 +5,85 @@ short lines ("Home", "News", "Sport", "Contact us"; "首页|新闻|体育"), in 
 or bottom of the text. Article bodies rarely open or close with many such lines in a row. This kind
 needs no lexicon, so it catches chrome in languages and on sites no phrase list covers.
 
-Keys: ``region`` (``head``, ``tail`` or ``edges``), ``within_lines`` (the run must start within this
-many non-blank lines of the top, or end within this many of the bottom), ``min_run`` (short lines in a
-row, counted as distinct items, since a menu does not repeat an entry; a line holding several items
-counts once per item), ``max_words``/``max_chars`` (a short Latin-script line), ``max_cjk_chars`` (a short line in
-Chinese, Japanese or Korean). A line of several short items joined by ``|``, ``·`` or ``•`` counts as
-short too. Lines ending in sentence punctuation never do. Lines with digits (dates, counters, phone
-numbers, numbered list items) neither count nor break a run: a numbered list or a table of figures is
-not a menu, but a "© 2019" line inside a footer does not end it.
+Keys: ``region`` (``head``, ``tail`` or ``edges``; ``any`` means both edges), ``within_lines`` (the run
+must start within this many non-blank lines of the top, or end within this many of the bottom),
+``min_run`` (menu items in the run, counted as distinct items since a menu does not repeat an entry),
+``max_words``/``max_chars`` (a short Latin-script line) and ``max_cjk_chars`` (a short line in Chinese,
+Japanese or Korean). A line of several short items joined by ``|``, ``·`` or ``•`` counts once per
+item. Lines ending in sentence punctuation are prose and end a run. Lines with digits (dates, counters,
+phone numbers, numbered list items) neither count nor break a run: a numbered list or a table of
+figures is not a menu, but a "© 2019" line inside a footer does not end it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-import re2
 from pydantic import Field
 
 from qc.batch import Batch
 from qc.region import Region
 from qc.rulespec import FindingRow, RuleSpec
 
-_CJK = re2.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+# Fixed character classes (no user input), so Python's ``re`` is safe here and much cheaper per short
+# line than a round trip through the RE2 binding.
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SENTENCE_END = tuple(".!?。！？…;；,，\"”」")
-#: (start, end, menu items) of a non-blank line; items None for prose, [] for a neutral line.
-_Line = tuple[int, int, list[str] | None]
-_DIGIT = re2.compile(r"[0-9０-９]")
-_SEPARATORS = re2.compile(r"\s*[|｜·•]\s*")
+#: (start, end, stripped text) of a non-blank line.
+_Line = tuple[int, int, str]
+#: Characters read at each edge of a post.
+SCAN_CHARS = 8000
+_DIGIT = re.compile("[0-9０-９]")
+_SEPARATORS = re.compile(r"\s*[|｜·•]\s*")
+
+
+class _EdgeLines:
+    """Non-blank lines read lazily from one edge of a text, at most ``SCAN_CHARS`` deep.
+
+    Most posts are decided after a handful of lines at each edge, so lines are split and classified
+    only as far as the run check reaches; the cost per post is bounded however long the post is.
+    """
+
+    def __init__(self, text: str, from_end: bool) -> None:
+        self.text = text
+        self.from_end = from_end
+        self.pos = len(text) if from_end else 0
+        self.done = not text
+        self.lines: list[_Line] = []
+        self.classified: dict[int, list[str] | None] = {}
+
+    def _advance(self) -> None:
+        text = self.text
+        if self.from_end:
+            newline = text.rfind("\n", 0, self.pos)
+            begin, end = newline + 1, self.pos
+            self.pos = newline
+            self.done = newline < 0 or len(text) - newline > SCAN_CHARS
+        else:
+            newline = text.find("\n", self.pos)
+            begin, end = self.pos, (len(text) if newline < 0 else newline)
+            self.pos = newline + 1
+            self.done = newline < 0 or newline > SCAN_CHARS
+        raw = text[begin:end]
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            self.lines.append((begin + lead, begin + lead + len(stripped), stripped))
+
+    def line(self, index: int) -> _Line | None:
+        """The ``index``-th non-blank line from the edge, or None past the end of the window."""
+        while len(self.lines) <= index and not self.done:
+            self._advance()
+        return self.lines[index] if index < len(self.lines) else None
+
+    def items(self, index: int, classify: Callable[[str], list[str] | None]) -> list[str] | None:
+        """Menu items of line ``index`` (None for prose or past the end), classified once."""
+        if index not in self.classified:
+            line = self.line(index)
+            self.classified[index] = None if line is None else classify(line[2])
+        return self.classified[index]
 
 
 class Spec(RuleSpec):
@@ -64,52 +115,45 @@ class Spec(RuleSpec):
             return len(item) <= self.max_cjk_chars
         return len(item) <= self.max_chars and len(item.split()) <= self.max_words
 
-    def _lines(self, text: str) -> list[_Line]:
-        """(start, end, menu items) for each non-blank line, offsets of the stripped line."""
-        out: list[_Line] = []
-        pos = 0
-        for raw in text.split("\n"):
-            stripped = raw.strip()
-            if stripped:
-                lead = len(raw) - len(raw.lstrip())
-                out.append((pos + lead, pos + lead + len(stripped), self.menu_items(stripped)))
-            pos += len(raw) + 1
-        return out
+    def _run_from(self, lines: _EdgeLines, begin: int) -> tuple[int, int]:
+        """(lines, distinct menu items) in the run of menu-like lines starting at ``begin``.
 
-    @staticmethod
-    def _run_from(lines: list[_Line], begin: int) -> tuple[int, int]:
-        """(lines, distinct menu items) in the run of menu-like lines starting at ``begin``."""
-        count = 0
+        Trailing neutral lines (digits only) are not part of the run.
+        """
+        last = 0
         items: set[str] = set()
-        for _, _, found in lines[begin:]:
-            if found is None:
-                break
-            count += 1
+        index = begin
+        while (found := lines.items(index, self.menu_items)) is not None:
+            index += 1
+            if found:
+                last = index - begin
             items.update(found)
-        return count, len(items)
+        return last, len(items)
 
     def runs(self, text: str) -> list[tuple[int, int, int]]:
         """(start offset, end offset, menu items) of qualifying runs at the edges of ``text``."""
-        lines = self._lines(text)
         found: list[tuple[int, int, int]] = []
         if self.region in (Region.head, Region.edges, Region.any):
-            found += self._best(lines)
+            found += self._best(_EdgeLines(text, from_end=False))
         if self.region in (Region.tail, Region.edges, Region.any):
-            backwards = self._best(lines[::-1], reverse=True)
+            backwards = self._best(_EdgeLines(text, from_end=True))
             found += [run for run in backwards if not any(run[0] < f[1] and f[0] < run[1] for f in found)]
         return found
 
-    def _best(self, lines: list[_Line], reverse: bool = False) -> list[tuple[int, int, int]]:
+    def _best(self, lines: _EdgeLines) -> list[tuple[int, int, int]]:
         best: tuple[int, int, int] | None = None
-        for begin in range(min(self.within_lines, len(lines))):
-            if not lines[begin][2]:  # a run starts and ends on a menu item, not a neutral line
+        for begin in range(self.within_lines):
+            if lines.line(begin) is None:
+                break
+            if not lines.items(begin, self.menu_items):  # a run starts on a menu item, not a neutral line
                 continue
             length, items = self._run_from(lines, begin)
-            while length and not lines[begin + length - 1][2]:
-                length -= 1
             if items >= self.min_run and (best is None or items > best[2]):
-                first, last = lines[begin], lines[begin + length - 1]
-                best = (last[0], first[1], items) if reverse else (first[0], last[1], items)
+                first, last = lines.line(begin), lines.line(begin + length - 1)
+                assert first is not None and last is not None
+                if lines.from_end:
+                    first, last = last, first
+                best = (first[0], last[1], items)
         return [best] if best else []
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
@@ -118,5 +162,7 @@ class Spec(RuleSpec):
         for row, text in enumerate(texts.tolist()):
             for start, end, count in self.runs(text):
                 match = text[start:end]
+                # The message gets a one-line preview; the finding's match stays the exact span.
+                preview = " | ".join(line.strip() for line in match.split("\n") if line.strip())
                 yield FindingRow(row=row, start=start, end=end, match=match,
-                                 message=self.format_message(match, value=str(count)))
+                                 message=self.format_message(preview, value=str(count)))

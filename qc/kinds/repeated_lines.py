@@ -10,8 +10,9 @@ is the line and its ``match`` the line text, so reports can list each site's mos
 
 Keys: ``min_documents``, ``min_fraction``, ``min_chars``/``max_chars`` (normalised line length
 considered: very short lines such as "0" or "OK" carry no evidence, very long ones are prose),
-``max_pairs`` (when the merged state exceeds it, pairs seen in a single document are dropped first) and
-``limit`` (findings per document).
+``max_pairs`` (when the merged state outgrows it, pairs seen in a single document so far are dropped:
+memory stays bounded, and a template line may then be counted one document short) and ``limit``
+(findings per document).
 """
 
 from __future__ import annotations
@@ -22,18 +23,21 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import Field
 
 from qc.batch import Batch
 from qc.rulespec import FindingRow, RuleSpec
 
 _NO_SITE = "\x00no-site"
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd constant: mixes the site hash into the line hash
 
 
-def _normalise(lines: pd.Series) -> pd.Series:
-    """Whitespace folded, digits masked, case folded: vectorised over a Series of lines."""
-    folded = lines.str.replace(r"\s+", " ", regex=True).str.strip()
-    return folded.str.replace(r"[0-9]+", "0", regex=True).str.lower()
+def _normalise(lines: pa.Array) -> pa.Array:
+    """Whitespace folded, digits masked, case folded: vectorised over the Arrow array of lines."""
+    folded = pc.utf8_trim_whitespace(pc.replace_substring_regex(lines, r"\s+", " "))
+    return pc.utf8_lower(pc.replace_substring_regex(folded, r"[0-9]+", "0"))
 
 
 def _hash(values: pd.Series) -> np.ndarray:
@@ -54,42 +58,49 @@ class Spec(RuleSpec):
     max_pairs: int = Field(default=5_000_000, ge=1000)
     limit: int = Field(default=20, ge=1)
 
-    def _lines(self, batch: Batch) -> pd.DataFrame:
-        """One row per (document, distinct normalised line): row, start, end, site hash, line hash."""
-        texts = batch.texts(self.field)
-        sites = batch.texts("site").where(lambda s: s != "", _NO_SITE)
-        rows: list[int] = []
-        starts: list[int] = []
-        raw: list[str] = []
-        for row, text in enumerate(texts.tolist()):
-            pos = 0
-            for line in text.split("\n"):
-                rows.append(row)
-                starts.append(pos)
-                raw.append(line)
-                pos += len(line) + 1
-        frame = pd.DataFrame({"row": rows, "start": starts, "line": pd.Series(raw, dtype="str")})
-        frame["norm"] = _normalise(frame["line"])
-        length = frame["norm"].str.len()
-        frame = frame[(length >= self.min_chars) & (length <= self.max_chars)]
-        frame = frame.assign(
-            site=_hash(sites.iloc[frame["row"].to_numpy()].reset_index(drop=True)),
-            hash=_hash(frame["norm"].reset_index(drop=True)),
-        )
-        return frame
+    @staticmethod
+    def _sites(batch: Batch) -> np.ndarray:
+        sites = batch.texts("site")
+        return _hash(sites.where(sites != "", _NO_SITE))
 
-    def observe(self, batch: Batch) -> dict[str, Counter[Any]]:
-        """Count documents per site and per (site hash, line hash) in this batch."""
-        sites = batch.texts("site").where(lambda s: s != "", _NO_SITE)
-        docs: Counter[Any] = Counter(_hash(sites).tolist())
-        lines = self._lines(batch).drop_duplicates(["row", "hash"])
-        pairs: Counter[Any] = Counter(zip(lines["site"].tolist(), lines["hash"].tolist(), strict=True))
+    def _lines(self, batch: Batch) -> pd.DataFrame:
+        """One row per kept line: document row, start offset, raw line, site hash and (site, line) key."""
+        texts = pa.array(batch.texts(self.field).tolist(), type=pa.large_string())
+        split = pc.split_pattern(texts, "\n")
+        raw = split.flatten()
+        rows = pc.list_parent_indices(split).to_numpy()
+        lengths = pc.utf8_length(raw).to_numpy().astype(np.int64)
+        # Start offset of each line: running total of (length + 1) within its document.
+        ends = np.cumsum(lengths + 1)
+        firsts = split.offsets.to_numpy()[:-1]
+        doc_base = np.concatenate([[0], ends])[firsts]
+        starts = ends - (lengths + 1) - doc_base[rows]
+        # Normalising only shrinks a line, so most prose (long paragraphs) is dropped before the regexes.
+        maybe = np.flatnonzero((lengths >= self.min_chars) & (lengths <= 4 * self.max_chars))
+        raw = raw.take(pa.array(maybe))
+        norm = _normalise(raw)
+        norm_len = pc.utf8_length(norm).to_numpy()
+        keep = (norm_len >= self.min_chars) & (norm_len <= self.max_chars)
+        picked = maybe[keep]
+        sites = self._sites(batch)[rows[picked]]
+        line_hash = _hash(pd.Series(norm.filter(pa.array(keep)).to_pylist(), dtype="str"))
+        return pd.DataFrame({
+            "row": rows[picked], "start": starts[picked], "site": sites,
+            "key": line_hash ^ (sites * _MIX), "line": raw.filter(pa.array(keep)).to_pandas(),
+        })
+
+    def observe(self, batch: Batch) -> dict[str, Counter[int]]:
+        """Count documents per site hash and documents per (site, line) key in this batch."""
+        docs: Counter[int] = Counter(self._sites(batch).tolist())
+        keys = self._lines(batch).drop_duplicates(["row", "key"])["key"]
+        counted = keys.value_counts()
+        pairs: Counter[int] = Counter(dict(zip(counted.index.tolist(), counted.tolist(), strict=True)))
         return {"docs": docs, "pairs": pairs}
 
-    def merge_states(self, states: list[Any]) -> dict[str, Counter[Any]]:
+    def merge_states(self, states: list[Any]) -> dict[str, Counter[int]]:
         """Add the counts up; prune single-document pairs if the state outgrows ``max_pairs``."""
-        docs: Counter[Any] = Counter()
-        pairs: Counter[Any] = Counter()
+        docs: Counter[int] = Counter()
+        pairs: Counter[int] = Counter()
         for state in states:
             if not state:
                 continue
@@ -103,19 +114,14 @@ class Spec(RuleSpec):
         """Flag each line whose (site, line) pair recurs often enough; the match is the line text."""
         if not state or not state["pairs"]:
             return
-        docs, pairs = state["docs"], state["pairs"]
         lines = self._lines(batch)
-        emitted: Counter[int] = Counter()
-        for row, start, line, site, value in zip(lines["row"].tolist(), lines["start"].tolist(),
-                                                 lines["line"].tolist(), lines["site"].tolist(),
-                                                 lines["hash"].tolist(), strict=True):
-            count = pairs.get((site, value), 0)
-            if count < self.min_documents or count < self.min_fraction * docs.get(site, 0):
-                continue
-            if emitted[row] >= self.limit:
-                continue
+        counts = lines["key"].map(state["pairs"]).fillna(0).to_numpy()
+        site_docs = lines["site"].map(state["docs"]).fillna(0).to_numpy()
+        hits = lines[(counts >= self.min_documents) & (counts >= self.min_fraction * site_docs)]
+        hits = hits.assign(count=counts[hits.index]).groupby("row", sort=True).head(self.limit)
+        for row, start, line, count in zip(hits["row"].tolist(), hits["start"].tolist(), hits["line"].tolist(),
+                                           hits["count"].tolist(), strict=True):
             lead = len(line) - len(line.lstrip())
             text = line.strip()
-            emitted[row] += 1
             yield FindingRow(row=row, start=start + lead, end=start + lead + len(text), match=text,
-                             message=self.format_message(text, value=str(count)))
+                             message=self.format_message(text, value=str(int(count))))

@@ -29,6 +29,9 @@ def render_terminal(report: EvalReport, out: TextIO) -> None:
     """Tables per family and per rule, then every false positive and false negative with its evidence."""
     console = Console(file=out, highlight=False, soft_wrap=True)
     console.print(f"{report.documents} labelled documents; only warning and error findings count.")
+    if report.not_in_corpus or report.unlabelled:
+        console.print(f"Not scored: {report.not_in_corpus} labelled doc_id(s) not in the corpus, "
+                      f"{report.unlabelled} corpus document(s) without labels.")
     console.print(_table("Families (document level)", report.families, by_rule=False))
     console.print(_table("Rules (document level, against the rule's family)", report.rules, by_rule=True))
     for kind, title in (("false_positive", "False positives"), ("false_negative", "False negatives")):
