@@ -131,7 +131,7 @@ def test_progress_counts_documents() -> None:
         console.print("")
     with checking_progress(None) as nothing:
         assert nothing is None
-    assert "2000" in out.getvalue() and "documents" in out.getvalue()
+    assert "2,000 documents · " in out.getvalue() and "docs/s" in out.getvalue()
 
 
 def test_whole_record_findings_show_their_message(tmp_path: Path) -> None:
