@@ -38,6 +38,8 @@
   fillSelect("f-severity", COL.severity);
   fillSelect("f-site", COL.site);
   document.getElementById("f-text").addEventListener("input", refresh);
+  var onlyNew = document.getElementById("f-new");
+  if (onlyNew) { onlyNew.addEventListener("change", refresh); }
 
   var sortKey = null;
   var sortDir = 1;
@@ -65,6 +67,7 @@
       if (rule && r[COL.rule] !== rule) { return false; }
       if (severity && r[COL.severity] !== severity) { return false; }
       if (site && r[COL.site] !== site) { return false; }
+      if (onlyNew && onlyNew.checked && !r[COL.new]) { return false; }
       if (text) {
         var hay = [r[COL.doc_id], r[COL.match], r[COL.message]].join(" ").toLowerCase();
         if (hay.indexOf(text) < 0) { return false; }
@@ -89,7 +92,9 @@
     body.textContent = "";
     visible.slice(0, limit).forEach(function (r) {
       var tr = el("tr");
-      tr.appendChild(el("td", r[COL.rule]));
+      var ruleCell = el("td", r[COL.rule]);
+      if (data.baseline && r[COL.new]) { ruleCell.appendChild(el("span", "new", "badge-new")); }
+      tr.appendChild(ruleCell);
       var sev = el("td");
       sev.appendChild(el("span", r[COL.severity], "sev " + r[COL.severity]));
       tr.appendChild(sev);
