@@ -141,7 +141,7 @@ def check(
 
             choices = ", ".join(f.value for f in OutputFormat)
             raise ConfigError(f"unknown format {config.format!r} (choose {choices})", field="--format") from None
-        result = _run_checked(run_check, paths, config, fmt, quiet)
+        result = _run_checked(run_check, paths, config, quiet)
         result = _extra_outputs(result, html, findings_file, baseline, write_baseline)
         write = renderer(fmt)
         if fmt is OutputFormat.terminal and (quiet or verbose):
@@ -212,7 +212,7 @@ def eval_command(
     raise typer.Exit(EXIT_ERROR if result.input_errors else EXIT_OK)
 
 
-def _run_checked(run_check: Any, paths: list[str], config: Any, fmt: Any, quiet: bool) -> Any:
+def _run_checked(run_check: Any, paths: list[str], config: Any, quiet: bool) -> Any:
     """Run the check with a progress bar on stderr when stderr is a terminal (and not CI/NO_COLOR)."""
     from qc.render.progress import checking_progress, progress_wanted
 
