@@ -117,6 +117,20 @@ def _example(result: CheckResult, row: Any) -> Example:
                    site=None if pd.isna(row.site) else str(row.site))
 
 
+def _line_counts(leaks: pd.DataFrame) -> pd.Series:
+    """How often each (site, stripped match) occurs."""
+    if leaks.empty:
+        return pd.Series(dtype="int64")
+    return leaks.assign(_line=leaks["match"].str.strip()).groupby(["site", "_line"], observed=True).size()
+
+
+def _top_lines(counts: pd.Series, site: str, limit: int) -> list[tuple[str, int]]:
+    if counts.empty or site not in counts.index.get_level_values(0):
+        return []
+    top_lines = counts.loc[site].sort_values(ascending=False, kind="stable").head(limit)
+    return [(str(text), int(n)) for text, n in top_lines.items() if str(text)]
+
+
 def _sites(result: CheckResult, kinds: dict[str, str], top: int, lines_per_site: int
            ) -> tuple[list[SiteLeaks], str]:
     findings = result.findings
@@ -124,23 +138,19 @@ def _sites(result: CheckResult, kinds: dict[str, str], top: int, lines_per_site:
     if with_site.empty:
         return [], "none"
     repeated_codes = [code for code, kind in kinds.items() if kind == REPEATED_LINES_KIND]
-    repeated = with_site[with_site["rule"].isin(repeated_codes)]
-    # Prefer the corpus-level repeated-lines rule; without it, the most frequent boilerplate matches.
-    source = "repeated_lines" if not repeated.empty else "boilerplate"
-    leaks = repeated if not repeated.empty else with_site[with_site["family"] == "boilerplate"]
+    repeated = _line_counts(with_site[with_site["rule"].isin(repeated_codes)])
+    boilerplate = _line_counts(with_site[with_site["family"] == "boilerplate"])
     docs = with_site.assign(_doc=with_site["source_path"] + ":" + with_site["source_line"].astype("str"))
     per_site = docs.groupby("site", observed=True).agg(findings=("rule", "size"), documents=("_doc", "nunique"))
     per_site = per_site.sort_values(["documents", "findings"], ascending=False).head(top)
-    counts = (leaks.assign(_line=leaks["match"].str.strip()).groupby(["site", "_line"], observed=True).size()
-              if not leaks.empty else pd.Series(dtype="int64"))
     sites: list[SiteLeaks] = []
     for site, row in per_site.iterrows():
-        lines: list[tuple[str, int]] = []
-        if not counts.empty and site in counts.index.get_level_values(0):
-            top_lines = counts.loc[site].sort_values(ascending=False, kind="stable").head(lines_per_site)
-            lines = [(str(text), int(n)) for text, n in top_lines.items() if str(text)]
+        # The corpus-level repeated-lines rule names leaked lines best; a site it did not flag still
+        # shows its most frequent boilerplate matches.
+        lines = (_top_lines(repeated, str(site), lines_per_site)
+                 or _top_lines(boilerplate, str(site), lines_per_site))
         sites.append(SiteLeaks(str(site), int(row["documents"]), int(row["findings"]), lines))
-    return sites, source
+    return sites, "repeated_lines" if not repeated.empty else "boilerplate"
 
 
 def _histogram(result: CheckResult) -> list[tuple[str, int]]:

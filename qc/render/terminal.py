@@ -109,8 +109,8 @@ def _examples(console: Console, model: ReportModel) -> None:
 def _sites(console: Console, model: ReportModel) -> None:
     if not model.sites:
         return
-    source = ("repeated lines" if model.leaked_lines_source == "repeated_lines"
-              else "most frequent boilerplate matches")
+    source = ("repeated lines, else most frequent boilerplate matches"
+              if model.leaked_lines_source == "repeated_lines" else "most frequent boilerplate matches")
     table = Table(title=f"Sites contributing most ({source})", title_justify="left")
     table.add_column("site", overflow="fold")
     table.add_column("documents", justify="right")
