@@ -157,6 +157,6 @@ def test_sites_show_repeated_lines_else_boilerplate_matches(tmp_path: Path) -> N
     by_site = {s.site: s for s in model.sites}
     assert model.leaked_lines_source == "repeated_lines"
     assert by_site["riverside.example"].lines[0] == ("Welcome to the Riverside Gazette portal", 6)
-    assert ("Share on Facebook", 2) in by_site["blog.example"].lines, "no repeated lines: boilerplate matches"
+    assert "Share on Facebook" in [t for t, _ in by_site["blog.example"].lines], "else boilerplate matches"
     text, _ = record(result, 120)
     assert "6× Welcome to the Riverside Gazette portal" in text
