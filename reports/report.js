@@ -56,6 +56,9 @@
     });
   });
   document.getElementById("more").addEventListener("click", function () { limit += PAGE; draw(); });
+  function closeDocument() { document.getElementById("document").hidden = true; }
+  document.getElementById("doc-close").addEventListener("click", closeDocument);
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") { closeDocument(); } });
 
   function value(id) { return document.getElementById(id).value; }
 
@@ -165,7 +168,8 @@
       item.style.background = ruleColor[code] || "";
       legend.appendChild(item);
     });
-    (focus || section).scrollIntoView({block: "center"});
+    section.scrollTop = 0;
+    if (focus) { focus.scrollIntoView({block: "center"}); }
   }
 
   refresh();

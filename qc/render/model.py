@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from qc import __version__
+from qc.excerpts import MAX_PER_RULE
 from qc.rulespec import Severity
 
 if TYPE_CHECKING:
@@ -183,14 +184,20 @@ def _embedded(result: CheckResult, cap: int) -> pd.DataFrame:
 
 
 def build_model(result: CheckResult, *, worst: int = 5, examples_per_rule: int = 3, top_sites: int = 8,
-                lines_per_site: int = 5, embed_cap: int = 300) -> ReportModel:
-    """Compute the report model (prefer :func:`report_model`, which caches it on the result)."""
+                lines_per_site: int = 5, embed_cap: int | None = None, embed_budget: int = 6_000) -> ReportModel:
+    """Compute the report model (prefer :func:`report_model`, which caches it on the result).
+
+    ``embed_cap`` findings per rule are embedded in the HTML report; by default as many as fit
+    ``embed_budget`` rows over the rules that fired, between 50 and :data:`MAX_PER_RULE` per rule.
+    """
     info = _rule_info(result)
     kinds = {code: str(rule["kind"]) for code, rule in info.items()}
     hit = [r for r in result.summary.rules if r["findings"] > 0]
     ranked = sorted(hit, key=lambda r: (-severity_rank(r["severity"]), -r["documents"], -r["findings"], r["code"]))
     worst_rules = ranked[:worst]
     sites, source = _sites(result, kinds, top_sites, lines_per_site)
+    if embed_cap is None:
+        embed_cap = max(50, min(MAX_PER_RULE, embed_budget // max(len(hit), 1)))
     return ReportModel(
         tool_version=__version__, inputs=list(result.inputs), files=len(result.stats.load.files),
         worst_rules=worst_rules, examples=_examples(result, [r["code"] for r in worst_rules], examples_per_rule),
