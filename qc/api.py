@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -16,6 +16,9 @@ from qc.excerpts import ExcerptCollector, Excerpts
 from qc.registry import RuleSet, load_rules
 from qc.schemas import validate_findings
 from qc.summary import Gate, Summary, evaluate_gate, summarise
+
+if TYPE_CHECKING:
+    from qc.baseline import BaselineOutcome
 
 
 @dataclass
@@ -32,7 +35,7 @@ class CheckResult:
     #: Bounded text excerpts (contexts, a few documents, a date sample) for the reports; optional.
     excerpts: Excerpts | None = None
     #: Set by :func:`qc.baseline.apply_baseline`: which findings are new and which entries are gone.
-    baseline: Any = None
+    baseline: BaselineOutcome | None = None
 
     @property
     def input_errors(self) -> list[InputError]:

@@ -7,6 +7,8 @@ stderr, no traceback unless ``--debug``).
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -139,7 +141,7 @@ def check(
 
             choices = ", ".join(f.value for f in OutputFormat)
             raise ConfigError(f"unknown format {config.format!r} (choose {choices})", field="--format") from None
-        result = _run_checked(run_check, paths, config, fmt, quiet)
+        result = _run_checked(run_check, paths, config, quiet)
         result = _extra_outputs(result, html, findings_file, baseline, write_baseline)
         write = renderer(fmt)
         if fmt is OutputFormat.terminal and (quiet or verbose):
@@ -210,7 +212,7 @@ def eval_command(
     raise typer.Exit(EXIT_ERROR if result.input_errors else EXIT_OK)
 
 
-def _run_checked(run_check: Any, paths: list[str], config: Any, fmt: Any, quiet: bool) -> Any:
+def _run_checked(run_check: Any, paths: list[str], config: Any, quiet: bool) -> Any:
     """Run the check with a progress bar on stderr when stderr is a terminal (and not CI/NO_COLOR)."""
     from qc.render.progress import checking_progress, progress_wanted
 
@@ -226,21 +228,35 @@ def _extra_outputs(result: Any, html: Path | None, findings_file: Path | None, b
     from qc.baseline import write_baseline as record_baseline
 
     if write_baseline is not None:
-        count = record_baseline(result.findings, write_baseline)
+        with _writing(write_baseline, "--write-baseline"):
+            count = record_baseline(result.findings, write_baseline)
         err_console.print(f"qc: wrote {count} baseline entries to {escape(str(write_baseline))}", soft_wrap=True)
     if baseline is not None:
         result = apply_baseline(result, baseline)
     if findings_file is not None:
         from qc.render.findings_file import write_findings
 
-        write_findings(result.findings, findings_file)
+        with _writing(findings_file, "--findings"):
+            write_findings(result.findings, findings_file)
     if html is not None:
         from qc.render import html as html_render
 
-        html.parent.mkdir(parents=True, exist_ok=True)
-        with html.open("w", encoding="utf-8") as handle:
-            html_render.render(result, handle)
+        with _writing(html, "--html"):
+            html.parent.mkdir(parents=True, exist_ok=True)
+            with html.open("w", encoding="utf-8") as handle:
+                html_render.render(result, handle)
     return result
+
+
+@contextmanager
+def _writing(path: Path, option: str) -> Iterator[None]:
+    """Turn a failure to write an output file into one usage-error line naming the file (exit 2)."""
+    from qc.errors import ConfigError
+
+    try:
+        yield
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}", field=option) from None
 
 
 def _terminal_writer(verbosity: int) -> Any:

@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+#: Most findings per rule any report shows in context (the HTML report's per-rule cap never exceeds it).
+MAX_PER_RULE = 300
 #: A finding's identity inside a run: (source_path, source_line, rule, start, end).
 FindingKey = tuple[str, int, str, int, int]
 #: A document's identity inside a run: (source_path, source_line).
@@ -51,8 +53,8 @@ class Excerpts:
 class ExcerptCollector:
     """Called once per checked batch (``frame``, its findings); keeps bounded excerpts."""
 
-    def __init__(self, per_rule: int = 200, max_documents: int = 300, docs_per_rule: int = 25,
-                 max_doc_chars: int = 20_000, window: int = 60, max_date_points: int = 4_000) -> None:
+    def __init__(self, per_rule: int = MAX_PER_RULE, max_documents: int = 200, docs_per_rule: int = 20,
+                 max_doc_chars: int = 12_000, window: int = 60, max_date_points: int = 4_000) -> None:
         self.per_rule = per_rule
         self.max_documents = max_documents
         self.docs_per_rule = docs_per_rule

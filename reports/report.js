@@ -38,6 +38,8 @@
   fillSelect("f-severity", COL.severity);
   fillSelect("f-site", COL.site);
   document.getElementById("f-text").addEventListener("input", refresh);
+  var onlyNew = document.getElementById("f-new");
+  if (onlyNew) { onlyNew.addEventListener("change", refresh); }
 
   var sortKey = null;
   var sortDir = 1;
@@ -54,6 +56,9 @@
     });
   });
   document.getElementById("more").addEventListener("click", function () { limit += PAGE; draw(); });
+  function closeDocument() { document.getElementById("document").hidden = true; }
+  document.getElementById("doc-close").addEventListener("click", closeDocument);
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") { closeDocument(); } });
 
   function value(id) { return document.getElementById(id).value; }
 
@@ -65,6 +70,7 @@
       if (rule && r[COL.rule] !== rule) { return false; }
       if (severity && r[COL.severity] !== severity) { return false; }
       if (site && r[COL.site] !== site) { return false; }
+      if (onlyNew && onlyNew.checked && !r[COL.new]) { return false; }
       if (text) {
         var hay = [r[COL.doc_id], r[COL.match], r[COL.message]].join(" ").toLowerCase();
         if (hay.indexOf(text) < 0) { return false; }
@@ -89,7 +95,9 @@
     body.textContent = "";
     visible.slice(0, limit).forEach(function (r) {
       var tr = el("tr");
-      tr.appendChild(el("td", r[COL.rule]));
+      var ruleCell = el("td", r[COL.rule]);
+      if (data.baseline && r[COL.new]) { ruleCell.appendChild(el("span", "new", "badge-new")); }
+      tr.appendChild(ruleCell);
       var sev = el("td");
       sev.appendChild(el("span", r[COL.severity], "sev " + r[COL.severity]));
       tr.appendChild(sev);
@@ -160,7 +168,8 @@
       item.style.background = ruleColor[code] || "";
       legend.appendChild(item);
     });
-    (focus || section).scrollIntoView({block: "center"});
+    section.scrollTop = 0;
+    if (focus) { focus.scrollIntoView({block: "center"}); }
   }
 
   refresh();

@@ -78,6 +78,8 @@ def test_hostile_report_in_chromium(tmp_path: Path) -> None:
         mark = page.locator(f'#doc-text mark[data-start="{finding["start"]}"]')
         assert mark.inner_text() == finding["match"]
         assert page.locator("#legend").inner_text().count("PH001") == 1
+        page.keyboard.press("Escape")
+        assert page.locator("#document").is_hidden(), "Escape closes the document view"
 
         # Sorting by rule puts the rows in order.
         page.select_option("#f-rule", "")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import xmlschema
 
-from qc.render.github import escape_data, escape_property
+from qc.render.github import escape_data, escape_property, markdown_cell
 
 from .conftest import REPO, post, run_qc, write_jsonl
 
@@ -134,3 +134,21 @@ def test_findings_file_with_unknown_suffix_is_a_usage_error(tmp_path: Path) -> N
     assert run.stderr.strip().count("\n") == 0
     assert "out.csv" in run.stderr and ".parquet or .jsonl" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_unwritable_output_is_one_line_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    for option in ("--html", "--findings", "--write-baseline"):
+        target = blocker / ("out.jsonl" if option == "--findings" else "out.html")
+        run = run_qc("check", REPO / "samples", option, target)
+        assert run.code == 2, (option, run.stderr)
+        assert run.stderr.strip().count("\n") == 0
+        assert f"{option}: cannot write {target}" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_markdown_cells_are_inert() -> None:
+    cell = markdown_cell("<img src=x onerror=alert(1)> | **bold** [x](javascript:alert(1))\nnext")
+    assert "<" not in cell.replace("\\<", "") and "|" not in cell.replace("\\|", "")
+    assert "\n" not in cell and "\\*\\*bold\\*\\*" in cell
+

@@ -12,6 +12,7 @@ from html import unescape
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import qc
 from qc.render import html
@@ -102,3 +103,21 @@ def test_100k_findings_stay_small_and_show_true_counts(tmp_path: Path) -> None:
     assert data["rules"]["PH001"]["findings"] == 25_000
     assert f"{data['embed_cap']} of 25000" in page
     assert 'data-testid="findings">100000<' in page
+
+
+def test_every_renderer_shares_one_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qc.render import github, junit, model, sarif, terminal
+
+    write_jsonl(tmp_path / "h.jsonl", HOSTILE)
+    result = qc.check(tmp_path, {})
+    calls: list[int] = []
+    original = model.build_model
+
+    def counting(res: qc.api.CheckResult) -> model.ReportModel:
+        calls.append(1)
+        return original(res)
+
+    monkeypatch.setattr(model, "build_model", counting)
+    for module in (html, terminal, junit, sarif, github):
+        module.render(result, io.StringIO())
+    assert calls == [1]

@@ -12,6 +12,7 @@ from rich.console import Console
 import qc
 from qc.api import CheckResult
 from qc.render import terminal
+from qc.render.model import report_model
 from qc.render.progress import checking_progress, progress_wanted
 
 from .conftest import REPO, post, run_qc, write_jsonl
@@ -131,7 +132,7 @@ def test_progress_counts_documents() -> None:
         console.print("")
     with checking_progress(None) as nothing:
         assert nothing is None
-    assert "2000" in out.getvalue() and "documents" in out.getvalue()
+    assert "2,000 documents · " in out.getvalue() and "docs/s" in out.getvalue()
 
 
 def test_whole_record_findings_show_their_message(tmp_path: Path) -> None:
@@ -143,3 +144,19 @@ def test_whole_record_findings_show_their_message(tmp_path: Path) -> None:
     assert "SC001" in worst and "bad.jsonl:2" in worst
     assert "SC007" in worst and "duplicate doc_id 'ok'" in worst
 
+
+
+def test_sites_show_repeated_lines_else_boilerplate_matches(tmp_path: Path) -> None:
+    gazette = [post(f"g{i}", f"Welcome to the Riverside Gazette portal\nStory number {i} is here.",
+                    site="riverside.example") for i in range(6)]
+    blog = [post("b1", "A post.\nShare on Facebook\nShare on Twitter", site="blog.example"),
+            post("b2", "Another post.\nShare on Facebook", site="blog.example")]
+    write_jsonl(tmp_path / "p.jsonl", gazette + blog)
+    result = qc.check(tmp_path, {})
+    model = report_model(result)
+    by_site = {s.site: s for s in model.sites}
+    assert model.leaked_lines_source == "repeated_lines"
+    assert by_site["riverside.example"].lines[0] == ("Welcome to the Riverside Gazette portal", 6)
+    assert "Share on Facebook" in [t for t, _ in by_site["blog.example"].lines], "else boilerplate matches"
+    text, _ = record(result, 120)
+    assert "6× Welcome to the Riverside Gazette portal" in text

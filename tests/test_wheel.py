@@ -21,6 +21,8 @@ def test_wheel_installs_and_finds_builtin_rules(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("qc/_builtin/rules/core/") and n.endswith(".yaml") for n in names)
     assert "qc/_builtin/reports/json-report.schema.json" in names
+    for name in ("report.html.j2", "report.css", "report.js"):
+        assert f"qc/_builtin/reports/{name}" in names
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -44,3 +46,8 @@ def test_wheel_installs_and_finds_builtin_rules(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert [f["rule"] for f in report["findings"]] == ["PH001"]
+    page = tmp_path / "work" / "report.html"
+    html = subprocess.run([str(env_dir / "bin" / "qc"), "check", "c.jsonl", "--quiet", "--html", str(page)],
+                          capture_output=True, text=True, cwd=tmp_path / "work", timeout=300)
+    assert html.returncode == 1, html.stderr
+    assert "Gate failed" in page.read_text("utf-8"), "the installed wheel finds its report templates"

@@ -58,7 +58,8 @@ def _label(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _barh(labels: list[str], values: list[int], colors: list[str], title: str, xlabel: str) -> str:
+def _barh(labels: list[str], values: list[int], colors: list[str], title: str, xlabel: str,
+          notes: list[str] | None = None) -> str:
     with _quiet():
         fig = Figure(figsize=(6.0, max(1.6, 0.32 * len(labels) + 0.9)))
         ax = fig.add_subplot()
@@ -68,9 +69,10 @@ def _barh(labels: list[str], values: list[int], colors: list[str], title: str, x
         ax.set_title(title, loc="left", fontweight="bold")
         ax.set_xlabel(xlabel)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        for pos, value in zip(positions, values, strict=True):
-            ax.annotate(str(value), (value, pos), xytext=(3, 0), textcoords="offset points", va="center",
-                        fontsize=8)
+        notes = notes or [str(v) for v in values]
+        for pos, value, note in zip(positions, values, notes, strict=True):
+            ax.annotate(note, (value, pos), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+        ax.margins(x=0.25)
         return _uri(fig)
 
 
@@ -81,7 +83,8 @@ def families_chart(families: list[dict[str, object]]) -> str | None:
         return None
     colors = [FAMILY_COLORS[i % len(FAMILY_COLORS)] for i in range(len(rows))]
     return _barh([str(f["family"]) for f in rows], [int(str(f["documents"])) for f in rows], colors,
-                 "Documents hit, by family", "documents")
+                 "Findings by family (bars: documents hit)", "documents",
+                 [f"{f['documents']} docs · {f['findings']} findings" for f in rows])
 
 
 def rules_chart(rules: list[dict[str, object]], top: int = 15) -> str | None:
@@ -90,7 +93,9 @@ def rules_chart(rules: list[dict[str, object]], top: int = 15) -> str | None:
     if not rows:
         return None
     return _barh([f"{r['code']} {r['name']}" for r in rows], [int(str(r["documents"])) for r in rows],
-                 [PALETTE.get(str(r["severity"]), "#777") for r in rows], "Documents hit, by rule", "documents")
+                 [PALETTE.get(str(r["severity"]), "#777") for r in rows],
+                 "Findings by rule (bars: documents hit; colour: severity)", "documents",
+                 [f"{r['documents']} · {r['findings']}" for r in rows])
 
 
 def sites_chart(model: ReportModel) -> str | None:
@@ -98,7 +103,8 @@ def sites_chart(model: ReportModel) -> str | None:
     if not model.sites:
         return None
     return _barh([s.site for s in model.sites], [s.documents for s in model.sites],
-                 ["#6d4c41"] * len(model.sites), "Worst sites", "documents with findings")
+                 ["#6d4c41"] * len(model.sites), "Worst sites", "documents with findings",
+                 [f"{s.documents} docs · {s.findings} findings" for s in model.sites])
 
 
 def histogram_chart(histogram: list[tuple[str, int]]) -> str | None:
@@ -150,6 +156,7 @@ def dates_chart(points: list[tuple[object, object, bool]]) -> str | None:
         ax.set_title("posted_at against captured_at", loc="left", fontweight="bold")
         ax.set_xlabel("captured_at")
         ax.set_ylabel("posted_at")
-        ax.legend(loc="lower right", fontsize=7, framealpha=0.8)
+        # The legend sits outside the axes so it can never hide an outlier such as a 1970 date.
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
         fig.autofmt_xdate()
         return _uri(fig)

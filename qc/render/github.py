@@ -37,8 +37,12 @@ def markdown_cell(value: object) -> str:
 
 
 def annotation_lines(result: CheckResult) -> list[str]:
-    """The ``::error``/``::warning``/``::notice`` lines, most severe first, capped."""
+    """The ``::error``/``::warning``/``::notice`` lines, most severe first, capped (new ones only with a
+    baseline)."""
     findings = result.findings
+    if result.baseline is not None:
+        # With a baseline, only what is new deserves a mark on the pull request.
+        findings = findings[result.baseline.is_new]
     if findings.empty:
         return []
     order = findings["severity"].map({"error": 0, "warning": 1, "info": 2}).fillna(3)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 #: Longest match / message / context kept per embedded finding (the JSON report has them whole).
 MAX_FIELD = 300
 EMBED_COLUMNS = ["doc_id", "rule", "family", "severity", "field", "start", "end", "match", "message",
-                 "source_path", "source_line", "site", "before", "after", "doc"]
+                 "source_path", "source_line", "site", "before", "after", "doc", "new"]
 
 
 def script_json(value: Any) -> Markup:
@@ -76,20 +76,23 @@ def page_data(result: CheckResult, model: ReportModel) -> dict[str, Any]:
                 documents[doc_key]["spans"].append([int(start), int(end), str(rule), str(severity)])
     rows = []
     embedded = model.embedded
-    for record in embedded.itertuples(index=False):
+    # With a baseline each finding is new or known; without one, every finding counts as new.
+    is_new = (result.baseline.is_new.loc[embedded.index].tolist() if result.baseline is not None
+              else [True] * len(embedded))
+    for record, new in zip(embedded.itertuples(index=False), is_new, strict=True):
         line = None if pd.isna(record.source_line) else int(record.source_line)
         doc = doc_keys.get((str(record.source_path), line)) if line is not None else None
         rows.append([_cut(_plain(record.doc_id)), record.rule, record.family, record.severity,
                      _plain(record.field), _plain(record.start), _plain(record.end), _cut(record.match),
                      _cut(record.message), record.source_path, line, _plain(record.site),
-                     _cut(_plain(record.before)), _cut(_plain(record.after)), doc])
+                     _cut(_plain(record.before)), _cut(_plain(record.after)), doc, bool(new)])
     counts = {r["code"]: r["findings"] for r in result.summary.rules}
     shown = embedded["rule"].value_counts().to_dict() if not embedded.empty else {}
     rules = {code: {"name": info["name"], "family": info["family"], "severity": info["severity"],
                     "summary": info["summary"], "findings": counts.get(code, 0), "embedded": int(shown.get(code, 0))}
              for code, info in model.rule_info.items() if counts.get(code, 0) or code in shown}
     return {"columns": EMBED_COLUMNS, "findings": rows, "documents": documents, "rules": rules,
-            "embed_cap": model.embed_cap}
+            "embed_cap": model.embed_cap, "baseline": result.baseline is not None}
 
 
 def _environment() -> jinja2.Environment:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from qc import __version__
+from qc.excerpts import MAX_PER_RULE
 from qc.rulespec import Severity
 
 if TYPE_CHECKING:
@@ -117,6 +118,20 @@ def _example(result: CheckResult, row: Any) -> Example:
                    site=None if pd.isna(row.site) else str(row.site))
 
 
+def _line_counts(leaks: pd.DataFrame) -> pd.Series:
+    """How often each (site, stripped match) occurs."""
+    if leaks.empty:
+        return pd.Series(dtype="int64")
+    return leaks.assign(_line=leaks["match"].str.strip()).groupby(["site", "_line"], observed=True).size()
+
+
+def _top_lines(counts: pd.Series, site: str, limit: int) -> list[tuple[str, int]]:
+    if counts.empty or site not in counts.index.get_level_values(0):
+        return []
+    top_lines = counts.loc[site].sort_values(ascending=False, kind="stable").head(limit)
+    return [(str(text), int(n)) for text, n in top_lines.items() if str(text)]
+
+
 def _sites(result: CheckResult, kinds: dict[str, str], top: int, lines_per_site: int
            ) -> tuple[list[SiteLeaks], str]:
     findings = result.findings
@@ -124,23 +139,19 @@ def _sites(result: CheckResult, kinds: dict[str, str], top: int, lines_per_site:
     if with_site.empty:
         return [], "none"
     repeated_codes = [code for code, kind in kinds.items() if kind == REPEATED_LINES_KIND]
-    repeated = with_site[with_site["rule"].isin(repeated_codes)]
-    # Prefer the corpus-level repeated-lines rule; without it, the most frequent boilerplate matches.
-    source = "repeated_lines" if not repeated.empty else "boilerplate"
-    leaks = repeated if not repeated.empty else with_site[with_site["family"] == "boilerplate"]
+    repeated = _line_counts(with_site[with_site["rule"].isin(repeated_codes)])
+    boilerplate = _line_counts(with_site[with_site["family"] == "boilerplate"])
     docs = with_site.assign(_doc=with_site["source_path"] + ":" + with_site["source_line"].astype("str"))
     per_site = docs.groupby("site", observed=True).agg(findings=("rule", "size"), documents=("_doc", "nunique"))
     per_site = per_site.sort_values(["documents", "findings"], ascending=False).head(top)
-    counts = (leaks.assign(_line=leaks["match"].str.strip()).groupby(["site", "_line"], observed=True).size()
-              if not leaks.empty else pd.Series(dtype="int64"))
     sites: list[SiteLeaks] = []
     for site, row in per_site.iterrows():
-        lines: list[tuple[str, int]] = []
-        if not counts.empty and site in counts.index.get_level_values(0):
-            top_lines = counts.loc[site].sort_values(ascending=False, kind="stable").head(lines_per_site)
-            lines = [(str(text), int(n)) for text, n in top_lines.items() if str(text)]
+        # The corpus-level repeated-lines rule names leaked lines best; a site it did not flag still
+        # shows its most frequent boilerplate matches.
+        lines = (_top_lines(repeated, str(site), lines_per_site)
+                 or _top_lines(boilerplate, str(site), lines_per_site))
         sites.append(SiteLeaks(str(site), int(row["documents"]), int(row["findings"]), lines))
-    return sites, source
+    return sites, "repeated_lines" if not repeated.empty else "boilerplate"
 
 
 def _histogram(result: CheckResult) -> list[tuple[str, int]]:
@@ -173,14 +184,20 @@ def _embedded(result: CheckResult, cap: int) -> pd.DataFrame:
 
 
 def build_model(result: CheckResult, *, worst: int = 5, examples_per_rule: int = 3, top_sites: int = 8,
-                lines_per_site: int = 5, embed_cap: int = 300) -> ReportModel:
-    """Compute the report model (prefer :func:`report_model`, which caches it on the result)."""
+                lines_per_site: int = 5, embed_cap: int | None = None, embed_budget: int = 6_000) -> ReportModel:
+    """Compute the report model (prefer :func:`report_model`, which caches it on the result).
+
+    ``embed_cap`` findings per rule are embedded in the HTML report; by default as many as fit
+    ``embed_budget`` rows over the rules that fired, between 50 and :data:`MAX_PER_RULE` per rule.
+    """
     info = _rule_info(result)
     kinds = {code: str(rule["kind"]) for code, rule in info.items()}
     hit = [r for r in result.summary.rules if r["findings"] > 0]
     ranked = sorted(hit, key=lambda r: (-severity_rank(r["severity"]), -r["documents"], -r["findings"], r["code"]))
     worst_rules = ranked[:worst]
     sites, source = _sites(result, kinds, top_sites, lines_per_site)
+    if embed_cap is None:
+        embed_cap = max(50, min(MAX_PER_RULE, embed_budget // max(len(hit), 1)))
     return ReportModel(
         tool_version=__version__, inputs=list(result.inputs), files=len(result.stats.load.files),
         worst_rules=worst_rules, examples=_examples(result, [r["code"] for r in worst_rules], examples_per_rule),

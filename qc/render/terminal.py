@@ -1,7 +1,7 @@
 """The terminal report (rich): verdict first, then tables per family and rule, worst rules with examples.
 
-Corpus text is never parsed as markup: it goes into :class:`rich.text.Text` objects or through
-:func:`rich.markup.escape`, so a post containing ``[bold]`` or ``[/]`` prints literally.
+Corpus text is never parsed as markup: it only ever goes into :class:`rich.text.Text` objects, so a post
+containing ``[bold]`` or ``[/]`` prints literally.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -110,8 +109,8 @@ def _examples(console: Console, model: ReportModel) -> None:
 def _sites(console: Console, model: ReportModel) -> None:
     if not model.sites:
         return
-    source = ("repeated lines" if model.leaked_lines_source == "repeated_lines"
-              else "most frequent boilerplate matches")
+    source = ("repeated lines, else most frequent boilerplate matches"
+              if model.leaked_lines_source == "repeated_lines" else "most frequent boilerplate matches")
     table = Table(title=f"Sites contributing most ({source})", title_justify="left")
     table.add_column("site", overflow="fold")
     table.add_column("documents", justify="right")
@@ -168,5 +167,3 @@ def render(result: CheckResult, out: TextIO, console: Console | None = None, *, 
         console.print(Text(f"input error: {error}", style="red"))
     console.print(verdict_text(result))
 
-
-__all__ = ["escape", "make_console", "render", "verdict_text"]
