@@ -21,7 +21,7 @@ from pydantic import Field, field_validator
 
 from qc.batch import Batch
 from qc.chrome_dates import show
-from qc.kinds.date_bounds import TARGETS
+from qc.kinds.date_bounds import TARGETS, check_date_fields
 from qc.kinds.date_order import check_duration, duration
 from qc.rulespec import FindingRow, RuleSpec
 
@@ -37,13 +37,7 @@ class Spec(RuleSpec):
 
     _check_tolerance = field_validator("tolerance")(check_duration)
 
-    @field_validator("fields")
-    @classmethod
-    def _check_fields(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if value not in TARGETS:
-                raise ValueError(f"unknown date field {value!r} (known: {', '.join(TARGETS)})")
-        return values
+    _check_fields = field_validator("fields")(check_date_fields)
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
         """Yield a finding per recovered value, or per field its chrome stamp contradicts beyond ``tolerance``."""

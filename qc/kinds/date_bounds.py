@@ -32,6 +32,14 @@ CHECKS = ("unparseable", "impossible", "sentinel", "minimum", "future")
 TARGETS = {"posted_at": "posted", "captured_at": "captured"}
 
 
+def check_date_fields(values: list[str]) -> list[str]:
+    """Validator shared by the date kinds: every name is a date field they can read."""
+    for value in values:
+        if value not in TARGETS:
+            raise ValueError(f"unknown date field {value!r} (known: {', '.join(TARGETS)})")
+    return values
+
+
 class Spec(RuleSpec):
     """A rule that flags date values that do not parse, do not exist or are not plausible."""
 
@@ -45,13 +53,7 @@ class Spec(RuleSpec):
 
     _check_tolerance = field_validator("future_tolerance")(check_duration)
 
-    @field_validator("fields")
-    @classmethod
-    def _check_fields(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if value not in TARGETS:
-                raise ValueError(f"unknown date field {value!r} (known: {', '.join(TARGETS)})")
-        return values
+    _check_fields = field_validator("fields")(check_date_fields)
 
     @field_validator("checks")
     @classmethod
