@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from qc.matcher import find_spans
+from qc.matcher import find_spans_utf8, utf8_buffers
 from qc.rulespec import ScanPattern
+
+
+def utf8_column(values: pd.Series) -> pa.Array:
+    """The column as one Arrow ``large_string`` array (non-strings as nulls).
+
+    pandas 3's default string dtype is already Arrow: that converts without a per-row Python pass.
+    """
+    array: pa.Array | pa.ChunkedArray | None
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        array = None
+    if array is None or not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        strings = values.where(values.map(lambda v: isinstance(v, str)), None)
+        return pa.array(strings.tolist(), type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    return array.cast(pa.large_string()) if not pa.types.is_large_string(array.type) else array
 
 
 @dataclass
@@ -18,6 +37,9 @@ class Batch:
 
     frame: pd.DataFrame
     candidates: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Text fields as Arrow arrays, built once per batch and shared by the prefilter and every rule.
+    arrays: dict[str, pa.Array] = field(default_factory=dict)
+    _buffers: dict[str, tuple[np.ndarray, memoryview, np.ndarray | None]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -28,15 +50,38 @@ class Batch:
             return pd.Series([""] * len(self.frame), dtype="str")
         return self.frame[field_name].fillna("").astype("str")
 
+    def utf8(self, field_name: str) -> pa.Array:
+        """The field as an Arrow ``large_string`` array (cached for the batch)."""
+        array = self.arrays.get(field_name)
+        if array is None:
+            if field_name in self.frame.columns:
+                array = utf8_column(self.frame[field_name])
+            else:
+                array = pa.nulls(len(self.frame), type=pa.large_string())
+            self.arrays[field_name] = array
+        return array
+
+    def values(self, field_name: str, rows: Sequence[int] | np.ndarray) -> list[str | None]:
+        """The field's values for ``rows`` only (Python strings are made for these rows and no others)."""
+        if len(rows) == 0:
+            return []
+        return self.utf8(field_name).take(pa.array(np.asarray(rows, dtype=np.int64))).to_pylist()
+
     def spans(self, pattern: ScanPattern) -> Iterator[tuple[int, int, int, str]]:
         """Yield (row, start, end, matched text) for ``pattern``, searching candidate rows only."""
         rows = self.candidates.get(pattern.key)
         if rows is None or len(rows) == 0 or pattern.field not in self.frame.columns:
             return
-        column = self.frame[pattern.field]
-        for row in rows.tolist():
-            value = column.iat[row]
-            if not isinstance(value, str) or not value:
+        buffers = self._buffers.get(pattern.field)
+        if buffers is None:
+            buffers = self._buffers[pattern.field] = utf8_buffers(self.utf8(pattern.field))
+        offsets, data, valid = buffers
+        if valid is not None:
+            rows = rows[valid[rows]]
+        begins = offsets[rows].tolist()
+        ends = offsets[rows + 1].tolist()
+        for row, begin, end in zip(rows.tolist(), begins, ends, strict=True):
+            if end == begin:
                 continue
-            for start, end, text in find_spans(pattern.regex, pattern.ignorecase, value):
-                yield row, start, end, text
+            for start, stop, text in find_spans_utf8(pattern.regex, pattern.ignorecase, data[begin:end]):
+                yield row, start, stop, text

@@ -26,6 +26,14 @@ import re2
 from qc.rulespec import ScanPattern
 
 _hs: Any
+try:  # the binding's own matcher, so spans can run on UTF-8 bytes straight from an Arrow buffer
+    from re2 import _re2 as _re2_binding
+
+    _UNANCHORED: Any = _re2_binding.RE2.Anchor.UNANCHORED
+except (ImportError, AttributeError):  # pragma: no cover - an older or different re2 binding
+    _re2_binding = None
+    _UNANCHORED = None
+
 try:  # Hyperscan has no wheel for every platform (e.g. Linux aarch64): RE2 is the portable path.
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - exercised on platforms without the wheel
@@ -146,30 +154,39 @@ class Prefilter:
         return out
 
 
-def _scan_hyperscan(database: Any, column: pa.Array, n_patterns: int) -> list[list[int]]:
-    """Scan each row's UTF-8 bytes straight from the Arrow buffers; return row lists per pattern id."""
+def utf8_buffers(column: pa.Array) -> tuple[np.ndarray, memoryview, np.ndarray | None]:
+    """(offsets, data, validity) of a large_string array: row i is ``data[offsets[i]:offsets[i + 1]]``.
+
+    No copy: ``data`` is a view of the Arrow buffer, so scanning a row never materialises a Python string.
+    """
     if not pa.types.is_large_string(column.type):
         column = column.cast(pa.large_string())
+    validity, offsets_buf, data_buf = column.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[column.offset : column.offset + len(column) + 1]
+    data = memoryview(data_buf) if data_buf is not None else memoryview(b"")
+    valid = None if validity is None else column.is_valid().to_numpy(zero_copy_only=False)
+    return offsets, data, valid
+
+
+def _scan_hyperscan(database: Any, column: pa.Array, n_patterns: int) -> list[list[int]]:
+    """Scan each row's UTF-8 bytes straight from the Arrow buffers; return row lists per pattern id."""
     hits: list[list[int]] = [[] for _ in range(n_patterns)]
     if len(column) == 0:
         return hits
-    validity, offsets_buf, data_buf = column.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[column.offset : column.offset + len(column) + 1]
-    data = data_buf.to_pybytes() if data_buf is not None else b""
-    valid = None if validity is None else column.is_valid().to_numpy(zero_copy_only=False)
+    offsets, data, valid = utf8_buffers(column)
     current = [0]
 
     def on_match(pattern_id: int, _from: int, _to: int, _flags: int, _ctx: Any) -> None:
         hits[pattern_id].append(current[0])
 
     scan = database.scan
-    start_offsets = offsets[:-1].tolist()
-    end_offsets = offsets[1:].tolist()
-    for row, (begin, end) in enumerate(zip(start_offsets, end_offsets, strict=True)):
-        if end == begin or (valid is not None and not valid[row]):
-            continue
+    lengths = np.diff(offsets)
+    rows = np.flatnonzero(lengths > 0) if valid is None else np.flatnonzero((lengths > 0) & valid)
+    begins = offsets[rows].tolist()
+    ends = offsets[rows + 1].tolist()
+    for row, begin, end in zip(rows.tolist(), begins, ends, strict=True):
         current[0] = row
-        scan(data[begin:end], match_event_handler=on_match)
+        scan(data[begin:end], match_event_handler=on_match)  # a memoryview slice: no copy
     return hits
 
 
@@ -191,3 +208,41 @@ def find_spans(regex: str, ignorecase: bool, text: str) -> list[tuple[int, int, 
         if end > start >= 0:
             spans.append((start, end, text[start:end]))
     return spans
+
+
+def find_spans_utf8(regex: str, ignorecase: bool, data: bytes | memoryview) -> list[tuple[int, int, str]]:
+    """:func:`find_spans` on UTF-8 bytes: same matches and character offsets, without decoding the text.
+
+    RE2 runs on the bytes (``data`` may be a memoryview of an Arrow buffer) and only matched bytes are
+    decoded; byte offsets become character offsets incrementally, so the cost is linear in the text. The
+    loop mirrors google-re2's ``finditer`` exactly (including how it steps over empty matches), and a
+    ``hit`` group's span is reported instead of the whole match, as :func:`find_spans` does.
+    """
+    compiled = compile_re2(regex, ignorecase)
+    if _re2_binding is None:  # pragma: no cover - fall back to the public API
+        return find_spans(regex, ignorecase, bytes(data).decode("utf-8"))
+    match = compiled._regexp.Match
+    group = compiled.groupindex.get(HIT_GROUP, 0)
+    to_chars = _re2_binding.BytesToCharLen
+    out: list[tuple[int, int, str]] = []
+    pos, endpos = 0, len(data)
+    last_byte = last_char = 0
+    while True:
+        spans = match(_UNANCHORED, data, pos, endpos)
+        end = spans[0][1]
+        if spans[0][0] < 0:
+            break
+        # Reported spans only move forward (matches do not overlap), so offsets convert incrementally.
+        hit_start, hit_end = spans[group]
+        if hit_end > hit_start >= 0:
+            char_start = last_char + to_chars(data, last_byte, hit_start)
+            char_end = char_start + to_chars(data, hit_start, hit_end)
+            last_byte, last_char = hit_end, char_end
+            out.append((char_start, char_end, bytes(data[hit_start:hit_end]).decode("utf-8")))
+        if pos == endpos:
+            break
+        if pos == end:  # an empty match at pos: step one character to make progress
+            pos += _re2_binding.CharLenToBytes(data, pos, 1)
+        else:
+            pos = end
+    return out

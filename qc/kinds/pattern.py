@@ -68,10 +68,10 @@ class Spec(RegionOptions, RuleSpec):
         for pattern in self.scan_patterns():
             for row, start, end, text in batch.spans(pattern):
                 per_row.setdefault(row, []).append((start, end, text))
-        column = batch.frame[self.field] if per_row else None
-        for row in sorted(per_row):
-            assert column is not None
-            value = column.iat[row]
+        rows = sorted(per_row)
+        for row, value in zip(rows, batch.values(self.field, rows), strict=True):  # strings for hit rows only
+            if value is None:
+                continue
             bounds = self.region_bounds(value)
             kept: list[tuple[int, int, str]] = []
             last_end = -1
