@@ -416,6 +416,17 @@ def _host(url: Any) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
+def _text_values(values: pd.Series, convert: Any) -> pd.Series:
+    """Strings as Python objects, missing values as None; other values through ``convert``.
+
+    A column that is already a string dtype (what pyarrow gives) is converted without a per-row Python
+    call, and its missing values stay missing (they used to become the string "nan" as doc_ids).
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.astype(object).where(values.notna(), None)
+    return values.map(convert)
+
+
 def canonicalise(frame: pd.DataFrame, mapping: dict[str, str], source_path: str, default_tz: str = "UTC",
                  dayfirst: bool = False, dayfirst_sites: Iterable[str] = ()) -> pd.DataFrame:
     """Rename source columns to canonical names and add ``site``, parsed dates and the source columns.
@@ -430,11 +441,11 @@ def canonicalise(frame: pd.DataFrame, mapping: dict[str, str], source_path: str,
             out[name] = pd.Series([None] * len(out), dtype="object")
     if out["site"].isna().all():
         out["site"] = out["url"].map(_host)
-    out["doc_id"] = out["doc_id"].map(lambda v: v if v is None or isinstance(v, str) else
-                                      (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+    out["doc_id"] = _text_values(out["doc_id"], lambda v: v if v is None or isinstance(v, str) else
+                                 (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
     for name in ("url", "site", "title", "author", "posted_at", "captured_at", "lang"):
-        out[name] = out[name].map(lambda v: v if v is None or isinstance(v, str) else
-                                  (None if isinstance(v, float) and np.isnan(v) else str(v)))
+        out[name] = _text_values(out[name], lambda v: v if v is None or isinstance(v, str) else
+                                 (None if isinstance(v, float) and np.isnan(v) else str(v)))
     out["source_path"] = source_path
     out = out.reset_index(drop=True)
     day_first = dayfirst_mask(out["site"], dayfirst, dayfirst_sites)
