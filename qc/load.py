@@ -271,25 +271,57 @@ def _jsonl_frame_fast(block: bytes) -> pa.Table | None:
     return table
 
 
-def _read_jsonl(src: InputFile, block_bytes: int) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
+def jsonl_blocks(src: InputFile, block_bytes: int = BLOCK_BYTES, max_lines: int | None = None
+                 ) -> Iterator[tuple[bytes, int, int]]:
+    """Newline-aligned blocks of a JSON Lines file as (bytes, number of its first line, lines in it).
+
+    A block holds at most ``block_bytes`` (plus one line) and at most ``max_lines`` lines, so what a
+    batch holds follows the batch size whatever the record length. Decompression happens here; parsing
+    is :func:`jsonl_block_frame`, which can run in another process.
+    """
     display = src.display
     first_line = 1
     for block in _read_blocks(_byte_chunks(src.path, display), block_bytes):
         if first_line == 1 and b"\x00" in block[:8192]:
             raise InputError("binary file (NUL bytes), not JSON Lines", path=display, line=1)
-        starts, ends = _line_spans(block)
-        lengths = ends - starts
-        nonblank = np.flatnonzero(lengths > 0)
-        # A line holding only whitespace counts as blank for pyarrow too; rare, so check exactly.
-        nonblank = np.array([i for i in nonblank if block[starts[i] : ends[i]].strip()], dtype=np.int64)
-        table = _jsonl_frame_fast(block)
-        if table is not None and table.num_rows == len(nonblank):
-            frame = table.to_pandas()
-            frame["source_line"] = (nonblank + first_line).astype("int64")
-            yield frame, []
-        else:
-            yield _jsonl_lines(block, starts, ends, nonblank, first_line, display)
-        first_line += len(starts)
+        for part in _split_lines(block, max_lines):
+            lines = part.count(b"\n") + (0 if part.endswith(b"\n") else 1)
+            yield part, first_line, lines
+            first_line += lines
+
+
+def _split_lines(block: bytes, max_lines: int | None) -> Iterator[bytes]:
+    if not max_lines or block.count(b"\n") <= max_lines:
+        yield block
+        return
+    newlines = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+    start = 0
+    for cut in newlines[max_lines - 1 :: max_lines].tolist():
+        yield block[start : cut + 1]
+        start = cut + 1
+    if start < len(block):
+        yield block[start:]
+
+
+def jsonl_block_frame(block: bytes, first_line: int, display: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse one newline-aligned block (its first line is number ``first_line``) into source columns."""
+    starts, ends = _line_spans(block)
+    lengths = ends - starts
+    nonblank = np.flatnonzero(lengths > 0)
+    # A line holding only whitespace counts as blank for pyarrow too; rare, so check exactly.
+    nonblank = np.array([i for i in nonblank if block[starts[i] : ends[i]].strip()], dtype=np.int64)
+    table = _jsonl_frame_fast(block)
+    if table is not None and table.num_rows == len(nonblank):
+        frame = table.to_pandas()
+        frame["source_line"] = (nonblank + first_line).astype("int64")
+        return frame, []
+    return _jsonl_lines(block, starts, ends, nonblank, first_line, display)
+
+
+def _read_jsonl(src: InputFile, block_bytes: int, max_lines: int | None = None
+                ) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
+    for block, first_line, _ in jsonl_blocks(src, block_bytes, max_lines):
+        yield jsonl_block_frame(block, first_line, src.display)
 
 
 def _jsonl_lines(block: bytes, starts: np.ndarray, ends: np.ndarray, nonblank: np.ndarray, first_line: int,
@@ -463,11 +495,26 @@ class RawBatch:
     problems: list[Problem]
 
 
-def iter_batches(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dict[str, str] | None = None,
-                 batch_rows: int = DEFAULT_BATCH_ROWS, block_bytes: int = BLOCK_BYTES,
-                 default_tz: str = "UTC", dayfirst: bool = False, log: LoadLog | None = None,
-                 dayfirst_sites: tuple[str, ...] = ()) -> Iterator[RawBatch]:
-    """Yield canonical batches for every input. File-level errors go to ``log.errors`` and reading goes on."""
+@dataclass
+class Unit:
+    """One piece of a corpus, in corpus order: a JSON Lines block still to parse, or a batch already read.
+
+    Units are what the engine hands to worker processes: parsing a block (the costly part of reading)
+    happens where the unit is checked, so the reading process only moves bytes.
+    """
+
+    source: str  # the file's display path ("" for a batch of text-folder posts)
+    rows: int  # records (lines) it holds: what the engine's memory counter adds up
+    block: bytes | None = None
+    first_line: int = 1
+    batch: RawBatch | None = None
+
+
+def iter_units(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dict[str, str] | None = None,
+               batch_rows: int = DEFAULT_BATCH_ROWS, block_bytes: int = BLOCK_BYTES,
+               default_tz: str = "UTC", dayfirst: bool = False, log: LoadLog | None = None,
+               dayfirst_sites: tuple[str, ...] = ()) -> Iterator[Unit]:
+    """Yield the units of every input in order. File-level read errors go to ``log.errors``."""
     files = [i for i in inputs if isinstance(i, InputFile)] or resolve_inputs(
         [i for i in inputs if not isinstance(i, InputFile)])
     log = log if log is not None else LoadLog()
@@ -477,13 +524,13 @@ def iter_batches(inputs: Iterable[str | Path] | list[InputFile], *, field_map: d
         log.files.append(src.display)
         try:
             if src.fmt == "jsonl":
-                reader = _read_jsonl(src, block_bytes)
-            elif src.fmt == "parquet":
-                reader = _read_parquet(src, batch_rows)
-            else:
-                reader = _read_csv(src, batch_rows)
-            yield from _canonical_batches(reader, src.display, field_map, default_tz, dayfirst, log,
-                                          dayfirst_sites)
+                for block, first_line, lines in jsonl_blocks(src, block_bytes, batch_rows):
+                    yield Unit(src.display, lines, block=block, first_line=first_line)
+                continue
+            reader = _read_parquet(src, batch_rows) if src.fmt == "parquet" else _read_csv(src, batch_rows)
+            for raw in canonical_batches(reader, src.display, field_map, default_tz, dayfirst, log,
+                                         dayfirst_sites):
+                yield Unit(src.display, len(raw.frame), batch=raw)
         except InputError as exc:
             log.errors.append(exc)
         except (OSError, pa.ArrowException) as exc:
@@ -503,13 +550,47 @@ def iter_batches(inputs: Iterable[str | Path] | list[InputFile], *, field_map: d
             except OSError as exc:
                 log.errors.append(InputError(f"cannot read file ({exc.strerror})", path=src.display))
         if good:
-            yield from _canonical_batches(_read_text_files(good), "", field_map, default_tz, dayfirst, log,
-                                          dayfirst_sites)
+            for raw in canonical_batches(_read_text_files(good), "", field_map, default_tz, dayfirst, log,
+                                         dayfirst_sites):
+                yield Unit("", len(raw.frame), batch=raw)
 
 
-def _canonical_batches(reader: Iterator[tuple[pd.DataFrame, list[Problem]]], display: str,
-                       field_map: dict[str, str] | None, default_tz: str, dayfirst: bool, log: LoadLog,
-                       dayfirst_sites: tuple[str, ...] = ()) -> Iterator[RawBatch]:
+def unit_batches(unit: Unit, *, field_map: dict[str, str] | None = None, default_tz: str = "UTC",
+                 dayfirst: bool = False, log: LoadLog | None = None, dayfirst_sites: tuple[str, ...] = ()
+                 ) -> Iterator[RawBatch]:
+    """The canonical batches of one unit (parsing its block if it has one). Raises :class:`InputError`."""
+    if unit.batch is not None:
+        yield unit.batch
+        return
+    assert unit.block is not None
+    log = log if log is not None else LoadLog()
+    reader = iter([jsonl_block_frame(unit.block, unit.first_line, unit.source)])
+    yield from canonical_batches(reader, unit.source, field_map, default_tz, dayfirst, log, dayfirst_sites)
+
+
+def iter_batches(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dict[str, str] | None = None,
+                 batch_rows: int = DEFAULT_BATCH_ROWS, block_bytes: int = BLOCK_BYTES,
+                 default_tz: str = "UTC", dayfirst: bool = False, log: LoadLog | None = None,
+                 dayfirst_sites: tuple[str, ...] = ()) -> Iterator[RawBatch]:
+    """Yield canonical batches for every input. File-level errors go to ``log.errors`` and reading goes on."""
+    log = log if log is not None else LoadLog()
+    failed: set[str] = set()
+    for unit in iter_units(inputs, field_map=field_map, batch_rows=batch_rows, block_bytes=block_bytes,
+                           default_tz=default_tz, dayfirst=dayfirst, log=log, dayfirst_sites=dayfirst_sites):
+        if unit.source and unit.source in failed:
+            continue  # the file failed on an earlier block: the rest of it is not read as records
+        try:
+            yield from unit_batches(unit, field_map=field_map, default_tz=default_tz, dayfirst=dayfirst, log=log,
+                                    dayfirst_sites=dayfirst_sites)
+        except InputError as exc:
+            log.errors.append(exc)
+            failed.add(unit.source)
+
+
+def canonical_batches(reader: Iterator[tuple[pd.DataFrame, list[Problem]]], display: str,
+                      field_map: dict[str, str] | None, default_tz: str, dayfirst: bool, log: LoadLog,
+                      dayfirst_sites: tuple[str, ...] = ()) -> Iterator[RawBatch]:
+    """Canonical batches from a raw reader's (source frame, problems) pairs; updates ``log``."""
     for frame, problems in reader:
         if frame.empty or len(frame.columns) <= 1:
             if problems:
