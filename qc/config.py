@@ -16,6 +16,7 @@ from qc.errors import ConfigError
 from qc.rulespec import Severity
 
 FAIL_ON = ("error", "warning", "info", "never")
+ENGINES = ("local", "dask")
 
 
 class Config(BaseModel):
@@ -35,6 +36,11 @@ class Config(BaseModel):
     dayfirst_sites: list[str] = Field(default_factory=list, description="Sites whose 05/06/2020 is 5 June.")
     batch_rows: int = Field(default=20_000, ge=1)
     format: str = "terminal"
+    #: Worker processes for the local engine; None means every core.
+    jobs: int | None = Field(default=None, ge=1)
+    #: ``local`` (processes on this machine) or ``dask`` (a Dask distributed cluster at ``scheduler``).
+    engine: str = "local"
+    scheduler: str | None = None
     #: Where the file came from (not a TOML key).
     source: str | None = Field(default=None, exclude=True)
 
@@ -43,6 +49,13 @@ class Config(BaseModel):
     def _check_fail_on(cls, value: str) -> str:
         if value not in FAIL_ON:
             raise ValueError(f"must be one of {', '.join(FAIL_ON)}")
+        return value
+
+    @field_validator("engine")
+    @classmethod
+    def _check_engine(cls, value: str) -> str:
+        if value not in ENGINES:
+            raise ValueError(f"must be one of {', '.join(ENGINES)}")
         return value
 
     @field_validator("max_doc_rate")

@@ -18,13 +18,25 @@ import pandas as pd
 from qc.batch import Batch
 from qc.config import Config
 from qc.errors import InputError
-from qc.load import InputFile, LoadLog, RawBatch, canonicalise, field_mapping, iter_batches, resolve_inputs
+from qc.load import (
+    InputFile,
+    LoadLog,
+    Problem,
+    RawBatch,
+    Unit,
+    canonicalise,
+    field_mapping,
+    iter_units,
+    resolve_inputs,
+    unit_batches,
+)
 from qc.matcher import Prefilter
 from qc.registry import RuleSet
 from qc.rulespec import RuleSpec
 from qc.schemas import (
     FINDINGS_COLUMNS,
     coerce_findings,
+    duplicate_problems,
     empty_findings,
     problems_to_findings,
     validate_posts,
@@ -112,13 +124,16 @@ class Checker:
 
 @dataclass
 class RunStats:
-    """What a run saw: documents, sites, timing and the loader's log."""
+    """What a run saw: documents, sites, timing, the loader's log, and how much it held at once."""
 
     documents: int = 0
     checked: int = 0
     sites: set[str] = field(default_factory=set)
     seconds: float = 0.0
     load: LoadLog = field(default_factory=LoadLog)
+    jobs: int = 1
+    #: The most input rows held at once (units read, in flight or being checked): bounded by the batch size.
+    max_rows_held: int = 0
 
 
 def checked_rows(raw: RawBatch, seen_ids: set[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -151,57 +166,244 @@ def frame_batches(frame: pd.DataFrame, config: Config, batch_rows: int, log: Loa
         yield RawBatch(canonical, [])
 
 
+# -- units: what a worker process (or this one, at --jobs 1) does with one piece of the corpus ----------
+
+
+@dataclass
+class BatchOutcome:
+    """One checked batch, before duplicate doc_ids (which need the whole corpus, in order) are found."""
+
+    problems: list[Problem]  # the reader's record-level problems
+    schema: list[Problem]  # PostsSchema problems (duplicates excepted)
+    ids: pd.DataFrame  # doc_id, source_path, source_line of every row, for the duplicate check
+    findings: pd.DataFrame
+    documents: int
+    checked: int
+    sites: list[str]
+    frame: pd.DataFrame | None = None  # the checked frame (or its excerpt rows) for ``on_checked``
+
+
+@dataclass
+class UnitOutcome:
+    """What one unit produced: batch outcomes (pass two) or corpus-level states (pass one)."""
+
+    source: str
+    batches: list[BatchOutcome] = field(default_factory=list)
+    states: list[dict[str, Any]] = field(default_factory=list)
+    error: InputError | None = None
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    records: int = 0
+
+
+@dataclass
+class UnitContext:
+    """Everything a worker needs to check units: the compiled checker, the config, the pass-one state."""
+
+    checker: Checker
+    config: Config
+    corpus_state: dict[str, Any]
+    #: Send each checked frame back for ``on_checked``: None (no), ALL_ROWS, or the span rows per rule to keep.
+    keep_rows: int | None = None
+
+
+#: ``keep_rows`` value: the whole checked frame goes back.
+ALL_ROWS = -1
+
+
+def worker_context(ruleset: RuleSet, config: Config, corpus_state: dict[str, Any],
+                   keep_rows: int | None = None) -> UnitContext:
+    """Compile the rule set once in a worker (pool initializer or Dask worker)."""
+    return UnitContext(Checker(ruleset), config, corpus_state, keep_rows)
+
+
+def _local_context(checker: Checker, config: Config, corpus_state: dict[str, Any],
+                   keep_rows: int | None = None) -> UnitContext:
+    return UnitContext(checker, config, corpus_state, keep_rows)
+
+
+def excerpt_frame(frame: pd.DataFrame, found: pd.DataFrame, per_rule: int) -> pd.DataFrame:
+    """``frame`` with string cells blanked except in rows holding one of the first ``per_rule`` span
+    findings of a rule: the rows an excerpt collector may read, so texts cross processes only for them.
+    Dates, numbers and ``source_path``/``source_line`` (how findings find their rows) stay whole.
+    """
+    spans = found[found["start"].notna() & found["end"].notna()]
+    chosen = spans[spans.groupby("rule", observed=True).cumcount() < per_rule]
+    wanted = pd.MultiIndex.from_arrays([chosen["source_path"].astype("str"), chosen["source_line"].astype("int64")])
+    rows = pd.MultiIndex.from_arrays([frame["source_path"].astype("str"), frame["source_line"].astype("int64")])
+    keep = rows.isin(wanted)
+    if keep.all():
+        return frame
+    out = frame.copy()
+    for name in out.columns:
+        if name in ("source_path", "source_line"):
+            continue
+        column = out[name]
+        if pd.api.types.is_string_dtype(column) or column.dtype == object:
+            out[name] = column.where(keep, None)
+    return out
+
+
+def _unit_raw_batches(ctx: UnitContext, unit: Unit, out: UnitOutcome) -> Iterator[RawBatch]:
+    log = LoadLog()
+    try:
+        yield from unit_batches(unit, field_map=ctx.config.fields, default_tz=ctx.config.default_timezone,
+                                dayfirst=ctx.config.dayfirst, log=log)
+    except InputError as exc:
+        out.error = exc
+    out.mappings = log.mappings
+    out.records = log.records
+
+
+def check_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
+    """Pass two for one unit: validate (all but duplicates) and check every batch it holds."""
+    out = UnitOutcome(unit.source)
+    for raw in _unit_raw_batches(ctx, unit, out):
+        problems, checkable = validate_posts(raw.frame, set())
+        frame = raw.frame[checkable.to_numpy()].reset_index(drop=True)
+        sites = [s for s in frame["site"].dropna().unique().tolist() if isinstance(s, str)]
+        found = ctx.checker.check_frame(frame, ctx.corpus_state)
+        shown = None
+        if ctx.keep_rows is not None:
+            shown = frame if ctx.keep_rows == ALL_ROWS else excerpt_frame(frame, found, ctx.keep_rows)
+        out.batches.append(BatchOutcome(
+            problems=raw.problems,
+            schema=[p for p in problems if p.code != "SC007"],  # duplicates are found in corpus order later
+            ids=raw.frame[["doc_id", "source_path", "source_line"]],
+            findings=found, documents=len(raw.frame), checked=len(frame), sites=sites, frame=shown,
+        ))
+    return out
+
+
+def observe_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
+    """Pass one for one unit: the corpus-level rules' states for each of its batches."""
+    out = UnitOutcome(unit.source)
+    for raw in _unit_raw_batches(ctx, unit, out):
+        _, checkable = validate_posts(raw.frame, set())
+        out.states.append(ctx.checker.observe(raw.frame[checkable.to_numpy()].reset_index(drop=True)))
+    return out
+
+
+def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings in document order: a stable sort by (source_path, source_line), rules in rule-set order.
+
+    The local engine reports each batch rule by rule; where batches fall differs between engines (a Dask
+    partition is not a local batch), so engines are compared, and the Dask engine reports, in this order.
+    Within one document and rule the order is the rule's own, which never depends on batching.
+    """
+    if findings.empty:
+        return findings.reset_index(drop=True)
+    order = findings.sort_values(["source_path", "source_line"], kind="stable", na_position="first")
+    return order.reset_index(drop=True)
+
+
+class _Merger:
+    """Folds unit outcomes, in corpus order, into findings and stats (duplicates found here, in order)."""
+
+    def __init__(self, stats: RunStats, on_batch: Callable[[int], None] | None,
+                 on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None) -> None:
+        self.stats = stats
+        self.on_batch = on_batch
+        self.on_checked = on_checked
+        self.seen_ids: set[int] = set()
+        self.failed: set[str] = set()
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, out: UnitOutcome) -> None:
+        log = self.stats.load
+        if out.source and out.source in self.failed:
+            return  # sequential reading would have stopped at the file's error
+        for source, mapping in out.mappings.items():
+            log.mappings.setdefault(source, mapping)
+        log.records += out.records
+        for batch in out.batches:
+            duplicates = duplicate_problems(batch.ids, self.seen_ids)
+            schema = problems_to_findings([*batch.problems, *duplicates, *batch.schema])
+            if not schema.empty:
+                self.parts.append(schema)
+            if not batch.findings.empty:
+                self.parts.append(batch.findings)
+            self.stats.documents += batch.documents
+            self.stats.checked += batch.checked
+            self.stats.sites.update(batch.sites)
+            if self.on_checked is not None and batch.frame is not None:
+                self.on_checked(batch.frame, batch.findings)
+            if self.on_batch is not None:
+                self.on_batch(batch.documents)
+        if out.error is not None:
+            log.errors.append(out.error)
+            self.failed.add(out.source)
+
+    def findings(self) -> pd.DataFrame:
+        return coerce_findings(pd.concat(self.parts, ignore_index=True)) if self.parts else empty_findings()
+
+
 def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: Config,
         on_batch: Callable[[int], None] | None = None,
-        on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None) -> tuple[pd.DataFrame, RunStats]:
+        on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
+        jobs: int | None = None) -> tuple[pd.DataFrame, RunStats]:
     """Check a corpus and return (findings frame, stats). File-level input errors land in ``stats.load``.
 
-    ``on_checked(frame, findings)`` sees each checked batch with its rule findings (reports keep bounded
-    text excerpts from it; the engine itself keeps no texts).
+    ``on_checked(frame, findings)`` sees each checked batch with its rule findings, in corpus order (reports
+    keep bounded text excerpts from it; the engine itself keeps no texts). From worker processes the frame
+    comes back with its string cells blanked except in the rows of the first ``on_checked.per_rule`` span
+    findings of each rule (when the callback has that attribute): what the excerpt collector reads.
+
+    ``jobs`` worker processes (default: ``config.jobs``, else 1: in this process, because worker processes
+    re-import a script's ``__main__``, which needs the ``if __name__ == "__main__":`` guard; the CLI
+    defaults to every core) check units in parallel; findings are identical, in the same order, for every
+    ``jobs``. Corpus-level rules take two passes: states observed in parallel and merged here, then the
+    check, in parallel, with the merged state.
     """
     import time
 
+    from qc.parallel import InFlight, ordered_map
+
     started = time.perf_counter()
-    stats = RunStats()
+    jobs = jobs or config.jobs or 1
+    stats = RunStats(jobs=jobs)
     files: list[InputFile] | None = None
     if not isinstance(inputs, pd.DataFrame):
         files = resolve_inputs(list(inputs))
         if not files:
             raise InputError("no input files found", path=", ".join(map(str, inputs)))
 
-    def batches(log: LoadLog) -> Iterator[RawBatch]:
+    def units(log: LoadLog) -> Iterator[Unit]:
         if isinstance(inputs, pd.DataFrame):
-            return frame_batches(inputs, config, config.batch_rows, log)
+            return (Unit("<dataframe>", len(raw.frame), batch=raw)
+                    for raw in frame_batches(inputs, config, config.batch_rows, log))
         assert files is not None
-        return iter_batches(files, field_map=config.fields, batch_rows=config.batch_rows,
-                            default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log,
-                            dayfirst_sites=tuple(config.dayfirst_sites))
+        return iter_units(files, field_map=config.fields, batch_rows=config.batch_rows,
+                          default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log,
+                          dayfirst_sites=tuple(config.dayfirst_sites))
 
+    def fan_out(fn: Callable[[UnitContext, Unit], UnitOutcome], log: LoadLog, state: dict[str, Any],
+                held: InFlight) -> Iterator[UnitOutcome]:
+        # In this process the whole frame is at hand; from workers, only what the callback reads comes back.
+        keep = None if on_checked is None else ALL_ROWS if jobs <= 1 else getattr(on_checked, "per_rule", ALL_ROWS)
+        if jobs <= 1:
+            return ordered_map(fn, units(log), jobs=1, setup=_local_context,
+                               setup_args=(checker, config, state, keep), rows_of=lambda u: u.rows, in_flight=held)
+        return ordered_map(fn, units(log), jobs=jobs, setup=worker_context,
+                           setup_args=(checker.ruleset, config, state, keep), rows_of=lambda u: u.rows,
+                           in_flight=held)
+
+    held = InFlight()
     corpus_state: dict[str, Any] = {}
-    if checker.corpus_rules:  # pass one: bounded per-rule state, merged across batches
-        seen_pass1: set[int] = set()
-        states = []
-        for raw in batches(LoadLog()):
-            _, frame = checked_rows(raw, seen_pass1)
-            states.append(checker.observe(frame))
+    if checker.corpus_rules:  # pass one: bounded per-rule state, merged across units and processes
+        failed: set[str] = set()
+        states: list[dict[str, Any]] = []
+        for out in fan_out(observe_unit, LoadLog(), {}, held):
+            if out.source and out.source in failed:
+                continue
+            states.extend(out.states)
+            if out.error is not None:
+                failed.add(out.source)
         corpus_state = checker.merge(states)
 
-    seen_ids: set[int] = set()
-    parts: list[pd.DataFrame] = []
-    for raw in batches(stats.load):
-        schema_findings, frame = checked_rows(raw, seen_ids)
-        stats.documents += len(raw.frame)
-        stats.checked += len(frame)
-        stats.sites.update(s for s in frame["site"].dropna().unique().tolist() if isinstance(s, str))
-        if not schema_findings.empty:
-            parts.append(schema_findings)
-        found = checker.check_frame(frame, corpus_state)
-        if not found.empty:
-            parts.append(found)
-        if on_checked is not None:
-            on_checked(frame, found)
-        if on_batch is not None:
-            on_batch(len(raw.frame))
-    findings = pd.concat(parts, ignore_index=True) if parts else empty_findings()
+    merger = _Merger(stats, on_batch, on_checked)
+    for out in fan_out(check_unit, stats.load, corpus_state, held):
+        merger.add(out)
+    findings = merger.findings()
+    stats.max_rows_held = held.max_rows
     stats.seconds = time.perf_counter() - started
-    return coerce_findings(findings), stats
+    return findings, stats
