@@ -56,7 +56,12 @@ def _check_rate_keys(config: Config, ruleset: RuleSet) -> None:
             raise ConfigError(f"{key!r} is neither a family nor a rule code", field="max-doc-rate")
 
 
-def check(inputs: str | Path | Iterable[str | Path] | pd.DataFrame, config: Config | dict[str, Any] | None = None,
+def is_dask_frame(value: Any) -> bool:
+    """True for a dask DataFrame (checked without importing dask, an optional extra)."""
+    return type(value).__module__.startswith("dask") and hasattr(value, "to_delayed")
+
+
+def check(inputs: str | Path | Iterable[str | Path] | pd.DataFrame | Any, config: Config | dict[str, Any] | None = None,
           *, ruleset: RuleSet | None = None, on_batch: Callable[[int], None] | None = None,
           excerpts: bool = True) -> CheckResult:
     """Check a corpus (paths, directories, globs, or a DataFrame) and return findings, summary and gate.
@@ -75,10 +80,16 @@ def check(inputs: str | Path | Iterable[str | Path] | pd.DataFrame, config: Conf
     checker = Checker(ruleset)
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
-    source: Iterable[str | Path] | pd.DataFrame = inputs if isinstance(inputs, pd.DataFrame) else list(inputs)
+    frame_input = isinstance(inputs, pd.DataFrame) or is_dask_frame(inputs)
+    source: Any = inputs if frame_input else list(inputs)
     collector = ExcerptCollector() if excerpts else None
-    findings, stats = run(source, checker, config, on_batch=on_batch, on_checked=collector)
-    names = ["<dataframe>"] if isinstance(inputs, pd.DataFrame) else [str(i) for i in source]
+    if config.engine == "dask" or is_dask_frame(inputs):
+        from qc.distributed import run_dask  # the optional extra is imported only when asked for
+
+        findings, stats = run_dask(source, checker, config, on_batch=on_batch, on_checked=collector)
+    else:
+        findings, stats = run(source, checker, config, on_batch=on_batch, on_checked=collector)
+    names = ["<dataframe>"] if frame_input else [str(i) for i in source]
     if stats.documents == 0 and not stats.load.errors:
         raise InputError("the corpus has no records", path=", ".join(names))
     findings = validate_findings(findings)

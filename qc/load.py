@@ -15,6 +15,7 @@ from __future__ import annotations
 import glob
 import gzip
 import io
+import itertools
 import json
 import zlib
 from collections.abc import Iterable, Iterator
@@ -271,17 +272,53 @@ def _jsonl_frame_fast(block: bytes) -> pa.Table | None:
     return table
 
 
-def jsonl_blocks(src: InputFile, block_bytes: int = BLOCK_BYTES, max_lines: int | None = None
+def _range_chunks(path: Path, start: int, end: int) -> Iterator[bytes]:
+    """Bytes ``[start, end)`` of an uncompressed file, in steps."""
+    with open(path, "rb") as raw:
+        raw.seek(start)
+        left = end - start
+        while left > 0 and (step := raw.read(min(STEP_BYTES, left))):
+            left -= len(step)
+            yield step
+
+
+def jsonl_ranges(src: InputFile, target_bytes: int) -> list[tuple[int, int]]:
+    """Split an uncompressed JSON Lines file into newline-aligned byte ranges of about ``target_bytes``.
+
+    Only seeks and reads one line per boundary, so a distributed engine can plan partitions cheaply.
+    """
+    size = src.path.stat().st_size
+    cuts = [0]
+    with open(src.path, "rb") as handle:
+        while cuts[-1] + target_bytes < size:
+            handle.seek(cuts[-1] + target_bytes)
+            handle.readline()
+            position = handle.tell()
+            if position >= size:
+                break
+            cuts.append(position)
+    cuts.append(size)
+    return list(itertools.pairwise(cuts))
+
+
+def count_lines(src: InputFile, start: int, end: int) -> int:
+    """Newlines in bytes ``[start, end)`` of a file (to number the lines of the ranges after it)."""
+    return sum(chunk.count(b"\n") for chunk in _range_chunks(src.path, start, end))
+
+
+def jsonl_blocks(src: InputFile, block_bytes: int = BLOCK_BYTES, max_lines: int | None = None,
+                 byte_range: tuple[int, int] | None = None, first_line: int = 1
                  ) -> Iterator[tuple[bytes, int, int]]:
     """Newline-aligned blocks of a JSON Lines file as (bytes, number of its first line, lines in it).
 
     A block holds at most ``block_bytes`` (plus one line) and at most ``max_lines`` lines, so what a
     batch holds follows the batch size whatever the record length. Decompression happens here; parsing
-    is :func:`jsonl_block_frame`, which can run in another process.
+    is :func:`jsonl_block_frame`, which can run in another process. ``byte_range`` (uncompressed files
+    only, from :func:`jsonl_ranges`) reads part of the file, whose first line is ``first_line``.
     """
     display = src.display
-    first_line = 1
-    for block in _read_blocks(_byte_chunks(src.path, display), block_bytes):
+    chunks = _range_chunks(src.path, *byte_range) if byte_range is not None else _byte_chunks(src.path, display)
+    for block in _read_blocks(chunks, block_bytes):
         if first_line == 1 and b"\x00" in block[:8192]:
             raise InputError("binary file (NUL bytes), not JSON Lines", path=display, line=1)
         for part in _split_lines(block, max_lines):

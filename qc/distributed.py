@@ -1,0 +1,255 @@
+"""The Dask engine: the same units, checked on a Dask distributed cluster (``--engine dask``).
+
+Partitions are planned on the client without reading the corpus: an uncompressed JSON Lines file is cut
+into newline-aligned byte ranges (a first, cheap pass on the workers counts each range's lines so every
+record keeps its true ``source_line``); other files are one partition each; a dask DataFrame given to
+the Python API is used partition by partition. Workers read their partitions with pyarrow and run the
+very functions the local engine runs (:func:`qc.engine.check_unit`, :func:`qc.engine.observe_unit`), with
+the rule set compiled once per worker. Corpus-level rules: pass one observes on the workers, the client
+merges the states, pass two checks with the merged state. The client folds the outcomes in corpus order
+(so duplicate doc_ids are found exactly as locally) and returns the findings in document order
+(:func:`qc.engine.sort_findings`). A worker lost mid-run costs only a recomputation: every task is pure.
+
+Needs the optional extra: ``pip install 'corpus-qc[dask]'``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from qc.api import is_dask_frame
+from qc.config import Config
+from qc.engine import (
+    ALL_ROWS,
+    Checker,
+    RunStats,
+    UnitContext,
+    UnitOutcome,
+    _Merger,
+    check_unit,
+    frame_batches,
+    observe_unit,
+    sort_findings,
+    worker_context,
+)
+from qc.errors import ConfigError, InputError
+from qc.load import (
+    InputFile,
+    LoadLog,
+    Unit,
+    count_lines,
+    iter_units,
+    jsonl_blocks,
+    jsonl_ranges,
+    resolve_inputs,
+)
+from qc.registry import RuleSet
+
+#: Target size of one JSON Lines partition.
+PARTITION_BYTES = 64 << 20
+
+_CONTEXTS: dict[str, UnitContext] = {}
+
+
+def _require_dask() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise ConfigError("the Dask engine needs the optional extra: pip install 'corpus-qc[dask]'",
+                          field="engine") from None
+    return distributed
+
+
+@dataclass(frozen=True)
+class Partition:
+    """What one Dask task reads: a file, or a byte range of an uncompressed JSON Lines file."""
+
+    file: InputFile
+    byte_range: tuple[int, int] | None = None
+    first_line: int = 1
+
+
+def plan_partitions(files: list[InputFile], partition_bytes: int = PARTITION_BYTES) -> list[Partition]:
+    """Partitions in corpus order; JSON Lines ranges still need their first line numbers."""
+    parts: list[Partition] = []
+    for src in files:
+        compressed = src.path.name.lower().endswith((".gz", ".zst"))
+        if src.fmt == "jsonl" and not compressed:
+            try:
+                ranges = jsonl_ranges(src, partition_bytes)
+            except OSError:
+                ranges = []
+            if len(ranges) > 1:
+                parts.extend(Partition(src, byte_range=r) for r in ranges)
+                continue
+        parts.append(Partition(src))
+    return parts
+
+
+def _context(token: str, setup: tuple[RuleSet, Config, dict[str, Any], int | None]) -> UnitContext:
+    """The worker's compiled checker for this run (compiled once per worker, not per task)."""
+    ctx = _CONTEXTS.get(token)
+    if ctx is None:
+        _CONTEXTS.clear()  # one run at a time per worker: drop an earlier run's checker
+        ctx = _CONTEXTS[token] = worker_context(*setup)
+    return ctx
+
+
+def _partition_units(part: Partition, config: Config, log: LoadLog) -> Iterator[Unit]:
+    if part.byte_range is None:
+        yield from iter_units([part.file], field_map=config.fields, batch_rows=config.batch_rows,
+                              default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log)
+        return
+    try:
+        for block, first_line, lines in jsonl_blocks(part.file, max_lines=config.batch_rows,
+                                                     byte_range=part.byte_range, first_line=part.first_line):
+            yield Unit(part.file.display, lines, block=block, first_line=first_line)
+    except InputError as exc:
+        log.errors.append(exc)
+    except OSError as exc:
+        log.errors.append(InputError(f"cannot read file ({exc})", path=part.file.display))
+
+
+def _run_partition(token: str, setup: tuple[RuleSet, Config, dict[str, Any], int | None],
+                   part: Partition | pd.DataFrame,
+                   observe: bool, row_offset: int = 0) -> list[UnitOutcome]:
+    """One Dask task: read a partition with pyarrow and check (or observe) its units, in order."""
+    ctx = _context(token, setup)
+    fn = observe_unit if observe else check_unit
+    if isinstance(part, pd.DataFrame):  # a partition of a user's dask DataFrame
+        log = LoadLog()
+        frame = part.reset_index(drop=True)
+        if "source_line" not in frame.columns:
+            frame = frame.assign(source_line=range(row_offset + 1, row_offset + 1 + len(frame)))
+        units = [Unit("<dataframe>", len(raw.frame), batch=raw)
+                 for raw in frame_batches(frame, ctx.config, ctx.config.batch_rows, log)]
+        outcomes = [fn(ctx, unit) for unit in units]
+        if outcomes:
+            outcomes[0].mappings = {**log.mappings, **outcomes[0].mappings}
+            outcomes[0].records += log.records
+        return outcomes
+    log = LoadLog()
+    outcomes = [fn(ctx, unit) for unit in _partition_units(part, ctx.config, log)]
+    # File-level errors met while reading become an outcome of their own, after the units before them.
+    outcomes.extend(UnitOutcome(error.path or part.file.display, error=error) for error in log.errors)
+    if log.mappings or log.records:
+        outcomes.insert(0, UnitOutcome("", mappings=log.mappings, records=log.records))
+    return outcomes
+
+
+def _number_lines(client: Any, parts: list[Partition]) -> list[Partition]:
+    """Give every JSON Lines range its first line number (its lines are counted on the workers)."""
+    ranged = [i for i, p in enumerate(parts) if p.byte_range is not None]
+    if not ranged:
+        return parts
+    futures = client.map(lambda p: count_lines(p.file, *p.byte_range), [parts[i] for i in ranged], pure=False)
+    counts = dict(zip(ranged, client.gather(futures), strict=True))
+    numbered: list[Partition] = []
+    next_line: dict[Path, int] = {}
+    for i, part in enumerate(parts):
+        if part.byte_range is None:
+            numbered.append(part)
+            continue
+        first = next_line.get(part.file.path, 1)
+        numbered.append(Partition(part.file, part.byte_range, first))
+        next_line[part.file.path] = first + counts[i]
+    return numbered
+
+
+def run_dask(inputs: Any, checker: Checker, config: Config,
+             on_batch: Callable[[int], None] | None = None, client: Any = None,
+             partition_bytes: int = PARTITION_BYTES,
+             on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None) -> tuple[pd.DataFrame, RunStats]:
+    """Check a corpus (paths or a dask/pandas DataFrame) on the Dask cluster at ``config.scheduler``.
+
+    ``on_checked`` sees every checked batch in corpus order, as in :func:`qc.engine.run` (only the rows
+    it may read carry their texts back from the workers).
+
+    Returns the same (findings, stats) as :func:`qc.engine.run`, findings in :func:`sort_findings` order.
+    """
+    distributed = _require_dask()
+    started = time.perf_counter()
+    own_client = client is None
+    if own_client and not config.scheduler:
+        try:  # a client the caller already made (e.g. in a notebook) is used as it is
+            client = distributed.default_client()
+            own_client = False
+        except ValueError:
+            pass
+    if own_client:
+        if not config.scheduler:
+            raise ConfigError("the Dask engine needs a scheduler address (--scheduler or [tool.qc] scheduler)",
+                              field="scheduler")
+        try:
+            client = distributed.Client(config.scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler at {config.scheduler} ({exc})",
+                              field="scheduler") from None
+    stats = RunStats(jobs=sum(client.nthreads().values()) or 1)
+    try:
+        items: list[Any]
+        offsets: list[int] = []
+        if is_dask_frame(inputs) or isinstance(inputs, pd.DataFrame):
+            if isinstance(inputs, pd.DataFrame):
+                import dask.dataframe as dd
+
+                inputs = dd.from_pandas(inputs, chunksize=config.batch_rows)
+            lengths = client.compute(inputs.map_partitions(len)).result().tolist()
+            offsets = [sum(lengths[:i]) for i in range(len(lengths))]
+            items = inputs.to_delayed()
+            stats.load.files.append("<dataframe>")
+        else:
+            files = resolve_inputs(list(inputs))
+            if not files:
+                raise InputError("no input files found", path=", ".join(map(str, inputs)))
+            stats.load.files.extend(f.display for f in files)
+            items = _number_lines(client, plan_partitions(files, partition_bytes))
+            offsets = [0] * len(items)
+
+        keep = None if on_checked is None else getattr(on_checked, "per_rule", ALL_ROWS)
+
+        def submit(state: dict[str, Any], observe: bool) -> list[Any]:
+            setup = (checker.ruleset, config, state, keep)
+            token = hashlib.sha256(pickle.dumps(setup)).hexdigest()
+            [shared] = client.scatter([setup], broadcast=True, hash=False)
+            if isinstance(items[0] if items else None, Partition) or not items:
+                return client.map(_run_partition, [token] * len(items), [shared] * len(items), items,
+                                  [observe] * len(items), offsets, pure=False)
+            import dask
+
+            tasks = [dask.delayed(_run_partition)(token, shared, part, observe, offset)
+                     for part, offset in zip(items, offsets, strict=True)]
+            return list(client.compute(tasks))
+
+        corpus_state: dict[str, Any] = {}
+        if checker.corpus_rules:
+            states: list[dict[str, Any]] = []
+            failed: set[str] = set()
+            for future in submit({}, observe=True):
+                for out in future.result():
+                    if out.source and out.source in failed:
+                        continue
+                    states.extend(out.states)
+                    if out.error is not None:
+                        failed.add(out.source)
+            corpus_state = checker.merge(states)
+        merger = _Merger(stats, on_batch, on_checked)
+        futures = submit(corpus_state, observe=False)
+        for i, future in enumerate(futures):
+            for out in future.result():
+                merger.add(out)
+            futures[i] = None  # let the cluster forget what was merged
+        findings = sort_findings(merger.findings())
+    finally:
+        if own_client:
+            client.close()
+    stats.seconds = time.perf_counter() - started
+    return findings, stats
