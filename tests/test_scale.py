@@ -1,0 +1,146 @@
+"""Scale: identical findings for every --jobs, bounded memory, corpus-level rules in every mode."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import re2
+
+from qc.api import check, resolve_ruleset
+from qc.batch import Batch
+from qc.config import Config
+from qc.engine import Checker, run, sort_findings
+from qc.load import count_lines, iter_batches, jsonl_blocks, jsonl_ranges, resolve_inputs
+from qc.matcher import find_spans, find_spans_utf8
+from qc.parallel import InFlight, ordered_map
+
+sys.path.insert(0, str(Path(__file__).parent))  # workers import the test kind by module name
+import scale_fixtures  # noqa: E402
+
+
+def _config(**keys: object) -> Config:
+    return Config.model_validate({"fail-on": "never", **{k.replace("_", "-"): v for k, v in keys.items()}})
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return scale_fixtures.write_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+def test_jobs_give_identical_findings_in_the_same_order(corpus: list[Path]) -> None:
+    one = check(corpus, _config(jobs=1, batch_rows=7))
+    two = check(corpus, _config(jobs=2, batch_rows=7))
+    pd.testing.assert_frame_equal(one.findings, two.findings)
+    rules = set(one.findings["rule"])
+    assert {"SC001", "SC002", "SC005", "SC007", "BP001", "PH001"} <= rules
+    assert one.stats.documents == two.stats.documents == 248
+    assert one.stats.load.mappings == two.stats.load.mappings
+    assert two.stats.jobs == 2
+
+
+def test_findings_do_not_depend_on_the_batch_size(corpus: list[Path]) -> None:
+    small = check(corpus, _config(jobs=1, batch_rows=5))
+    large = check(corpus, _config(jobs=1, batch_rows=100_000))
+    pd.testing.assert_frame_equal(sort_findings(small.findings), sort_findings(large.findings))
+    # The duplicate is the later record (b.jsonl.gz), found across files whatever the batching.
+    duplicate = small.findings[small.findings["rule"] == "SC007"]
+    assert duplicate["source_path"].tolist() == [str(corpus[1])]
+
+
+def test_memory_follows_the_batch_size_not_the_corpus(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    path.write_text("".join(json.dumps(scale_fixtures.post(n)) + "\n" for n in range(3000)), encoding="utf-8")
+    for jobs in (1, 2):
+        result = check([path], _config(jobs=jobs, batch_rows=40))
+        assert result.stats.documents == 3000
+        # One unit at a time in process; at most two per worker in flight with a pool.
+        assert 0 < result.stats.max_rows_held <= (40 if jobs == 1 else 2 * jobs * 40)
+    whole = check([path], _config(jobs=1, batch_rows=10_000))
+    assert whole.stats.max_rows_held == 3000
+    pd.testing.assert_frame_equal(sort_findings(result.findings), sort_findings(whole.findings))
+
+
+def test_jsonl_blocks_are_cut_by_lines_and_keep_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text("".join(f'{{"doc_id": "{n}", "text": "t{n}"}}\n' for n in range(25)), encoding="utf-8")
+    [src] = resolve_inputs([path])
+    blocks = list(jsonl_blocks(src, max_lines=10))
+    assert [(first, lines) for _, first, lines in blocks] == [(1, 10), (11, 10), (21, 5)]
+    lines = [line for batch in iter_batches([path], batch_rows=10) for line in batch.frame["source_line"]]
+    assert lines == list(range(1, 26))
+    ranges = jsonl_ranges(src, 100)
+    assert ranges[0][0] == 0 and ranges[-1][1] == path.stat().st_size and len(ranges) > 3
+    assert sum(count_lines(src, *r) for r in ranges) == 25
+    first = 1
+    for byte_range in ranges:  # ranges read on their own number their lines as the whole file does
+        for block, start, n in jsonl_blocks(src, byte_range=byte_range, first_line=first):
+            assert json.loads(block.splitlines()[0])["doc_id"] == str(start - 1)
+            first = start + n
+
+
+def test_corpus_level_rule_in_one_and_two_processes(corpus: list[Path]) -> None:
+    ruleset = scale_fixtures.ruleset_with_corpus_rule(resolve_ruleset(_config()))
+    one = check(corpus, _config(jobs=1, batch_rows=9), ruleset=ruleset)
+    two = check(corpus, _config(jobs=2, batch_rows=9), ruleset=ruleset)
+    pd.testing.assert_frame_equal(one.findings, two.findings)
+    repeated = one.findings[one.findings["rule"] == "TST001"]
+    # Every fourth generated post starts with the banner; batches of 9 never see more than three of them.
+    assert (repeated["match"] == "Repeated banner line").sum() == 60
+    assert repeated.groupby("match").size().min() >= 2  # only lines that repeat across the corpus
+    assert not any(match.startswith("The council") for match in repeated["match"])  # unique lines (#n)
+
+
+def test_ordered_map_keeps_order_and_bounds_what_is_in_flight() -> None:
+    held = InFlight()
+    out = list(ordered_map(_square, range(20), jobs=2, setup=_setup, setup_args=(3,), rows_of=lambda _: 10,
+                           in_flight=held))
+    assert out == [3 * n * n for n in range(20)]
+    assert held.max_rows == 40 and held.rows == 0
+
+
+def _setup(factor: int) -> int:
+    return factor
+
+
+def _square(factor: int, n: int) -> int:
+    return factor * n * n
+
+
+@pytest.mark.parametrize("regex,text", [
+    (r"x亿元|x%", "地区生产总值x亿元，增长x%，从x调整为x"),
+    (r"\bshare on \w+", "🙂 Share on Facebook share on twitter"),
+    (r"a*", "baaac"),
+    (r"(?m)^\s*$", "a\n\n  \nb"),
+    (r"©\s*\d{4}", "页脚 © 2013-2016 版权所有 ©2020"),
+    (r"[^\]\n]{0,5}", "ab]cd\nef"),
+])
+def test_spans_on_utf8_bytes_equal_re2_finditer(regex: str, text: str) -> None:
+    for ignorecase in (False, True):
+        expected = find_spans(regex, ignorecase, text)
+        assert find_spans_utf8(regex, ignorecase, text.encode()) == expected
+        assert find_spans_utf8(regex, ignorecase, memoryview(b"xx" + text.encode())[2:]) == expected
+    assert re2.compile(regex)  # the pattern itself is RE2
+
+
+def test_batch_spans_read_candidate_rows_from_the_arrow_buffer() -> None:
+    frame = pd.DataFrame({"text": ["no", None, "找回密码 and 免费注册", "", "免费注册"]})
+    checker = Checker(resolve_ruleset(_config(select=["BP001"])))
+    batch = checker.make_batch(frame)
+    [pattern] = checker.rules[0].scan_patterns()
+    assert [(row, text) for row, _, _, text in batch.spans(pattern)] == [(2, "找回密码"), (2, "免费注册"),
+                                                                        (4, "免费注册")]
+    assert batch.values("text", [4, 0, 1]) == ["免费注册", "no", None]
+    assert isinstance(batch, Batch)
+
+
+def test_run_on_a_dataframe_in_two_processes_matches_one() -> None:
+    frame = pd.DataFrame([scale_fixtures.post(n) for n in range(90)])
+    checker = Checker(resolve_ruleset(_config()))
+    one, _ = run(frame, checker, _config(batch_rows=8), jobs=1)
+    two, stats = run(frame, checker, _config(batch_rows=8), jobs=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert stats.documents == 90 and not one.empty
