@@ -113,6 +113,13 @@ def check(
                                                   "baseline file.", rich_help_panel="CI")] = None,
     write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Record the current findings "
                                                         "as a baseline FILE.", rich_help_panel="CI")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).",
+                                             rich_help_panel="Scale")] = None,
+    engine: Annotated[str | None, typer.Option("--engine", help="local or dask.", rich_help_panel="Scale")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).",
+                                                  rich_help_panel="Scale")] = None,
+    batch_rows: Annotated[int | None, typer.Option("--batch-rows", min=1, help="Records per batch (memory bound).",
+                                                   rich_help_panel="Scale")] = None,
 ) -> None:
     """Check a corpus and gate on the result (exit 0 pass, 1 fail, 2 error)."""
     from qc.api import check as run_check
@@ -126,6 +133,10 @@ def check(
             "fail_on": fail_on,
             "format": output_format,
             "default_timezone": timezone,
+            "jobs": jobs,
+            "engine": engine,
+            "scheduler": scheduler,
+            "batch_rows": batch_rows,
         }
         config = load_config(config_file, overrides=overrides)
         if rules:
@@ -214,10 +225,14 @@ def eval_command(
 
 def _run_checked(run_check: Any, paths: list[str], config: Any, quiet: bool) -> Any:
     """Run the check with a progress bar on stderr when stderr is a terminal (and not CI/NO_COLOR)."""
-    from qc.render.progress import checking_progress, progress_wanted
+    from qc.parallel import default_jobs
+    from qc.render.progress import checking_progress, estimate_documents, progress_wanted
 
+    if config.jobs is None and config.engine == "local":
+        config.jobs = default_jobs()  # the CLI uses every core unless told otherwise
     show = not quiet and progress_wanted(sys.stderr)
-    with checking_progress(err_console if show else None) as on_batch:
+    total = estimate_documents(paths) if show else None
+    with checking_progress(err_console if show else None, total=total) as on_batch:
         return run_check(paths, config, on_batch=on_batch)
 
 
