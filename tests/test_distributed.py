@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,7 @@ from qc.distributed import plan_partitions, run_dask
 from qc.engine import Checker, sort_findings
 from qc.load import resolve_inputs
 
-sys.path.insert(0, str(Path(__file__).parent))  # workers import the test kind by module name
-import scale_fixtures  # noqa: E402
+from . import scale_fixtures
 
 
 def _config(**keys: object) -> Config:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import io
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,9 +17,10 @@ from qc.engine import Checker, run, sort_findings
 from qc.load import count_lines, iter_batches, jsonl_blocks, jsonl_ranges, resolve_inputs
 from qc.matcher import find_spans, find_spans_utf8
 from qc.parallel import InFlight, ordered_map
+from qc.progress import estimate_documents, progress_bar, progress_enabled
 
-sys.path.insert(0, str(Path(__file__).parent))  # workers import the test kind by module name
-import scale_fixtures  # noqa: E402
+from . import scale_fixtures
+from .conftest import run_qc
 
 
 def _config(**keys: object) -> Config:
@@ -144,3 +145,43 @@ def test_run_on_a_dataframe_in_two_processes_matches_one() -> None:
     two, stats = run(frame, checker, _config(batch_rows=8), jobs=2)
     pd.testing.assert_frame_equal(one, two)
     assert stats.documents == 90 and not one.empty
+
+
+def test_cli_jobs_one_and_two_report_the_same_findings(corpus: list[Path]) -> None:
+    reports = []
+    for jobs in ("1", "2"):
+        result = run_qc("check", *corpus, "--jobs", jobs, "--batch-rows", "6", "--format", "json",
+                        "--fail-on", "never")
+        assert result.code == 0, result.stderr
+        assert result.stderr == ""  # no progress bar when stderr is a pipe
+        reports.append(result.json())
+    assert reports[0]["findings"] == reports[1]["findings"] and reports[0]["findings"]
+    assert reports[0]["summary"]["documents"] == 248
+
+
+def test_cli_rejects_an_unknown_engine(corpus: list[Path]) -> None:
+    result = run_qc("check", corpus[0], "--engine", "spark")
+    assert result.code == 2
+    assert "engine" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_progress_bar_only_on_a_terminal_outside_ci(tmp_path: Path) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert progress_enabled(Terminal(), {}) is True
+    assert progress_enabled(Terminal(), {"CI": "true"}) is False
+    assert progress_enabled(Terminal(), {"TERM": "dumb"}) is False
+    assert progress_enabled(io.StringIO(), {}) is False
+    with progress_bar(None, enabled=False) as advance:
+        assert advance is None
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(scale_fixtures.post(n)) + "\n" for n in range(200)), encoding="utf-8")
+    estimate = estimate_documents([path])
+    assert estimate is not None and 150 <= estimate <= 250
+    seen: list[int] = []
+    with progress_bar(estimate, enabled=True) as advance:
+        assert advance is not None
+        result = check([path], _config(batch_rows=30), on_batch=lambda n: (seen.append(n), advance(n)))
+    assert sum(seen) == result.stats.documents == 200
