@@ -46,10 +46,13 @@ EN_SENTENCES = [
     "Attendance at the festival was the highest since the event began a decade ago.",
     "Please read the documentation carefully before filing a new issue on the tracker.",
 ]
-ZH_HEAD_CHROME = "找回密码\n免费注册\nQQ登录\n只需一步,快速开始\n查看: 2525|回复: 0\n打印 上一主题 下一主题\n[复制链接]\n跳转到指定楼层\n楼主\n只看该作者 回帖奖励 |倒序浏览 |阅读模式\n"
-ZH_TAIL_CHROME = "\n分享到: QQ好友和群\n收藏收藏 分享分享 顶 踩\n使用道具 举报\n您需要登录后才可以回帖 登录 | 免费注册\n本版积分规则\n快速回复 返回顶部 返回列表\n"
+ZH_HEAD_CHROME = ("找回密码\n免费注册\nQQ登录\n只需一步,快速开始\n查看: 2525|回复: 0\n打印 上一主题 下一主题\n"
+                  "[复制链接]\n跳转到指定楼层\n楼主\n只看该作者 回帖奖励 |倒序浏览 |阅读模式\n")
+ZH_TAIL_CHROME = ("\n分享到: QQ好友和群\n收藏收藏 分享分享 顶 踩\n使用道具 举报\n"
+                  "您需要登录后才可以回帖 登录 | 免费注册\n本版积分规则\n快速回复 返回顶部 返回列表\n")
 EN_HEAD_CHROME = "Skip to content\nLog in | Register\nHome  News  About\n"
-EN_TAIL_CHROME = "\nShare on Facebook Share on Twitter\nLeave a comment\nSubscribe to our newsletter\nWe use cookies to improve your experience. Accept cookies\nPrivacy Policy | Terms of Use\n"
+EN_TAIL_CHROME = ("\nShare on Facebook Share on Twitter\nLeave a comment\nSubscribe to our newsletter\n"
+                  "We use cookies to improve your experience. Accept cookies\nPrivacy Policy | Terms of Use\n")
 ZH_PLACEHOLDERS = ["地区生产总值x亿元，增长x%。", "xx市委提出了“xx”发展战略体系。", "某某这几年发展很快。",
                    "收入比从xx优化为xx。", "20xx年要完成某某大花园建设。"]
 EN_PLACEHOLDERS = ["Dear {{first_name}}, thank you for your order.", "Hello ${user.name}, your code is ready.",

@@ -1,0 +1,237 @@
+"""Benchmark corpus-qc against the pyarrow read floor and write bench/RESULTS.md.
+
+    make bench                                  # 1 GB corpus (generated once into bench/data/)
+    .venv/bin/python bench/run.py --size-mb 200 # a quicker run
+
+Configurations, each a separate process on the same JSON Lines file (in the page cache after the first):
+the floor (``pyarrow.json.read_json(use_threads=False)`` + ``to_pandas()``, nothing else), ``qc check``
+with all built-in rules at ``--jobs 1`` and ``--jobs 2``, and ``qc check --engine dask`` against a
+two-worker LocalCluster started beforehand (an existing cluster: its start-up is not timed). Peak RSS is
+sampled every 0.1 s over the whole process tree (qc plus its workers; for Dask, the client plus the two
+worker processes), so it is the memory the run needed at once, not one process's share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+FLOOR = """
+import sys
+import pyarrow.json as pj
+table = pj.read_json(sys.argv[1], read_options=pj.ReadOptions(use_threads=False))
+frame = table.to_pandas()
+print(len(frame))
+"""
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as handle:
+                found.extend(int(p) for p in handle.read().split())
+    except OSError:
+        pass
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class TreeSampler(threading.Thread):
+    """Peak of the summed RSS of a process tree (plus extra pids), sampled every 0.1 s."""
+
+    def __init__(self, root: int, extra: list[int] | None = None) -> None:
+        super().__init__(daemon=True)
+        self.root, self.extra, self.peak, self.stop = root, extra or [], 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            pids, queue = set(self.extra), [self.root]
+            while queue:
+                pid = queue.pop()
+                pids.add(pid)
+                queue.extend(_children(pid))
+            self.peak = max(self.peak, sum(_rss(p) for p in pids))
+            time.sleep(0.1)
+
+
+@dataclass
+class Result:
+    name: str
+    command: str
+    seconds: float
+    peak_rss: int
+    output: str
+
+
+def measure(name: str, argv: list[str], extra_pids: list[int] | None = None) -> Result:
+    """Run one configuration as a process; return wall time and peak tree RSS."""
+    started = time.perf_counter()
+    env = {**os.environ, "CI": "true"}  # no progress bar in the benchmark
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    sampler = TreeSampler(proc.pid, extra_pids)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    sampler.stop.set()
+    sampler.join()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{name} failed ({proc.returncode}): {err.strip()[-2000:]}")
+    shown = " ".join(a if " " not in a and "\n" not in a else repr(a) for a in argv)
+    return Result(name, shown.replace(str(REPO) + "/", ""), seconds, sampler.peak, out + err)
+
+
+def versions() -> dict[str, str]:
+    """Versions of what the numbers depend on."""
+    import dask
+    import distributed
+    import hyperscan
+    import pandas
+    import pyarrow
+
+    from qc import __version__
+
+    return {"python": platform.python_version(), "corpus-qc": __version__, "pandas": pandas.__version__,
+            "pyarrow": pyarrow.__version__, "hyperscan": getattr(hyperscan, "__version__", "?"),
+            "google-re2": _dist_version("google-re2"), "dask": dask.__version__,
+            "distributed": distributed.__version__}
+
+
+def _dist_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def machine() -> str:
+    """CPU model, cores and memory of this machine."""
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+        memory = f"{int(mem.split()[1]) / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        memory = "?"
+    return f"{model}, {os.cpu_count()} cores, {memory} RAM, {platform.system()} {platform.release()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate the corpus if needed, run every configuration, write RESULTS.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=float, default=1024.0, help="corpus size (default 1 GB)")
+    parser.add_argument("--data", type=Path, default=HERE / "data")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--skip", action="append", default=[], help="floor, jobs1, jobs2 or dask")
+    args = parser.parse_args(argv)
+    corpus = args.data / f"corpus-{args.size_mb:g}mb.jsonl"
+    if not corpus.exists():
+        print(f"generating {corpus} …", file=sys.stderr)
+        generate(corpus, size_mb=args.size_mb)
+    size = corpus.stat().st_size
+    with corpus.open("rb") as handle:
+        posts = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b""))
+    python = sys.executable
+    qc = [python, "-m", "qc", "check", str(corpus), "--fail-on", "never", "--format", "terminal",
+          "--output", os.devnull]
+    results: list[Result] = []
+    if "floor" not in args.skip:
+        measure("warm page cache", [python, "-c", FLOOR, str(corpus)])
+        results.append(measure("floor: pyarrow read_json (1 thread) + to_pandas", [python, "-c", FLOOR, str(corpus)]))
+    if "jobs1" not in args.skip:
+        results.append(measure("qc check, all built-in rules, --jobs 1", [*qc, "--jobs", "1"]))
+    if "jobs2" not in args.skip:
+        results.append(measure("qc check, all built-in rules, --jobs 2", [*qc, "--jobs", "2"]))
+    if "dask" not in args.skip:
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            pids = list(client.run(os.getpid).values())
+            results.append(measure("qc check --engine dask (LocalCluster: 2 workers x 1 thread)",
+                                   [*qc, "--engine", "dask", "--scheduler", cluster.scheduler_address], pids))
+    write_results(args.out, corpus, size, posts, results)
+    print(args.out.read_text())
+    return 0
+
+
+def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[Result]) -> None:
+    """RESULTS.md: machine, versions, commands, the table and the targets."""
+    floor = next((r for r in results if r.name.startswith("floor")), None)
+    jobs1 = next((r for r in results if "--jobs 1" in r.name), None)
+    jobs2 = next((r for r in results if "--jobs 2" in r.name), None)
+    dask_run = next((r for r in results if "dask" in r.name), None)
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `bench/run.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. One run per "
+        "configuration, file in the page cache; the machine is shared with other work, so expect noise.",
+        "",
+        f"- Machine: {machine()}",
+        f"- Versions: {', '.join(f'{k} {v}' for k, v in versions().items())}",
+        f"- Corpus: `{corpus.relative_to(REPO) if corpus.is_relative_to(REPO) else corpus}`, {size / 1e6:,.0f} MB, "
+        f"{posts:,} posts (`bench/generate.py`: half Chinese, half English, 300 to 6,000 characters, "
+        "chrome in 25 % of posts, placeholders 3 %, date defects 5 %, stale copyright 10 %)",
+        "",
+        "| configuration | seconds | docs/s | MB/s | peak RSS (tree) | × floor time |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        ratio = f"{r.seconds / floor.seconds:.2f}" if floor else "–"
+        lines.append(f"| {r.name} | {r.seconds:.1f} | {posts / r.seconds:,.0f} | {size / 1e6 / r.seconds:,.0f} | "
+                     f"{r.peak_rss / 2**20:,.0f} MiB | {ratio} |")
+    lines += ["", "## Targets", ""]
+    if floor and jobs1:
+        ratio = jobs1.seconds / floor.seconds
+        lines.append(f"- `--jobs 1` within 6× of the floor: **{ratio:.2f}×**: {'met' if ratio <= 6 else 'NOT met'}")
+    if jobs1 and jobs2:
+        speedup = jobs1.seconds / jobs2.seconds
+        lines.append(f"- `--jobs 2` at least 1.7× faster than `--jobs 1`: **{speedup:.2f}×**: "
+                     f"{'met' if speedup >= 1.7 else 'NOT met'}")
+    if dask_run and jobs2:
+        ratio = dask_run.seconds / jobs2.seconds
+        lines.append(f"- Dask within 1.5× of `--jobs 2`: **{ratio:.2f}×**: {'met' if ratio <= 1.5 else 'NOT met'}")
+    peak = max((r.peak_rss for r in results if r is not floor), default=0)
+    lines.append(f"- Peak RSS of any qc configuration on this {size / 1e9:.1f} GB corpus: **{peak / 2**20:,.0f} MiB** "
+                 f"(target: under 1.5 GB for a 5 GB corpus; see the notes below)")
+    lines += ["", "## Commands", "", "```"]
+    lines += [r.command for r in results]
+    lines += ["```", ""]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out.parent / "data").mkdir(exist_ok=True)
+    (out.parent / "data" / "last-run.json").write_text(json.dumps(
+        [{"name": r.name, "seconds": r.seconds, "peak_rss": r.peak_rss, "command": r.command} for r in results],
+        indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
