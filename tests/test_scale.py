@@ -185,3 +185,20 @@ def test_progress_bar_only_on_a_terminal_outside_ci(tmp_path: Path) -> None:
         assert advance is not None
         result = check([path], _config(batch_rows=30), on_batch=lambda n: (seen.append(n), advance(n)))
     assert sum(seen) == result.stats.documents == 200
+
+
+@pytest.mark.parametrize("text", ["ok", "", " ", "\x1c\x1f", "\u3000\u00a0", "\u200b", "\u2028", "\u0085", None, 5])
+@pytest.mark.parametrize("doc_id", ["a", None, 7])
+def test_fast_validation_agrees_with_pandera(text: object, doc_id: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qc import schemas
+
+    frame = pd.DataFrame({"doc_id": ["x", doc_id], "text": ["fine", text], "source_path": ["f", "f"],
+                          "source_line": [1, 2]})
+    for dtype in ("object", "str"):
+        typed = frame.assign(text=frame["text"].astype(dtype)) if isinstance(text, str) or text is None else frame
+        fast = schemas.validate_posts(typed, set())
+        with monkeypatch.context() as patched:
+            patched.setattr(schemas, "_all_rows_valid", lambda _frame: False)
+            slow = schemas.validate_posts(typed, set())
+        assert fast[0] == slow[0]
+        assert fast[1].tolist() == slow[1].tolist()
