@@ -316,10 +316,9 @@ class _Merger:
             log.mappings.setdefault(source, mapping)
         log.records += out.records
         for batch in out.batches:
-            duplicates = duplicate_problems(batch.ids, self.seen_ids)
-            schema = problems_to_findings([*batch.problems, *duplicates, *batch.schema])
-            if not schema.empty:
-                self.parts.append(schema)
+            problems = [*batch.problems, *duplicate_problems(batch.ids, self.seen_ids), *batch.schema]
+            if problems:
+                self.parts.append(problems_to_findings(problems))
             if not batch.findings.empty:
                 self.parts.append(batch.findings)
             self.stats.documents += batch.documents
@@ -334,7 +333,8 @@ class _Merger:
             self.failed.add(out.source)
 
     def findings(self) -> pd.DataFrame:
-        return coerce_findings(pd.concat(self.parts, ignore_index=True)) if self.parts else empty_findings()
+        # Every part is already a coerced findings frame: concatenating keeps the dtypes.
+        return pd.concat(self.parts, ignore_index=True) if self.parts else empty_findings()
 
 
 def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: Config,

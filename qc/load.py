@@ -321,23 +321,24 @@ def jsonl_blocks(src: InputFile, block_bytes: int = BLOCK_BYTES, max_lines: int 
     for block in _read_blocks(chunks, block_bytes):
         if first_line == 1 and b"\x00" in block[:8192]:
             raise InputError("binary file (NUL bytes), not JSON Lines", path=display, line=1)
-        for part in _split_lines(block, max_lines):
-            lines = part.count(b"\n") + (0 if part.endswith(b"\n") else 1)
+        for part, lines in _split_lines(block, max_lines):
             yield part, first_line, lines
             first_line += lines
 
 
-def _split_lines(block: bytes, max_lines: int | None) -> Iterator[bytes]:
-    if not max_lines or block.count(b"\n") <= max_lines:
-        yield block
-        return
+def _split_lines(block: bytes, max_lines: int | None) -> Iterator[tuple[bytes, int]]:
+    """Parts of at most ``max_lines`` lines, with their line counts (numpy finds the newlines once)."""
     newlines = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+    last = 0 if block.endswith(b"\n") else 1  # a final line without its newline still counts
+    if not max_lines or len(newlines) + last <= max_lines:
+        yield block, len(newlines) + last
+        return
     start = 0
     for cut in newlines[max_lines - 1 :: max_lines].tolist():
-        yield block[start : cut + 1]
+        yield block[start : cut + 1], max_lines
         start = cut + 1
     if start < len(block):
-        yield block[start:]
+        yield block[start:], len(newlines) % max_lines + last
 
 
 def jsonl_block_frame(block: bytes, first_line: int, display: str) -> tuple[pd.DataFrame, list[Problem]]:
