@@ -189,7 +189,7 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
             raise ConfigError("the Dask engine needs a scheduler address (--scheduler or [tool.qc] scheduler)",
                               field="scheduler")
         try:
-            client = distributed.Client(config.scheduler, timeout="30s")
+            client = distributed.Client(config.scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
             raise ConfigError(f"cannot reach the Dask scheduler at {config.scheduler} ({exc})",
                               field="scheduler") from None

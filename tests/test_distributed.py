@@ -20,6 +20,7 @@ from qc.engine import Checker, sort_findings
 from qc.load import resolve_inputs
 
 from . import scale_fixtures
+from .conftest import run_qc
 
 
 def _config(**keys: object) -> Config:
@@ -101,3 +102,15 @@ def test_dask_engine_without_a_scheduler_is_a_config_error(corpus: list[Path]) -
 
     with pytest.raises(ConfigError, match="scheduler"):
         check(corpus, _config(engine="dask"))
+
+
+def test_cli_dask_engine_reports_the_local_findings(cluster: LocalCluster, corpus: list[Path]) -> None:
+    local = run_qc("check", *corpus, "--jobs", "1", "--format", "json", "--fail-on", "never")
+    remote = run_qc("check", *corpus, "--engine", "dask", "--scheduler", cluster.scheduler_address,
+                    "--format", "json", "--fail-on", "never")
+    assert local.code == remote.code == 0, remote.stderr
+    key = ("source_path", "source_line")
+    expected = sorted(local.json()["findings"], key=lambda f: tuple(f[k] or 0 for k in key))  # stable sort
+    assert remote.json()["findings"] == expected
+    unreachable = run_qc("check", corpus[0], "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    assert unreachable.code == 2 and "scheduler" in unreachable.stderr and "Traceback" not in unreachable.stderr
