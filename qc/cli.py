@@ -122,6 +122,10 @@ def check(
                                                    rich_help_panel="Scale")] = None,
 ) -> None:
     """Check a corpus and gate on the result (exit 0 pass, 1 fail, 2 error)."""
+    if jobs != 1 and engine in (None, "local"):
+        from qc.parallel import start_early
+
+        start_early()  # worker processes' imports overlap ours
     from qc.api import check as run_check
     from qc.config import load_config
     from qc.render import OutputFormat, renderer

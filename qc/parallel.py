@@ -29,6 +29,25 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    # forkserver: workers start from a clean interpreter (no inherited Arrow threads or locks), and fast:
+    # the server imports the engine once and forks every worker from that.
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not POSIX
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["qc.engine"])
+    return context
+
+
+def start_early() -> None:
+    """Start the fork server now, so its imports overlap this process's own start-up (the CLI calls this)."""
+    if default_jobs() > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _context()
+        forkserver.ensure_running()
+
+
 def _initialise(setup: Callable[..., Any], args: tuple[Any, ...]) -> None:
     _WORKER["context"] = setup(*args)
 
@@ -75,11 +94,7 @@ def ordered_map(fn: Callable[[Any, T], R], items: Iterable[T], *, jobs: int, set
             counter.done(rows)
             yield result
         return
-    # forkserver: workers start from a clean interpreter (no inherited Arrow threads or locks) and fast.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    mp_context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        mp_context.set_forkserver_preload(["qc.engine"])
+    mp_context = _context()
     pending: deque[tuple[Future[R], int]] = deque()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_initialise,
                              initargs=(setup, setup_args)) as pool:
