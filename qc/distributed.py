@@ -106,7 +106,8 @@ def _context(token: str, setup: tuple[RuleSet, Config, dict[str, Any], int | Non
 def _partition_units(part: Partition, config: Config, log: LoadLog) -> Iterator[Unit]:
     if part.byte_range is None:
         yield from iter_units([part.file], field_map=config.fields, batch_rows=config.batch_rows,
-                              default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log)
+                              default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log,
+                              dayfirst_sites=tuple(config.dayfirst_sites))
         return
     try:
         for block, first_line, lines in jsonl_blocks(part.file, max_lines=config.batch_rows,

@@ -247,7 +247,8 @@ def _unit_raw_batches(ctx: UnitContext, unit: Unit, out: UnitOutcome) -> Iterato
     log = LoadLog()
     try:
         yield from unit_batches(unit, field_map=ctx.config.fields, default_tz=ctx.config.default_timezone,
-                                dayfirst=ctx.config.dayfirst, log=log)
+                                dayfirst=ctx.config.dayfirst, log=log,
+                                dayfirst_sites=tuple(ctx.config.dayfirst_sites))
     except InputError as exc:
         out.error = exc
     out.mappings = log.mappings

@@ -17,7 +17,7 @@ from qc.engine import Checker, run, sort_findings
 from qc.load import count_lines, iter_batches, jsonl_blocks, jsonl_ranges, resolve_inputs
 from qc.matcher import find_spans, find_spans_utf8
 from qc.parallel import InFlight, ordered_map
-from qc.progress import estimate_documents, progress_bar, progress_enabled
+from qc.render.progress import checking_progress, estimate_documents, progress_wanted
 
 from . import scale_fixtures
 from .conftest import run_qc
@@ -165,26 +165,27 @@ def test_cli_rejects_an_unknown_engine(corpus: list[Path]) -> None:
     assert "engine" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_progress_bar_only_on_a_terminal_outside_ci(tmp_path: Path) -> None:
+def test_progress_bar_with_an_estimated_total(tmp_path: Path) -> None:
+    from rich.console import Console
+
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
-    assert progress_enabled(Terminal(), {}) is True
-    assert progress_enabled(Terminal(), {"CI": "true"}) is False
-    assert progress_enabled(Terminal(), {"TERM": "dumb"}) is False
-    assert progress_enabled(io.StringIO(), {}) is False
-    with progress_bar(None, enabled=False) as advance:
-        assert advance is None
+    assert progress_wanted(Terminal(), {}) is True
+    assert progress_wanted(Terminal(), {"CI": "true"}) is False
+    assert progress_wanted(io.StringIO(), {}) is False
     path = tmp_path / "p.jsonl"
     path.write_text("".join(json.dumps(scale_fixtures.post(n)) + "\n" for n in range(200)), encoding="utf-8")
     estimate = estimate_documents([path])
     assert estimate is not None and 150 <= estimate <= 250
+    screen = Terminal()
     seen: list[int] = []
-    with progress_bar(estimate, enabled=True) as advance:
+    with checking_progress(Console(file=screen, force_terminal=True, width=160), total=estimate) as advance:
         assert advance is not None
         result = check([path], _config(batch_rows=30), on_batch=lambda n: (seen.append(n), advance(n)))
     assert sum(seen) == result.stats.documents == 200
+    assert "docs/s" in screen.getvalue() and "ETA" in screen.getvalue()
 
 
 @pytest.mark.parametrize("text", ["ok", "", " ", "\x1c\x1f", "\u3000\u00a0", "\u200b", "\u2028", "\u0085", None, 5])
@@ -202,3 +203,25 @@ def test_fast_validation_agrees_with_pandera(text: object, doc_id: object, monke
             slow = schemas.validate_posts(typed, set())
         assert fast[0] == slow[0]
         assert fast[1].tolist() == slow[1].tolist()
+
+
+def test_report_excerpts_are_the_same_from_worker_processes(corpus: list[Path]) -> None:
+    one = check(corpus, _config(jobs=1, batch_rows=7))
+    two = check(corpus, _config(jobs=2, batch_rows=7))
+    assert one.excerpts is not None and two.excerpts is not None
+    assert one.excerpts.contexts and one.excerpts.documents and one.excerpts.dates
+    assert two.excerpts.contexts == one.excerpts.contexts
+    assert two.excerpts.documents == one.excerpts.documents
+    assert two.excerpts.dates == one.excerpts.dates
+
+
+def test_excerpt_frame_keeps_texts_only_where_the_collector_reads(corpus: list[Path]) -> None:
+    from qc.engine import excerpt_frame
+
+    [raw] = list(iter_batches([corpus[0]], batch_rows=1000))[:1]
+    checker = Checker(resolve_ruleset(_config()))
+    found = checker.check_frame(raw.frame)
+    reduced = excerpt_frame(raw.frame, found, per_rule=1)
+    kept = reduced["text"].notna()
+    assert 0 < kept.sum() <= found["rule"].nunique() < len(reduced)
+    assert reduced["posted_ts"].equals(raw.frame["posted_ts"]) and reduced["source_line"].equals(raw.frame["source_line"])
