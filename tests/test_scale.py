@@ -224,4 +224,5 @@ def test_excerpt_frame_keeps_texts_only_where_the_collector_reads(corpus: list[P
     reduced = excerpt_frame(raw.frame, found, per_rule=1)
     kept = reduced["text"].notna()
     assert 0 < kept.sum() <= found["rule"].nunique() < len(reduced)
-    assert reduced["posted_ts"].equals(raw.frame["posted_ts"]) and reduced["source_line"].equals(raw.frame["source_line"])
+    assert reduced["posted_ts"].equals(raw.frame["posted_ts"])
+    assert reduced["source_line"].equals(raw.frame["source_line"])
