@@ -30,10 +30,10 @@ from qc.config import Config
 from qc.engine import (
     ALL_ROWS,
     Checker,
+    OutcomeMerger,
     RunStats,
     UnitContext,
     UnitOutcome,
-    _Merger,
     check_unit,
     frame_batches,
     observe_unit,
@@ -242,7 +242,7 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
                     if out.error is not None:
                         failed.add(out.source)
             corpus_state = checker.merge(states)
-        merger = _Merger(stats, on_batch, on_checked)
+        merger = OutcomeMerger(stats, on_batch, on_checked)
         futures = submit(corpus_state, observe=False)
         for i, future in enumerate(futures):
             for out in future.result():

@@ -297,7 +297,7 @@ def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
     return order.reset_index(drop=True)
 
 
-class _Merger:
+class OutcomeMerger:
     """Folds unit outcomes, in corpus order, into findings and stats (duplicates found here, in order)."""
 
     def __init__(self, stats: RunStats, on_batch: Callable[[int], None] | None,
@@ -401,7 +401,7 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
                 failed.add(out.source)
         corpus_state = checker.merge(states)
 
-    merger = _Merger(stats, on_batch, on_checked)
+    merger = OutcomeMerger(stats, on_batch, on_checked)
     for out in fan_out(check_unit, stats.load, corpus_state, held):
         merger.add(out)
     findings = merger.findings()

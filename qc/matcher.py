@@ -83,6 +83,11 @@ class _FieldDatabase:
 def _build_hyperscan(patterns: Sequence[ScanPattern], ids: list[int]) -> tuple[Any, list[int], list[int]]:
     """Compile what Hyperscan accepts; return (database, accepted ids, rejected ids)."""
     assert _hs is not None
+    if ids:  # usually every pattern compiles: one compile, no probing (compiling is the start-up cost)
+        try:
+            return _compile_database(patterns, ids), list(ids), []
+        except Exception:  # some pattern is rejected: find which, below
+            pass
     accepted: list[int] = []
     rejected: list[int] = []
     for i in ids:  # probe each pattern alone so one rejection does not sink the database
@@ -97,20 +102,25 @@ def _build_hyperscan(patterns: Sequence[ScanPattern], ids: list[int]) -> tuple[A
             rejected.append(i)
     if not accepted:
         return None, [], rejected
+    return _compile_database(patterns, accepted), accepted, rejected
+
+
+def _compile_database(patterns: Sequence[ScanPattern], ids: list[int]) -> Any:
+    assert _hs is not None
     flags_list = []
-    for i in accepted:
+    for i in ids:
         flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_ALLOWEMPTY
         if patterns[i].ignorecase:
             flags |= _hs.HS_FLAG_CASELESS
         flags_list.append(flags)
     database = _hs.Database()
     database.compile(
-        expressions=[patterns[i].regex.encode() for i in accepted],
-        ids=accepted,
-        elements=len(accepted),
+        expressions=[patterns[i].regex.encode() for i in ids],
+        ids=ids,
+        elements=len(ids),
         flags=flags_list,
     )
-    return database, accepted, rejected
+    return database
 
 
 class Prefilter:
@@ -119,17 +129,26 @@ class Prefilter:
     def __init__(self, patterns: Sequence[ScanPattern], use_hyperscan: bool | None = None) -> None:
         self.patterns = list(patterns)
         self.index = {p.key: i for i, p in enumerate(self.patterns)}
-        use_hs = hyperscan_available() if use_hyperscan is None else (use_hyperscan and hyperscan_available())
-        self.fields: dict[str, _FieldDatabase] = {}
+        self._use_hs = hyperscan_available() if use_hyperscan is None else (use_hyperscan and hyperscan_available())
+        self._fields: dict[str, _FieldDatabase] = {}
         for i, pattern in enumerate(self.patterns):
             compile_re2(pattern.regex, pattern.ignorecase)  # fail early, with RE2's reason
-            self.fields.setdefault(pattern.field, _FieldDatabase(self.patterns)).re2_ids.append(i)
-        if use_hs:
-            for fdb in self.fields.values():
-                friendly = [i for i in fdb.re2_ids if _hyperscan_friendly(self.patterns[i])]
-                others = [i for i in fdb.re2_ids if i not in set(friendly)]
-                fdb.database, fdb.hs_ids, rejected = _build_hyperscan(self.patterns, friendly)
-                fdb.re2_ids = sorted(others + rejected)
+            self._fields.setdefault(pattern.field, _FieldDatabase(self.patterns)).re2_ids.append(i)
+        self._compiled = False
+
+    @property
+    def fields(self) -> dict[str, _FieldDatabase]:
+        """The per-field databases, compiled on first use: a process that only merges (the parent of
+        worker processes) or only observes (pass one) never pays for compiling Hyperscan."""
+        if not self._compiled:
+            self._compiled = True
+            if self._use_hs:
+                for fdb in self._fields.values():
+                    friendly = [i for i in fdb.re2_ids if _hyperscan_friendly(self.patterns[i])]
+                    others = [i for i in fdb.re2_ids if i not in set(friendly)]
+                    fdb.database, fdb.hs_ids, rejected = _build_hyperscan(self.patterns, friendly)
+                    fdb.re2_ids = sorted(others + rejected)
+        return self._fields
 
     def candidates(self, columns: dict[str, pa.ChunkedArray | pa.Array]) -> dict[str, np.ndarray]:
         """Return, per pattern key, the sorted row numbers whose field may match the pattern."""
