@@ -46,7 +46,7 @@ NOTES = """## How to read this
   adds up every process of the run, so on a busy machine it shows the work done when wall time cannot.
 - Input memory is bounded: a JSON Lines block holds at most `batch-rows` lines (8 MiB at most) and at most
   two units per worker are in flight; the tests assert the rows held at once (`RunStats.max_rows_held`).
-  The findings frame (`result.findings`, about 240 bytes per finding) is held whole by the API contract, so
+  The findings frame (`result.findings`, about 250 bytes per finding) is held whole by the API contract, so
   total memory grows with the number of findings: the `--select PH` row (few findings) shows the input side
   alone on the same corpus.
 """
