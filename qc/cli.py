@@ -63,6 +63,33 @@ def _root(
     _state["debug"] = debug
 
 
+# Options shared by the commands that run a check (``check`` and ``eval``).
+RulesOption = Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory (repeatable).",
+                                                         rich_help_panel="Rule selection")]
+SelectOption = Annotated[list[str] | None, typer.Option("--select", help="Code, prefix, family, name or ALL.",
+                                                         rich_help_panel="Rule selection")]
+IgnoreOption = Annotated[list[str] | None, typer.Option("--ignore", help="Selectors to leave out.",
+                                                         rich_help_panel="Rule selection")]
+NoBuiltinOption = Annotated[bool, typer.Option("--no-builtin", help="Do not load the built-in packs.",
+                                               rich_help_panel="Rule selection")]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="Config file (qc.toml or pyproject.toml).")]
+OutputOption = Annotated[Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.",
+                                                   rich_help_panel="Output")]
+
+
+def _load_config(config_file: Path | None, overrides: dict[str, Any], rules: list[Path] | None,
+                 no_builtin: bool) -> Any:
+    """The config file (given or discovered) with command-line overrides and extra rule packs applied."""
+    from qc.config import load_config
+
+    config = load_config(config_file, overrides=overrides)
+    if rules:
+        config.rules = [*config.rules, *map(str, rules)]
+    if no_builtin:
+        config.builtin_rules = False
+    return config
+
+
 def _parse_rates(values: list[str]) -> dict[str, float]:
     from qc.errors import ConfigError
 
@@ -81,20 +108,14 @@ def _parse_rates(values: list[str]) -> dict[str, float]:
 @app.command()
 def check(
     paths: Annotated[list[str], typer.Argument(help="Files, directories or globs to check.")],
-    rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory (repeatable).",
-                                                      rich_help_panel="Rule selection")] = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Code, prefix, family, name or ALL.",
-                                                      rich_help_panel="Rule selection")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Selectors to leave out.",
-                                                      rich_help_panel="Rule selection")] = None,
-    no_builtin: Annotated[bool, typer.Option("--no-builtin", help="Do not load the built-in packs.",
-                                             rich_help_panel="Rule selection")] = False,
-    config_file: Annotated[Path | None, typer.Option("--config", help="Config file (qc.toml or pyproject.toml).")
-                           ] = None,
+    rules: RulesOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    no_builtin: NoBuiltinOption = False,
+    config_file: ConfigOption = None,
     output_format: Annotated[str | None, typer.Option("--format", help="terminal, json, junit, github, sarif or html.",
                                                       rich_help_panel="Output")] = None,
-    output: Annotated[Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.",
-                                                rich_help_panel="Output")] = None,
+    output: OutputOption = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="error, warning, info or never.",
                                                 rich_help_panel="CI")] = None,
     max_doc_rate: Annotated[list[str] | None, typer.Option("--max-doc-rate", help="FAMILY_OR_CODE=RATE (0-1).",
@@ -127,7 +148,6 @@ def check(
 
         start_early()  # worker processes' imports overlap ours
     from qc.api import check as run_check
-    from qc.config import load_config
     from qc.render import OutputFormat, renderer
 
     try:
@@ -142,11 +162,7 @@ def check(
             "scheduler": scheduler,
             "batch_rows": batch_rows,
         }
-        config = load_config(config_file, overrides=overrides)
-        if rules:
-            config.rules = [*config.rules, *map(str, rules)]
-        if no_builtin:
-            config.builtin_rules = False
+        config = _load_config(config_file, overrides, rules, no_builtin)
         if max_doc_rate:
             config.max_doc_rate = {**config.max_doc_rate, **_parse_rates(max_doc_rate)}
         try:
@@ -180,24 +196,17 @@ def check(
 def eval_command(
     paths: Annotated[list[str], typer.Argument(help="Corpus files, directories or globs.")],
     labels: Annotated[Path, typer.Option("--labels", help='JSON Lines: {"doc_id": ..., "labels": [...]}.')],
-    rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory (repeatable).",
-                                                      rich_help_panel="Rule selection")] = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Code, prefix, family, name or ALL.",
-                                                      rich_help_panel="Rule selection")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Selectors to leave out.",
-                                                      rich_help_panel="Rule selection")] = None,
-    no_builtin: Annotated[bool, typer.Option("--no-builtin", help="Do not load the built-in packs.",
-                                             rich_help_panel="Rule selection")] = False,
-    config_file: Annotated[Path | None, typer.Option("--config", help="Config file (qc.toml or pyproject.toml).")
-                           ] = None,
+    rules: RulesOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    no_builtin: NoBuiltinOption = False,
+    config_file: ConfigOption = None,
     output_format: Annotated[str, typer.Option("--format", help="terminal or json.",
                                                rich_help_panel="Output")] = "terminal",
-    output: Annotated[Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.",
-                                                rich_help_panel="Output")] = None,
+    output: OutputOption = None,
 ) -> None:
     """Measure rules against labels: precision, recall and F1 per family and per rule (exit 0, or 2)."""
     from qc.api import check as run_check
-    from qc.config import load_config
     from qc.errors import ConfigError
     from qc.evaluate import corpus_doc_ids, evaluate, load_labels
     from qc.render.evaluation import render_json, render_terminal
@@ -205,11 +214,7 @@ def eval_command(
     try:
         if output_format not in ("terminal", "json"):
             raise ConfigError(f"unknown format {output_format!r} (choose terminal, json)", field="--format")
-        config = load_config(config_file, overrides={"select": select or None, "ignore": ignore or None})
-        if rules:
-            config.rules = [*config.rules, *map(str, rules)]
-        if no_builtin:
-            config.builtin_rules = False
+        config = _load_config(config_file, {"select": select or None, "ignore": ignore or None}, rules, no_builtin)
         truth = load_labels(labels)
         result = run_check(paths, config)
         report = evaluate(result.findings, truth, result.ruleset, corpus_doc_ids(paths, config))
