@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,9 @@ class Batch:
     #: Text fields as Arrow arrays, built once per batch and shared by the prefilter and every rule.
     arrays: dict[str, pa.Array] = field(default_factory=dict)
     _buffers: dict[str, tuple[np.ndarray, memoryview, np.ndarray | None]] = field(default_factory=dict, repr=False)
+    #: Per-batch results a rule kind shares between its rules (e.g. date mentions parsed once for DT020 and
+    #: DT021), keyed by the kind and the parameters the result depends on. Dropped with the batch.
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.frame)

@@ -18,6 +18,7 @@ date told as past that is later than the capture itself cannot be true of any pa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any, ClassVar
@@ -30,7 +31,7 @@ from pydantic import Field
 from qc.batch import Batch
 from qc.chrome_dates import arrow_texts
 from qc.kinds.copyright_stale import COPYRIGHT_RE
-from qc.matcher import compile_re2
+from qc.matcher import _UNANCHORED, _re2_binding, compile_re2
 from qc.rulespec import FindingRow, RuleSpec, ScanPattern
 
 _Y = r"(?:19|20)\d{2}"
@@ -141,6 +142,107 @@ def is_later(mention: tuple[int, int | None, int | None], posted: pd.Timestamp) 
     return date(year, mon, day) > (posted + timedelta(days=1)).date()
 
 
+#: A parsed mention: (start, end) in characters and its (year, month or None, day or None).
+Mention = tuple[int, int, tuple[int, int | None, int | None]]
+
+#: Per alternative of :func:`mention_regex`: the group numbers of (year, month, day) (0 = absent) and whether
+#: the month is a name. Group numbers follow the regex's left-to-right order (it has no unnamed groups).
+_ALTERNATIVES = ((1, 2, 3, False), (4, 5, 6, False), (9, 7, 8, True), (12, 11, 10, True), (14, 13, 0, True),
+                 (15, 0, 0, False))
+
+
+@functools.lru_cache(maxsize=256)
+def _mention_re(year: int) -> Any:
+    """The compiled mention regex for years from ``year`` on (built and compiled once per year)."""
+    compiled = compile_re2(mention_regex(years_from(year)))
+    names = ("zy", "zm", "zd", "iy", "im", "id", "em", "ed", "ey", "fd", "fm", "fy", "gm", "gy", "hy")
+    assert [compiled.groupindex[n] for n in names] == list(range(1, 16))  # _ALTERNATIVES relies on it
+    return compiled
+
+
+def _mention_fields(data: bytes, spans: list[tuple[int, int]]) -> tuple[int, int | None, int | None] | None:
+    """:func:`_mention_date` on one match's raw group spans (UTF-8 byte offsets into ``data``)."""
+    for y, m, d, named in _ALTERNATIVES:
+        ys, ye = spans[y]
+        if ye <= ys:
+            continue
+        year = int(data[ys:ye])
+        mon = day = None
+        if m and spans[m][1] > spans[m][0]:
+            value = data[spans[m][0] : spans[m][1]]
+            mon = MONTHS.get(value[:3].decode().lower()) if named else int(value)
+        if d and spans[d][1] > spans[d][0]:
+            day = int(data[spans[d][0] : spans[d][1]])
+        if mon is not None and not 1 <= mon <= 12:
+            return None
+        if day is not None:
+            try:
+                date(year, mon or 1, day)
+            except ValueError:
+                return None
+        return year, mon, day
+    return None
+
+
+def _mentions(text: str, year: int) -> list[Mention]:
+    """Every calendar mention of a year from ``year`` on in ``text``, as ``finditer`` over
+    :func:`mention_regex` finds them (mentions that are no calendar date are left out).
+
+    Runs RE2 on the UTF-8 bytes through the binding's matcher: one call per match returns every group's
+    span, with none of the per-match ``groupdict`` work of the public API. The regex never matches empty, so
+    each search resumes where the last match ended, as ``finditer`` does.
+    """
+    compiled = _mention_re(year)
+    if _re2_binding is None:  # pragma: no cover - an older or different re2 binding
+        return _mentions_public(compiled, text)
+    match = compiled._regexp.Match
+    data = text.encode("utf-8")
+    ascii_only = len(data) == len(text)
+    to_chars = _re2_binding.BytesToCharLen
+    out: list[Mention] = []
+    pos, size = 0, len(data)
+    last_byte = last_char = 0
+    while True:
+        spans = match(_UNANCHORED, data, pos, size)
+        start, pos = spans[0]
+        if start < 0:
+            return out
+        fields = _mention_fields(data, spans)
+        if fields is None:
+            continue
+        # Chinese mentions end with their own 年/月/日; the others end at their last field (the trailing
+        # non-digit guard is not evidence).
+        end = pos if spans[1][1] > spans[1][0] else max(e for s, e in spans[1:] if e > s)
+        if ascii_only:
+            out.append((start, end, fields))
+            continue
+        char_start = last_char + to_chars(data, last_byte, start)
+        char_end = char_start + to_chars(data, start, end)
+        last_byte, last_char = end, char_end
+        out.append((char_start, char_end, fields))
+
+
+def _mentions_public(compiled: Any, text: str) -> list[Mention]:  # pragma: no cover - fallback binding
+    """:func:`_mentions` through the public ``finditer`` API."""
+    out: list[Mention] = []
+    for match in compiled.finditer(text):
+        groups = {k: v for k, v in match.groupdict().items() if v}
+        mention = _mention_date(groups)
+        if mention is None:
+            continue
+        end = match.end() if "zy" in groups else max(match.end(compiled.groupindex[g]) for g in groups)
+        out.append((match.start(), end, mention))
+    return out
+
+
+def _search(compiled: Any, text: str) -> bool:
+    """``compiled.search(text) is not None``, through the binding's matcher when it is there (no Match object)."""
+    if _re2_binding is None:  # pragma: no cover - an older or different re2 binding
+        return compiled.search(text) is not None
+    data = text.encode("utf-8")
+    return bool(compiled._regexp.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0)
+
+
 class Spec(RuleSpec):
     """A rule that flags dates in the body that are later than the post and not told as future."""
 
@@ -155,13 +257,21 @@ class Spec(RuleSpec):
         return [ScanPattern(key=f"{self.code}#0", regex=MENTION_RE, field="text")]
 
     @staticmethod
-    def _skipped_spans(chrome: list[tuple[pd.Series, pd.Series]], row: int, text: str) -> list[tuple[int, int]]:
+    def _skipped_spans(batch: Batch, row: int, text: str) -> list[tuple[int, int]]:
         """Chrome spans in the text (copyright footers, the post and capture stamps) that are not the body."""
         spans = [(m.start(), m.end()) for m in compile_re2(COPYRIGHT_RE).finditer(text)]
+        chrome: list[tuple[np.ndarray, np.ndarray]] | None = batch.memo.get("body_dates.chrome")
+        if chrome is None:  # the stamp columns as plain arrays, once per batch (no per-row pandas lookups)
+            frame = batch.frame
+            chrome = batch.memo["body_dates.chrome"] = [
+                (frame[f"{t}_chrome_start"].to_numpy(dtype="float64", na_value=np.nan),
+                 frame[f"{t}_chrome_end"].to_numpy(dtype="float64", na_value=np.nan))
+                for t in ("posted", "captured")
+            ]
         for starts, ends in chrome:
-            start = starts.iat[row]
-            if not pd.isna(start):
-                spans.append((int(start), int(ends.iat[row])))
+            start = starts[row]
+            if not np.isnan(start):
+                spans.append((int(start), int(ends[row])))
         return spans
 
     def _rows_with_later_years(self, batch: Batch) -> list[int]:
@@ -186,45 +296,67 @@ class Spec(RuleSpec):
             survivors.extend(group[hits].tolist())
         return sorted(survivors)
 
+    @staticmethod
+    def _verdict(batch: Batch, row: int, text: str, start: int, end: int) -> tuple[bool, bool]:
+        """(is body and not told as future, told as past) for the mention text[start:end] of ``row``.
+
+        Depends on the text alone, not on the rule, so it is memoised on the batch: every ``body_dates``
+        rule (DT020 against the post, DT021 against the capture) judges a mention once.
+        """
+        key = ("body_dates.verdict", row, start, end)
+        verdict: tuple[bool, bool] | None = batch.memo.get(key)
+        if verdict is not None:
+            return verdict
+        skipped_key = ("body_dates.skipped", row)
+        skipped: list[tuple[int, int]] | None = batch.memo.get(skipped_key)
+        if skipped is None:
+            skipped = batch.memo[skipped_key] = Spec._skipped_spans(batch, row, text)
+        if (any(s < end and e > start for s, e in skipped)
+                or _search(compile_re2(CHROME_CUE_RE), text[max(0, start - 12) : start])
+                or _in_url(text, start)):
+            verdict = (False, False)
+        else:
+            clause = _clause(text, start, end)
+            verdict = (not _search(compile_re2(FUTURE_CUE_RE), clause), _search(compile_re2(PAST_CUE_RE), clause))
+        batch.memo[key] = verdict
+        return verdict
+
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
-        """Yield later-than-post mentions (outside chrome, not future-cued), at most ``limit`` per document."""
+        """Yield later-than-post mentions (outside chrome, not future-cued), at most ``limit`` per document.
+
+        Cost is kept to the rows and mentions that can matter: rows are prefiltered by year (vectorised),
+        each row's mentions are parsed once per reference year and shared between the kind's rules (batch
+        memo), and the chrome, link and clause cues are looked at only for mentions later than the reference.
+        """
         frame = batch.frame
-        chrome_cue = compile_re2(CHROME_CUE_RE)
-        future_cue = compile_re2(FUTURE_CUE_RE)
-        past_cue = compile_re2(PAST_CUE_RE)
-        reference = frame[f"{self.compare_with}_ts"]
-        sources = frame[f"{self.compare_with}_source"]
-        texts = frame["text"]
-        chrome = [(frame[f"{t}_chrome_start"], frame[f"{t}_chrome_end"]) for t in ("posted", "captured")]
-        for row in self._rows_with_later_years(batch):
-            posted = reference.iat[row]
-            text = texts.iat[row]
-            skipped: list[tuple[int, int]] | None = None
+        rows = self._rows_with_later_years(batch)
+        # Only the surviving rows' values become Python objects, each column in one go.
+        references = frame[f"{self.compare_with}_ts"].iloc[rows].tolist()
+        sources = frame[f"{self.compare_with}_source"].iloc[rows].tolist()
+        texts = frame["text"].iloc[rows].tolist()
+        basis = "post" if self.compare_with == "posted" else "capture"
+        for row, posted, source, text in zip(rows, references, sources, texts, strict=True):
+            key = ("body_dates.mentions", row, posted.year)
+            mentions: list[Mention] | None = batch.memo.get(key)
+            if mentions is None:
+                mentions = batch.memo[key] = _mentions(text, posted.year)
+            slack = (posted + timedelta(days=1)).date()
+            year_month = (posted.year, posted.month)
             emitted = 0
-            regex = compile_re2(mention_regex(years_from(posted.year)))
-            for match in regex.finditer(text):
-                groups = {k: v for k, v in match.groupdict().items() if v}
-                mention = _mention_date(groups)
-                if mention is None or not is_later(mention, posted):
+            for start, end, (year, mon, day) in mentions:
+                # is_later(), inlined: the reference's parts are computed once per row, not per mention.
+                if mon is None:
+                    later = year > posted.year
+                elif day is None:
+                    later = (year, mon) > year_month
+                else:
+                    later = date(year, mon, day) > slack
+                if not later:
                     continue
-                start = match.start()
-                # Chinese mentions end with their own 年/月/日; the others end at their last field (the
-                # trailing non-digit guard is not evidence).
-                end = match.end() if "zy" in groups else max(match.end(regex.groupindex[g]) for g in groups)
-                if skipped is None:
-                    skipped = self._skipped_spans(chrome, row, text)
-                if any(s < end and e > start for s, e in skipped):
-                    continue
-                if chrome_cue.search(text[max(0, start - 12) : start]) or _in_url(text, start):
-                    continue
-                clause = _clause(text, start, end)
-                if future_cue.search(clause):
-                    continue
-                if self.require_past_cue and not past_cue.search(clause):
+                body, past = self._verdict(batch, row, text, start, end)
+                if not body or (self.require_past_cue and not past):
                     continue
                 found = text[start:end]
-                basis = "post" if self.compare_with == "posted" else "capture"
-                source = sources.iat[row]
                 value = f"{found} is after the {basis} ({posted.strftime('%Y-%m-%d')}, {source})"
                 yield FindingRow(row=row, start=start, end=end, match=found,
                                  message=self.format_message(found, value=value))
