@@ -97,10 +97,15 @@ def _in_url(text: str, start: int) -> bool:
 def _clause(text: str, start: int, end: int) -> str:
     """The clause around text[start:end]: from the previous delimiter to the next one (plain str scans)."""
     lo = max(0, start - CLAUSE_REACH)
-    left = max((text.rfind(d, lo, start) + len(d) for d in CLAUSE_DELIMITERS if text.rfind(d, lo, start) >= 0),
-               default=lo)
     hi = min(len(text), end + CLAUSE_REACH)
-    right = min((i for i in (text.find(d, end, hi) for d in CLAUSE_DELIMITERS) if i >= 0), default=hi)
+    left, right = lo, hi
+    for d in CLAUSE_DELIMITERS:  # one rfind and one find per delimiter, no generators (this runs per mention)
+        i = text.rfind(d, lo, start)
+        if i >= 0 and i + len(d) > left:
+            left = i + len(d)
+        i = text.find(d, end, hi)
+        if 0 <= i < right:
+            right = i
     return text[left:right]
 
 
