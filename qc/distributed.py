@@ -36,6 +36,7 @@ from qc.engine import (
     UnitOutcome,
     check_unit,
     frame_batches,
+    merge_observations,
     observe_unit,
     sort_findings,
     worker_context,
@@ -232,16 +233,8 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
 
         corpus_state: dict[str, Any] = {}
         if checker.corpus_rules:
-            states: list[dict[str, Any]] = []
-            failed: set[str] = set()
-            for future in submit({}, observe=True):
-                for out in future.result():
-                    if out.source and out.source in failed:
-                        continue
-                    states.extend(out.states)
-                    if out.error is not None:
-                        failed.add(out.source)
-            corpus_state = checker.merge(states)
+            outcomes = (out for future in submit({}, observe=True) for out in future.result())
+            corpus_state = merge_observations(checker, outcomes)
         merger = OutcomeMerger(stats, on_batch, on_checked)
         futures = submit(corpus_state, observe=False)
         for i, future in enumerate(futures):

@@ -338,6 +338,23 @@ class OutcomeMerger:
         return pd.concat(self.parts, ignore_index=True) if self.parts else empty_findings()
 
 
+def merge_observations(checker: Checker, outcomes: Iterable[Any]) -> dict[str, Any]:
+    """Merge pass one's per-unit states, in order, for every engine (processes or Dask).
+
+    Units of a file after one that failed are skipped, so a truncated file contributes exactly the records
+    pass two will check.
+    """
+    failed: set[str] = set()
+    states: list[dict[str, Any]] = []
+    for out in outcomes:
+        if out.source and out.source in failed:
+            continue
+        states.extend(out.states)
+        if out.error is not None:
+            failed.add(out.source)
+    return checker.merge(states)
+
+
 def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: Config,
         on_batch: Callable[[int], None] | None = None,
         on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
@@ -391,15 +408,7 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
     held = InFlight()
     corpus_state: dict[str, Any] = {}
     if checker.corpus_rules:  # pass one: bounded per-rule state, merged across units and processes
-        failed: set[str] = set()
-        states: list[dict[str, Any]] = []
-        for out in fan_out(observe_unit, LoadLog(), {}, held):
-            if out.source and out.source in failed:
-                continue
-            states.extend(out.states)
-            if out.error is not None:
-                failed.add(out.source)
-        corpus_state = checker.merge(states)
+        corpus_state = merge_observations(checker, fan_out(observe_unit, LoadLog(), {}, held))
 
     merger = OutcomeMerger(stats, on_batch, on_checked)
     for out in fan_out(check_unit, stats.load, corpus_state, held):
