@@ -90,6 +90,16 @@ def _load_config(config_file: Path | None, overrides: dict[str, Any], rules: lis
     return config
 
 
+def _write_report(write: Any, payload: Any, output: Path | None) -> None:
+    """Render ``payload`` with ``write`` to ``--output`` FILE (parent folders made), or to stdout."""
+    if output is None:
+        write(payload, sys.stdout)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", encoding="utf-8") as handle:
+        write(payload, handle)
+
+
 def _parse_rates(values: list[str]) -> dict[str, float]:
     from qc.errors import ConfigError
 
@@ -177,12 +187,7 @@ def check(
         write = renderer(fmt)
         if fmt is OutputFormat.terminal and (quiet or verbose):
             write = _terminal_writer(-1 if quiet else 1)
-        if output is not None:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            with output.open("w", encoding="utf-8") as handle:
-                write(result, handle)
-        else:
-            write(result, sys.stdout)
+        _write_report(write, result, output)
     except QcError as exc:
         raise _fail(exc) from None
     for error in result.input_errors:
@@ -219,12 +224,7 @@ def eval_command(
         result = run_check(paths, config)
         report = evaluate(result.findings, truth, result.ruleset, corpus_doc_ids(paths, config))
         write = render_json if output_format == "json" else render_terminal
-        if output is not None:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            with output.open("w", encoding="utf-8") as handle:
-                write(report, handle)
-        else:
-            write(report, sys.stdout)
+        _write_report(write, report, output)
     except QcError as exc:
         raise _fail(exc) from None
     for error in result.input_errors:

@@ -125,16 +125,20 @@ def _mention_date(groups: dict[str, str | None]) -> tuple[int, int | None, int |
         if year is None:
             continue
         mon = (month(m) if named else num(m)) if m else None
-        day = num(d) if d else None
-        if mon is not None and not 1 <= mon <= 12:
-            return None
-        if day is not None:
-            try:
-                date(year, mon or 1, day)
-            except ValueError:
-                return None
-        return year, mon, day
+        return _calendar(year, mon, num(d) if d else None)
     return None
+
+
+def _calendar(year: int, mon: int | None, day: int | None) -> tuple[int, int | None, int | None] | None:
+    """The mention's fields when they name a real calendar date (2020-02-30 and month 13 do not)."""
+    if mon is not None and not 1 <= mon <= 12:
+        return None
+    if day is not None:
+        try:
+            date(year, mon or 1, day)
+        except ValueError:
+            return None
+    return year, mon, day
 
 
 def is_later(mention: tuple[int, int | None, int | None], posted: pd.Timestamp) -> bool:
@@ -178,14 +182,7 @@ def _mention_fields(data: bytes, spans: list[tuple[int, int]]) -> tuple[int, int
             mon = MONTHS.get(value[:3].decode().lower()) if named else int(value)
         if d and spans[d][1] > spans[d][0]:
             day = int(data[spans[d][0] : spans[d][1]])
-        if mon is not None and not 1 <= mon <= 12:
-            return None
-        if day is not None:
-            try:
-                date(year, mon or 1, day)
-            except ValueError:
-                return None
-        return year, mon, day
+        return _calendar(year, mon, day)
     return None
 
 
