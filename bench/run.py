@@ -119,6 +119,8 @@ class Result:
     peak_rss: int
     cpu_seconds: float
     output: str
+    size: int = 0  # bytes of the corpus this configuration read
+    posts: int = 0
 
 
 def measure(name: str, argv: list[str], extra_pids: list[int] | None = None) -> Result:
@@ -184,15 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size-mb", type=float, default=1024.0, help="corpus size (default 1 GB)")
     parser.add_argument("--data", type=Path, default=HERE / "data")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
-    parser.add_argument("--skip", action="append", default=[], help="floor, jobs1, jobs2, memory or dask")
+    parser.add_argument("--large-mb", type=float, default=5120.0,
+                        help="corpus size for the memory run at scale (default 5 GB; 0 skips it)")
+    parser.add_argument("--skip", action="append", default=[],
+                        help="floor, jobs1, jobs2, memory, dask or large")
     args = parser.parse_args(argv)
-    corpus = args.data / f"corpus-{args.size_mb:g}mb.jsonl"
-    if not corpus.exists():
-        print(f"generating {corpus} …", file=sys.stderr)
-        generate(corpus, size_mb=args.size_mb)
-    size = corpus.stat().st_size
-    with corpus.open("rb") as handle:
-        posts = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b""))
+    corpus, size, posts = _corpus(args.data, args.size_mb)
     python = sys.executable
     qc = [python, "-m", "qc", "check", str(corpus), "--fail-on", "never", "--format", "terminal",
           "--output", os.devnull]
@@ -214,9 +213,29 @@ def main(argv: list[str] | None = None) -> int:
             pids = list(client.run(os.getpid).values())
             results.append(measure("qc check --engine dask (LocalCluster: 2 workers x 1 thread)",
                                    [*qc, "--engine", "dask", "--scheduler", cluster.scheduler_address], pids))
+    for result in results:
+        result.size, result.posts = size, posts
+    if "large" not in args.skip and args.large_mb > 0:  # memory must not grow with the corpus: 5x the data
+        large, large_size, large_posts = _corpus(args.data, args.large_mb)
+        run = measure(f"qc check, all built-in rules, --jobs 2, {large_size / 1e9:.1f} GB corpus",
+                      [python, "-m", "qc", "check", str(large), "--fail-on", "never", "--format", "terminal",
+                       "--output", os.devnull, "--jobs", "2"])
+        run.size, run.posts = large_size, large_posts
+        results.append(run)
     write_results(args.out, corpus, size, posts, results)
     print(args.out.read_text())
     return 0
+
+
+def _corpus(data: Path, size_mb: float) -> tuple[Path, int, int]:
+    """The generated corpus of ``size_mb`` (made once), its size in bytes and its number of posts."""
+    corpus = data / f"corpus-{size_mb:g}mb.jsonl"
+    if not corpus.exists():
+        print(f"generating {corpus} …", file=sys.stderr)
+        generate(corpus, size_mb=size_mb)
+    with corpus.open("rb") as handle:
+        posts = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b""))
+    return corpus, corpus.stat().st_size, posts
 
 
 def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[Result]) -> None:
@@ -241,8 +260,8 @@ def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        ratio = f"{r.seconds / floor.seconds:.2f}" if floor else "–"
-        lines.append(f"| {r.name} | {r.seconds:.1f} | {posts / r.seconds:,.0f} | {size / 1e6 / r.seconds:,.0f} | "
+        ratio = f"{r.seconds / floor.seconds:.2f}" if floor and r.size == size else "–"
+        lines.append(f"| {r.name} | {r.seconds:.1f} | {r.posts / r.seconds:,.0f} | {r.size / 1e6 / r.seconds:,.0f} | "
                      f"{r.peak_rss / 2**20:,.0f} MiB | {r.cpu_seconds:.1f} | {ratio} |")
     lines += ["", "## Targets", ""]
     if floor and jobs1:
@@ -255,9 +274,14 @@ def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[
     if dask_run and jobs2:
         ratio = dask_run.seconds / jobs2.seconds
         lines.append(f"- Dask within 1.5× of `--jobs 2`: **{ratio:.2f}×**: {'met' if ratio <= 1.5 else 'NOT met'}")
-    peak = max((r.peak_rss for r in results if r is not floor), default=0)
-    lines.append(f"- Peak memory (PSS) of any qc configuration on this {size / 1e9:.1f} GB corpus: "
-                 f"**{peak / 2**20:,.0f} MiB** (target: under 1.5 GB for a 5 GB corpus)")
+    peak = max((r.peak_rss for r in results if r is not floor and r.size == size), default=0)
+    lines.append(f"- Peak memory (PSS) of any qc configuration on the {size / 1e9:.1f} GB corpus: "
+                 f"**{peak / 2**20:,.0f} MiB**")
+    large = next((r for r in results if r.size > size), None)
+    if large is not None:
+        met = large.size >= 5e9 and large.peak_rss < 1.5e9
+        lines.append(f"- Peak memory (PSS) on the {large.size / 1e9:.1f} GB corpus (target: under 1.5 GB for 5 GB): "
+                     f"**{large.peak_rss / 1e9:.2f} GB**: {'met' if met else 'NOT met'}")
     lines += ["", NOTES]
     lines += ["", "## Commands", "", "```"]
     lines += [r.command for r in results]

@@ -15,7 +15,9 @@ from qc.errors import ConfigError, InputError
 from qc.excerpts import ExcerptCollector, Excerpts
 from qc.registry import RuleSet, load_rules
 from qc.schemas import validate_findings
+from qc.store import FindingsStore
 from qc.summary import Gate, Summary, evaluate_gate, summarise
+from qc.tally import FindingsTally
 
 if TYPE_CHECKING:
     from qc.baseline import BaselineOutcome
@@ -23,9 +25,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class CheckResult:
-    """What a check produced: the validated findings frame, the summary, the gate and run stats."""
+    """What a check produced: the findings (in a store), their tally, the summary, the gate and run stats."""
 
-    findings: pd.DataFrame
+    store: FindingsStore
+    tally: FindingsTally
     summary: Summary
     gate: Gate
     stats: RunStats
@@ -36,6 +39,11 @@ class CheckResult:
     excerpts: Excerpts | None = None
     #: Set by :func:`qc.baseline.apply_baseline`: which findings are new and which entries are gone.
     baseline: BaselineOutcome | None = None
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        """Every finding as one frame (built on each access; reports read ``store.chunks()`` instead)."""
+        return self.store.to_frame()
 
     @property
     def input_errors(self) -> list[InputError]:
@@ -83,17 +91,36 @@ def check(inputs: str | Path | Iterable[str | Path] | pd.DataFrame | Any, config
     frame_input = isinstance(inputs, pd.DataFrame) or is_dask_frame(inputs)
     source: Any = inputs if frame_input else list(inputs)
     collector = ExcerptCollector() if excerpts else None
+    tally = new_tally(ruleset)  # filled as batches arrive: no second pass over the findings
     if config.engine == "dask" or is_dask_frame(inputs):
         from qc.distributed import run_dask  # the optional extra is imported only when asked for
 
-        findings, stats = run_dask(source, checker, config, on_batch=on_batch, on_checked=collector)
+        store, stats = run_dask(source, checker, config, on_batch=on_batch, on_checked=collector, tally=tally)
     else:
-        findings, stats = run(source, checker, config, on_batch=on_batch, on_checked=collector)
+        store, stats = run(source, checker, config, on_batch=on_batch, on_checked=collector, tally=tally)
     names = ["<dataframe>"] if frame_input else [str(i) for i in source]
     if stats.documents == 0 and not stats.load.errors:
         raise InputError("the corpus has no records", path=", ".join(names))
-    findings = validate_findings(findings)
-    summary = summarise(findings, stats.documents, stats.checked, len(stats.sites), ruleset, stats.seconds)
-    gate = evaluate_gate(findings, summary, config)
-    return CheckResult(findings, summary, gate, stats, ruleset, config, names,
+    summary = summarise(tally, stats.documents, stats.checked, len(stats.sites), ruleset, stats.seconds)
+    gate = evaluate_gate(tally, summary, config)
+    return CheckResult(store, tally, summary, gate, stats, ruleset, config, names,
                        excerpts=collector.excerpts if collector is not None else None)
+
+
+def new_tally(ruleset: RuleSet) -> FindingsTally:
+    """An empty tally that knows the rule set's repeated-lines rules (their matches name leaked lines)."""
+    return FindingsTally(repeated_codes=frozenset(rule.code for rule in ruleset if rule.kind == "repeated_lines"))
+
+
+def tally_store(store: FindingsStore, ruleset: RuleSet, keep: Any = None, *, validate: bool = True
+                ) -> FindingsTally:
+    """Tally stored findings in one pass, validating each chunk against :class:`qc.schemas.FindingsSchema`.
+
+    ``keep`` (a boolean array over the run's findings) tallies only those findings (e.g. the new ones).
+    """
+    tally = new_tally(ruleset)
+    for chunk in store.chunks(whole_documents=True):
+        if validate:
+            validate_findings(chunk)
+        tally.add(chunk if keep is None else chunk[keep[chunk.index.to_numpy()]])
+    return tally

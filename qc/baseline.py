@@ -24,6 +24,8 @@ from qc.errors import ConfigError
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
+    from qc.store import FindingsStore
+    from qc.tally import FindingsTally
 
 BASELINE_VERSION = 1
 _SPACE = re.compile(r"\s+")
@@ -54,16 +56,16 @@ def fingerprints(findings: pd.DataFrame) -> pd.Series:
     return pd.Series(values, index=findings.index, dtype="str")
 
 
-def write_baseline(findings: pd.DataFrame, path: Path) -> int:
-    """Write the baseline for ``findings`` to ``path``; return the number of entries."""
-    prints = fingerprints(findings)
+def write_baseline(store: FindingsStore, path: Path) -> int:
+    """Write the baseline for every finding in ``store`` to ``path``; return the number of entries."""
     entries: dict[str, dict[str, Any]] = {}
-    doc_ids = _doc_ids(findings) if not findings.empty else pd.Series([], dtype="str")
-    for fp, rule, doc_id, match in zip(prints.tolist(), findings["rule"].tolist(), doc_ids.tolist(),
-                                       findings["match"].tolist(), strict=True):
-        entry = entries.setdefault(fp, {"rule": rule, "doc_id": doc_id, "match": normalise_match(match)[:200],
-                                        "count": 0})
-        entry["count"] += 1
+    for findings in store.chunks(["rule", "doc_id", "match", "source_path", "source_line"]):
+        prints = fingerprints(findings)
+        for fp, rule, doc_id, match in zip(prints.tolist(), findings["rule"].tolist(), _doc_ids(findings).tolist(),
+                                           findings["match"].tolist(), strict=True):
+            entry = entries.setdefault(fp, {"rule": rule, "doc_id": doc_id, "match": normalise_match(match)[:200],
+                                            "count": 0})
+            entry["count"] += 1
     body = {"version": BASELINE_VERSION, "tool": f"corpus-qc {__version__}",
             "entries": dict(sorted(entries.items(), key=lambda kv: (kv[1]["rule"], kv[1]["doc_id"], kv[0])))}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,41 +98,46 @@ class BaselineOutcome:
     path: str
     known: int
     new: int
+    #: One flag per finding of the run, indexed by its position in the run.
     is_new: pd.Series
     absent: list[dict[str, Any]] = field(default_factory=list)
+    #: The new findings' tally (the gate is evaluated on it; annotation reports show its heads).
+    tally: FindingsTally | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"path": self.path, "known": self.known, "new": self.new, "absent": self.absent}
 
 
-def compare(findings: pd.DataFrame, entries: dict[str, dict[str, Any]], path: str = "") -> BaselineOutcome:
+def compare(store: FindingsStore, entries: dict[str, dict[str, Any]], path: str = "") -> BaselineOutcome:
     """Mark each finding new or known; list entries whose findings no longer occur."""
-    prints = fingerprints(findings)
     budget = Counter({fp: int(entry.get("count", 1)) for fp, entry in entries.items()})
     is_new: list[bool] = []
-    for fp in prints.tolist():
-        if budget[fp] > 0:
-            budget[fp] -= 1
-            is_new.append(False)
-        else:
-            is_new.append(True)
-    seen = set(prints.tolist())
+    seen: set[str] = set()
+    for findings in store.chunks(["rule", "doc_id", "match", "source_path", "source_line"]):
+        for fp in fingerprints(findings).tolist():
+            seen.add(fp)
+            if budget[fp] > 0:
+                budget[fp] -= 1
+                is_new.append(False)
+            else:
+                is_new.append(True)
     absent = [{"fingerprint": fp, **entry} for fp, entry in entries.items() if fp not in seen]
-    mask = pd.Series(is_new, index=findings.index, dtype=bool)
+    mask = pd.Series(is_new, dtype=bool)
     return BaselineOutcome(path=path, known=int((~mask).sum()), new=int(mask.sum()), is_new=mask, absent=absent)
 
 
 def apply_baseline(result: CheckResult, path: Path) -> CheckResult:
     """The result with its gate re-evaluated on findings not in the baseline at ``path``."""
+    from qc.api import tally_store
     from qc.summary import evaluate_gate, summarise
 
-    outcome = compare(result.findings, read_baseline(path), str(path))
-    new_findings = result.findings[outcome.is_new]
+    outcome = compare(result.store, read_baseline(path), str(path))
+    outcome.tally = tally_store(result.store, result.ruleset, keep=outcome.is_new.to_numpy(), validate=False)
     stats = result.stats
-    new_summary = summarise(new_findings, stats.documents, stats.checked, len(stats.sites), result.ruleset,
+    new_summary = summarise(outcome.tally, stats.documents, stats.checked, len(stats.sites), result.ruleset,
                             stats.seconds)
-    gate = evaluate_gate(new_findings, new_summary, result.config)
+    gate = evaluate_gate(outcome.tally, new_summary, result.config)
     if gate.reasons:
         gate.reasons = [f"{reason} (new since baseline)" for reason in gate.reasons]
     return replace(result, gate=gate, baseline=outcome)

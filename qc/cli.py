@@ -253,7 +253,7 @@ def _extra_outputs(result: Any, html: Path | None, findings_file: Path | None, b
 
     if write_baseline is not None:
         with _writing(write_baseline, "--write-baseline"):
-            count = record_baseline(result.findings, write_baseline)
+            count = record_baseline(result.store, write_baseline)
         err_console.print(f"qc: wrote {count} baseline entries to {escape(str(write_baseline))}", soft_wrap=True)
     if baseline is not None:
         result = apply_baseline(result, baseline)
@@ -261,7 +261,7 @@ def _extra_outputs(result: Any, html: Path | None, findings_file: Path | None, b
         from qc.render.findings_file import write_findings
 
         with _writing(findings_file, "--findings"):
-            write_findings(result.findings, findings_file)
+            write_findings(result.store, findings_file)
     if html is not None:
         from qc.render import html as html_render
 

@@ -35,6 +35,8 @@ class Config(BaseModel):
     dayfirst: bool = False
     dayfirst_sites: list[str] = Field(default_factory=list, description="Sites whose 05/06/2020 is 5 June.")
     batch_rows: int = Field(default=20_000, ge=1)
+    #: Findings held in memory before older ones spill to a temporary Parquet file (memory bound on findings).
+    findings_memory_rows: int = Field(default=100_000, ge=1)
     format: str = "terminal"
     #: Worker processes for the local engine; None means every core.
     jobs: int | None = Field(default=None, ge=1)

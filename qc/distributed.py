@@ -7,8 +7,9 @@ the Python API is used partition by partition. Workers read their partitions wit
 very functions the local engine runs (:func:`qc.engine.check_unit`, :func:`qc.engine.observe_unit`), with
 the rule set compiled once per worker. Corpus-level rules: pass one observes on the workers, the client
 merges the states, pass two checks with the merged state. The client folds the outcomes in corpus order
-(so duplicate doc_ids are found exactly as locally) and returns the findings in document order
-(:func:`qc.engine.sort_findings`). A worker lost mid-run costs only a recomputation: every task is pure.
+(so duplicate doc_ids are found exactly as locally) into the same findings store, each batch in document
+order, so the findings equal the local engine's, in the same order. A worker lost mid-run costs only a
+recomputation: every task is pure.
 
 Needs the optional extra: ``pip install 'corpus-qc[dask]'``.
 """
@@ -38,7 +39,6 @@ from qc.engine import (
     frame_batches,
     merge_observations,
     observe_unit,
-    sort_findings,
     worker_context,
 )
 from qc.errors import ConfigError, InputError
@@ -53,6 +53,8 @@ from qc.load import (
     resolve_inputs,
 )
 from qc.registry import RuleSet
+from qc.store import FindingsStore
+from qc.tally import FindingsTally
 
 #: Target size of one JSON Lines partition.
 PARTITION_BYTES = 64 << 20
@@ -169,13 +171,16 @@ def _number_lines(client: Any, parts: list[Partition]) -> list[Partition]:
 def run_dask(inputs: Any, checker: Checker, config: Config,
              on_batch: Callable[[int], None] | None = None, client: Any = None,
              partition_bytes: int = PARTITION_BYTES,
-             on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None) -> tuple[pd.DataFrame, RunStats]:
+             on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
+             store: FindingsStore | None = None, tally: FindingsTally | None = None
+             ) -> tuple[FindingsStore, RunStats]:
     """Check a corpus (paths or a dask/pandas DataFrame) on the Dask cluster at ``config.scheduler``.
 
     ``on_checked`` sees every checked batch in corpus order, as in :func:`qc.engine.run` (only the rows
     it may read carry their texts back from the workers).
 
-    Returns the same (findings, stats) as :func:`qc.engine.run`, findings in :func:`sort_findings` order.
+    Returns the same (findings store, stats) as :func:`qc.engine.run`: partitions are merged in corpus order
+    and each batch's findings are in document order, so the findings and their order equal the local engine's.
     """
     distributed = _require_dask()
     started = time.perf_counter()
@@ -235,15 +240,15 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
         if checker.corpus_rules:
             outcomes = (out for future in submit({}, observe=True) for out in future.result())
             corpus_state = merge_observations(checker, outcomes)
-        merger = OutcomeMerger(stats, on_batch, on_checked)
+        store = store if store is not None else FindingsStore(config.findings_memory_rows)
+        merger = OutcomeMerger(stats, on_batch, on_checked, store, tally)
         futures = submit(corpus_state, observe=False)
         for i, future in enumerate(futures):
             for out in future.result():
                 merger.add(out)
             futures[i] = None  # let the cluster forget what was merged
-        findings = sort_findings(merger.findings())
     finally:
         if own_client:
             client.close()
     stats.seconds = time.perf_counter() - started
-    return findings, stats
+    return merger.store, stats

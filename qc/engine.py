@@ -1,8 +1,9 @@
-"""The engine: run a rule set over canonical batches and return the findings frame.
+"""The engine: run a rule set over canonical batches and stream the findings into a store.
 
-``check_batch`` is pure and partition-local (the same function runs in a process pool or on a Dask
+``check_frame`` is pure and partition-local (the same function runs in a process pool or on a Dask
 worker); ``run`` streams batches from the loader, does the two passes corpus-level rules need, and
-aggregates findings. Kinds never see I/O or executors.
+appends each batch's findings, in corpus order, to a :class:`qc.store.FindingsStore` (bounded memory).
+Kinds never see I/O or executors.
 """
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ from qc.schemas import (
     duplicate_problems,
     empty_findings,
     problems_to_findings,
+    validate_findings,
     validate_posts,
 )
+from qc.store import FindingsStore
+from qc.tally import FindingsTally
 
 
 class Checker:
@@ -75,7 +79,11 @@ class Checker:
         return {rule.code: rule.merge_states(collected[rule.code]) for rule in self.corpus_rules}
 
     def check_frame(self, frame: pd.DataFrame, corpus_state: dict[str, Any] | None = None) -> pd.DataFrame:
-        """Findings for the checkable rows of one canonical batch (index 0..n-1)."""
+        """Findings for the checkable rows of one canonical batch (index 0..n-1), in document order.
+
+        Each document's findings are contiguous, its rules in rule-set order: reports count documents
+        in one pass over the findings because of it.
+        """
         if frame.empty or not self.rules:
             return empty_findings()
         batch = self.make_batch(frame)
@@ -98,9 +106,17 @@ class Checker:
                 messages.append(found.message)
         if not rows:
             return empty_findings()
-        # Per-finding Python stops here: the row-level columns are gathered with one take per column.
+        # Per-finding Python stops here: the row-level columns are gathered with one take per column, in
+        # document order (rules ran one after another: a stable sort by row keeps rule order in a document).
         take = np.asarray(rows, dtype=np.int64)
-        which = np.asarray(rule_index, dtype=np.int64)
+        order = np.argsort(take, kind="stable")
+        take = take[order]
+        which = np.asarray(rule_index, dtype=np.int64)[order]
+        fields = np.asarray(fields, dtype=object)[order].tolist()
+        starts = np.asarray(starts, dtype=object)[order].tolist()
+        ends = np.asarray(ends, dtype=object)[order].tolist()
+        matches = np.asarray(matches, dtype=object)[order].tolist()
+        messages = np.asarray(messages, dtype=object)[order].tolist()
         codes = np.array([rule.code for rule in self.rules], dtype=object)
         families = np.array([rule.family for rule in self.rules], dtype=object)
         severities = np.array([rule.severity.value for rule in self.rules], dtype=object)
@@ -262,7 +278,8 @@ def check_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
         problems, checkable = validate_posts(raw.frame, set())
         frame = raw.frame[checkable.to_numpy()].reset_index(drop=True)
         sites = [s for s in frame["site"].dropna().unique().tolist() if isinstance(s, str)]
-        found = ctx.checker.check_frame(frame, ctx.corpus_state)
+        # Validated where it is made: in the worker, in parallel, batch by batch.
+        found = validate_findings(ctx.checker.check_frame(frame, ctx.corpus_state))
         shown = None
         if ctx.keep_rows is not None:
             shown = frame if ctx.keep_rows == ALL_ROWS else excerpt_frame(frame, found, ctx.keep_rows)
@@ -287,9 +304,9 @@ def observe_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
 def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
     """Findings in document order: a stable sort by (source_path, source_line), rules in rule-set order.
 
-    The local engine reports each batch rule by rule; where batches fall differs between engines (a Dask
-    partition is not a local batch), so engines are compared, and the Dask engine reports, in this order.
-    Within one document and rule the order is the rule's own, which never depends on batching.
+    Each batch's findings are put in this order as they are merged, and batches arrive in corpus order, so
+    every engine reports the same order however it cuts the corpus into batches (or partitions). Within one
+    document and rule the order is the rule's own, which never depends on batching.
     """
     if findings.empty:
         return findings.reset_index(drop=True)
@@ -298,16 +315,18 @@ def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 class OutcomeMerger:
-    """Folds unit outcomes, in corpus order, into findings and stats (duplicates found here, in order)."""
+    """Folds unit outcomes, in corpus order, into the findings store and stats (duplicates found here)."""
 
     def __init__(self, stats: RunStats, on_batch: Callable[[int], None] | None,
-                 on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None) -> None:
+                 on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
+                 store: FindingsStore | None = None, tally: FindingsTally | None = None) -> None:
         self.stats = stats
+        self.tally = tally
         self.on_batch = on_batch
         self.on_checked = on_checked
         self.seen_ids: set[int] = set()
         self.failed: set[str] = set()
-        self.parts: list[pd.DataFrame] = []
+        self.store = store if store is not None else FindingsStore()
 
     def add(self, out: UnitOutcome) -> None:
         log = self.stats.load
@@ -318,10 +337,13 @@ class OutcomeMerger:
         log.records += out.records
         for batch in out.batches:
             problems = [*batch.problems, *duplicate_problems(batch.ids, self.seen_ids), *batch.schema]
-            if problems:
-                self.parts.append(problems_to_findings(problems))
-            if not batch.findings.empty:
-                self.parts.append(batch.findings)
+            found = batch.findings
+            if problems:  # a record's schema findings go before its rule findings
+                schema = validate_findings(problems_to_findings(problems))
+                found = sort_findings(pd.concat([schema, found], ignore_index=True))
+            self.store.append(found)
+            if self.tally is not None:  # a batch holds whole documents: the summary is counted as it goes
+                self.tally.add(found)
             self.stats.documents += batch.documents
             self.stats.checked += batch.checked
             self.stats.sites.update(batch.sites)
@@ -332,10 +354,6 @@ class OutcomeMerger:
         if out.error is not None:
             log.errors.append(out.error)
             self.failed.add(out.source)
-
-    def findings(self) -> pd.DataFrame:
-        # Every part is already a coerced findings frame: concatenating keeps the dtypes.
-        return pd.concat(self.parts, ignore_index=True) if self.parts else empty_findings()
 
 
 def merge_observations(checker: Checker, outcomes: Iterable[Any]) -> dict[str, Any]:
@@ -358,8 +376,12 @@ def merge_observations(checker: Checker, outcomes: Iterable[Any]) -> dict[str, A
 def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: Config,
         on_batch: Callable[[int], None] | None = None,
         on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
-        jobs: int | None = None) -> tuple[pd.DataFrame, RunStats]:
-    """Check a corpus and return (findings frame, stats). File-level input errors land in ``stats.load``.
+        jobs: int | None = None, store: FindingsStore | None = None,
+        tally: FindingsTally | None = None) -> tuple[FindingsStore, RunStats]:
+    """Check a corpus and return (findings store, stats). File-level input errors land in ``stats.load``.
+
+    Findings stream into ``store`` (a new :class:`FindingsStore` by default) batch by batch, in corpus order,
+    and are folded into ``tally`` (when given) as they arrive.
 
     ``on_checked(frame, findings)`` sees each checked batch with its rule findings, in corpus order (reports
     keep bounded text excerpts from it; the engine itself keeps no texts). From worker processes the frame
@@ -410,10 +432,10 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
     if checker.corpus_rules:  # pass one: bounded per-rule state, merged across units and processes
         corpus_state = merge_observations(checker, fan_out(observe_unit, LoadLog(), {}, held))
 
-    merger = OutcomeMerger(stats, on_batch, on_checked)
+    store = store if store is not None else FindingsStore(config.findings_memory_rows)
+    merger = OutcomeMerger(stats, on_batch, on_checked, store, tally)
     for out in fan_out(check_unit, stats.load, corpus_state, held):
         merger.add(out)
-    findings = merger.findings()
     stats.max_rows_held = held.max_rows
     stats.seconds = time.perf_counter() - started
-    return findings, stats
+    return merger.store, stats

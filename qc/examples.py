@@ -22,7 +22,8 @@ def run_examples(ruleset: RuleSet) -> list[RuleExampleResult]:
             records.append(record)
         frame = pd.DataFrame.from_records(records)
         # Examples of date rules give dates in UTC unless they say otherwise.
-        findings, _ = run(frame, Checker(RuleSet([rule])), Config())
+        store, _ = run(frame, Checker(RuleSet([rule])), Config())
+        findings = store.to_frame(["rule", "doc_id"])
         hits = findings[findings["rule"] == rule.code].groupby("doc_id").size()
         for n, (expectation, index, example) in enumerate(cases):
             count = int(hits.get(f"{rule.code}-example-{n}", 0))

@@ -1,16 +1,15 @@
-"""The summary and the gate, computed once from the findings frame; every report renders these."""
+"""The summary and the gate, computed once from the findings tally; every report renders these."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from qc.config import Config
 from qc.registry import RuleSet
 from qc.rulespec import Severity
 from qc.schemas import SCHEMA_CHECKS
+from qc.tally import FindingsTally
 
 
 @dataclass
@@ -49,61 +48,46 @@ class Summary:
         }
 
 
-def _doc_key(findings: pd.DataFrame) -> pd.Series:
-    # Schema findings for records without a doc_id still name a distinct record by file and line.
-    return findings["doc_id"].fillna(findings["source_path"] + ":" + findings["source_line"].astype("str"))
-
-
-def summarise(findings: pd.DataFrame, documents: int, checked: int, sites: int, ruleset: RuleSet,
+def summarise(tally: FindingsTally, documents: int, checked: int, sites: int, ruleset: RuleSet,
               seconds: float = 0.0) -> Summary:
-    """Per-rule and per-family document counts and rates (rate = documents hit / documents read)."""
+    """Per-rule and per-family document counts and rates (rate = documents hit / documents read).
+
+    A document is a record (file and line): two records sharing a doc_id count twice, as they were read twice.
+    """
     denominator = max(documents, 1)
-    keyed = findings.assign(_doc=_doc_key(findings)) if not findings.empty else findings.assign(_doc=[])
-    by_rule = keyed.groupby("rule", observed=True).agg(findings=("rule", "size"), documents=("_doc", "nunique"))
     rules: list[dict[str, Any]] = []
     for rule in ruleset:
-        hits = by_rule.loc[rule.code] if rule.code in by_rule.index else None
-        docs = int(hits["documents"]) if hits is not None else 0
+        docs = tally.rule_documents[rule.code]
         rules.append({
             "code": rule.code, "name": rule.name, "family": rule.family, "severity": rule.severity.value,
-            "documents": docs, "findings": int(hits["findings"]) if hits is not None else 0,
-            "rate": docs / denominator,
+            "documents": docs, "findings": tally.rule_findings[rule.code], "rate": docs / denominator,
         })
     for code, check in SCHEMA_CHECKS.items():
-        if code in by_rule.index:
-            docs = int(by_rule.loc[code, "documents"])
+        if tally.rule_findings[code]:
+            docs = tally.rule_documents[code]
             rules.append({"code": code, "name": check.name, "family": "schema", "severity": check.severity,
-                          "documents": docs, "findings": int(by_rule.loc[code, "findings"]),
-                          "rate": docs / denominator})
-    by_family = keyed.groupby("family", observed=True).agg(findings=("family", "size"),
-                                                          documents=("_doc", "nunique"))
-    family_names = list(dict.fromkeys([*ruleset.families(), *by_family.index.tolist()]))
+                          "documents": docs, "findings": tally.rule_findings[code], "rate": docs / denominator})
+    family_names = list(dict.fromkeys([*ruleset.families(), *sorted(tally.family_findings)]))
     families = [
-        {
-            "family": name,
-            "documents": int(by_family.loc[name, "documents"]) if name in by_family.index else 0,
-            "findings": int(by_family.loc[name, "findings"]) if name in by_family.index else 0,
-            "rate": (int(by_family.loc[name, "documents"]) if name in by_family.index else 0) / denominator,
-        }
+        {"family": name, "documents": tally.family_documents[name], "findings": tally.family_findings[name],
+         "rate": tally.family_documents[name] / denominator}
         for name in family_names
     ]
     return Summary(
-        documents=documents, checked=checked, sites=sites, findings=len(findings),
-        documents_with_findings=int(keyed["_doc"].nunique()) if len(keyed) else 0,
-        rules=rules, families=families, seconds=seconds,
+        documents=documents, checked=checked, sites=sites, findings=tally.findings,
+        documents_with_findings=tally.documents_with_findings, rules=rules, families=families, seconds=seconds,
     )
 
 
-def evaluate_gate(findings: pd.DataFrame, summary: Summary, config: Config) -> Gate:
+def evaluate_gate(tally: FindingsTally, summary: Summary, config: Config) -> Gate:
     """Fail on findings at or above ``fail_on`` and on any rate above its configured maximum."""
     reasons: list[str] = []
     threshold = config.fail_on_rank
-    if threshold is not None and not findings.empty:
-        ranks = findings["severity"].map(lambda s: Severity(s).rank)
-        counts = findings[ranks >= threshold].groupby("severity").size()
+    if threshold is not None:
         for severity in ("error", "warning", "info"):
-            if severity in counts.index and counts[severity] > 0:
-                reasons.append(f"{int(counts[severity])} {severity} finding(s) at or above fail-on={config.fail_on}")
+            count = tally.severity_findings[severity]
+            if count > 0 and Severity(severity).rank >= threshold:
+                reasons.append(f"{count} {severity} finding(s) at or above fail-on={config.fail_on}")
     rates = {r["family"]: r["rate"] for r in summary.families}
     rates.update({r["code"]: r["rate"] for r in summary.rules})
     for key, maximum in config.max_doc_rate.items():

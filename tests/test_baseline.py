@@ -10,6 +10,7 @@ import pandas as pd
 
 from qc.baseline import compare, fingerprint, normalise_match
 from qc.paths import reports_dir
+from qc.store import FindingsStore
 
 from .conftest import CLEAN_EN, LOREM, PLACEHOLDER, post, run_qc, write_jsonl
 
@@ -79,7 +80,7 @@ def test_a_second_copy_of_a_known_finding_is_new() -> None:
                              "source_path": ["f"] * n, "source_line": [1] * n})
 
     fp = fingerprint("PH001", "d", "{{x}}")
-    outcome = compare(frame(2), {fp: {"rule": "PH001", "doc_id": "d", "match": "{{x}}", "count": 1}})
+    outcome = compare(FindingsStore.of(frame(2)), {fp: {"rule": "PH001", "doc_id": "d", "match": "{{x}}", "count": 1}})
     assert outcome.is_new.tolist() == [False, True]
     assert (outcome.known, outcome.new, outcome.absent) == (1, 1, [])
 

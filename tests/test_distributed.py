@@ -59,8 +59,11 @@ def test_dask_ranges_and_a_corpus_level_rule(cluster: LocalCluster, corpus: list
     config = _config(batch_rows=13)
     local = check(corpus, config, ruleset=ruleset)
     with Client(cluster.scheduler_address) as client:
-        findings, stats = run_dask(corpus, Checker(ruleset), config, client=client, partition_bytes=2048)
-    pd.testing.assert_frame_equal(sort_findings(local.findings), findings)
+        store, stats = run_dask(corpus, Checker(ruleset), config, client=client, partition_bytes=2048)
+    findings = store.to_frame()
+    # The same findings in the same order: each batch in document order, batches in corpus order.
+    pd.testing.assert_frame_equal(local.findings, findings)
+    pd.testing.assert_frame_equal(sort_findings(findings), findings)
     assert (findings["rule"] == "TST001").sum() > 60  # the banner and the repeated chrome lines
     assert stats.documents == local.stats.documents
 
@@ -70,14 +73,14 @@ def test_a_dask_dataframe_is_checked_like_a_pandas_one(cluster: LocalCluster) ->
     local = check(frame, _config(batch_rows=16))
     remote = check(dd.from_pandas(frame, npartitions=4),
                    _config(engine="dask", scheduler=cluster.scheduler_address, batch_rows=16))
-    pd.testing.assert_frame_equal(sort_findings(local.findings), remote.findings)
+    pd.testing.assert_frame_equal(local.findings, remote.findings)
     assert remote.inputs == ["<dataframe>"] and not remote.findings.empty
 
 
 def test_losing_a_worker_mid_run_still_gives_the_same_findings(cluster: LocalCluster, corpus: list[Path]) -> None:
     config = _config(batch_rows=5)
     checker = Checker(resolve_ruleset(config))
-    expected = sort_findings(check(corpus, config).findings)
+    expected = check(corpus, config).findings
     killed: list[int] = []
     with Client(cluster.scheduler_address) as client:
         pids: dict[str, Any] = client.run(os.getpid)
@@ -88,12 +91,12 @@ def test_losing_a_worker_mid_run_still_gives_the_same_findings(cluster: LocalClu
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
 
-        findings, stats = run_dask(corpus, checker, config, client=client, partition_bytes=1024,
-                                   on_batch=kill_one)
+        store, stats = run_dask(corpus, checker, config, client=client, partition_bytes=1024,
+                                on_batch=kill_one)
         client.wait_for_workers(2, timeout=60)  # the nanny restarts the worker for the next tests
         assert set(client.run(os.getpid).values()) != set(pids.values())
     assert killed
-    pd.testing.assert_frame_equal(expected, findings)
+    pd.testing.assert_frame_equal(expected, store.to_frame())
     assert stats.documents == 308
 
 

@@ -18,7 +18,8 @@ def test_caps_hold_across_batches_and_contexts_surround_the_span(tmp_path: Path)
     write_jsonl(tmp_path / "p.jsonl", posts)
     config = load_config(search=False, overrides={"batch_rows": 7, "select": ["PH001"]})
     collector = ExcerptCollector(per_rule=5, max_documents=2, docs_per_rule=3, window=12, max_date_points=9)
-    findings, stats = run([tmp_path / "p.jsonl"], Checker(resolve_ruleset(config)), config, on_checked=collector)
+    store, stats = run([tmp_path / "p.jsonl"], Checker(resolve_ruleset(config)), config, on_checked=collector)
+    findings = store.to_frame()
     excerpts = collector.excerpts
     assert len(findings) == 80 and stats.documents == 40
     assert len(excerpts.contexts) == 5, "the first five PH001 spans, though batches hold seven documents"

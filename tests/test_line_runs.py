@@ -63,6 +63,6 @@ def test_run_must_start_near_the_edge() -> None:
 def test_findings_through_the_engine() -> None:
     frame = pd.DataFrame({"doc_id": ["a", "b"], "text": ["Home\nNews\nSport\nWeather\nTravel\nCulture\n" + PROSE,
                                                           PROSE]})
-    found, _ = run(frame, Checker(RuleSet([spec()])), Config())
+    found = run(frame, Checker(RuleSet([spec()])), Config())[0].to_frame()
     assert list(found["doc_id"]) == ["a"]
     assert found["message"].iloc[0].startswith("6 items:")

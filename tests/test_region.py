@@ -23,7 +23,7 @@ BODY = "\n".join(f"Body sentence number {i} talks about many things." for i in r
 
 def findings(rule: Any, texts: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
-    found, _ = run(frame, Checker(RuleSet([rule])), Config())
+    found = run(frame, Checker(RuleSet([rule])), Config())[0].to_frame()
     return found
 
 

@@ -55,7 +55,7 @@ def test_template_lines_are_found_across_files(tmp_path: Path) -> None:
     files = write_corpus(tmp_path)
     rule = spec(min_documents=3, min_fraction=0.5)
     config = Config(batch_rows=2)  # several batches per file too: the state must merge across all of them
-    found, _ = run([str(p) for p in files], Checker(RuleSet([rule])), config)
+    found = run([str(p) for p in files], Checker(RuleSet([rule])), config)[0].to_frame()
     quill = found[found["site"] == "quill.example"]
     assert set(quill["doc_id"]) == {f"q{p}{n}" for p in range(3) for n in range(2)}
     assert set(quill["match"]) == {HEADER} | {FOOTER.replace("2011", str(y)) for y in (2011, 2012, 2013)}
@@ -73,7 +73,7 @@ def test_template_lines_are_found_across_files(tmp_path: Path) -> None:
 
 def test_records_without_a_site_are_grouped_together(tmp_path: Path) -> None:
     files = write_corpus(tmp_path)
-    found, _ = run([str(p) for p in files], Checker(RuleSet([spec(min_documents=2)])), Config())
+    found = run([str(p) for p in files], Checker(RuleSet([spec(min_documents=2)])), Config())[0].to_frame()
     unsited = found[found["doc_id"].isin(["n0", "n1"])]
     assert set(unsited["match"]) == {"Shared unsited line here"}
     assert unsited["site"].isna().all()

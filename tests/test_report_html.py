@@ -15,9 +15,11 @@ import pandas as pd
 import pytest
 
 import qc
+from qc.api import tally_store
 from qc.render import html
 from qc.render.html import script_json
 from qc.schemas import coerce_findings, validate_findings
+from qc.store import FindingsStore
 from qc.summary import evaluate_gate, summarise
 
 from .conftest import post, run_qc, write_jsonl
@@ -93,9 +95,10 @@ def test_100k_findings_stay_small_and_show_true_counts(tmp_path: Path) -> None:
         "source_path": "big.jsonl", "source_line": [i // 4 + 1 for i in range(n)],
         "site": [f"site{i % 50}.example" for i in range(n)],
     })
-    findings = validate_findings(coerce_findings(rows))
-    summary = summarise(findings, n // 4, n // 4, 50, small.ruleset)
-    big = replace(small, findings=findings, summary=summary, gate=evaluate_gate(findings, summary, small.config))
+    store = FindingsStore.of(validate_findings(coerce_findings(rows)))
+    tally = tally_store(store, small.ruleset)
+    summary = summarise(tally, n // 4, n // 4, 50, small.ruleset)
+    big = replace(small, store=store, tally=tally, summary=summary, gate=evaluate_gate(tally, summary, small.config))
     page = render_html(big)
     assert len(page.encode("utf-8")) < 4_000_000, f"{len(page) / 1e6:.1f} MB"
     data = json.loads(page.split('id="qc-data">', 1)[1].split("</script>", 1)[0])

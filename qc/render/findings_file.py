@@ -5,23 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
-
 from qc.errors import ConfigError
 from qc.render.json import findings_records
+from qc.store import FindingsStore
 
 SUFFIXES = (".parquet", ".jsonl")
 
 
-def write_findings(findings: pd.DataFrame, path: Path) -> None:
-    """Write ``findings`` (exactly the FindingsSchema columns) to a Parquet or JSON Lines file."""
+def write_findings(store: FindingsStore, path: Path) -> None:
+    """Write every finding (exactly the FindingsSchema columns) to a Parquet or JSON Lines file, chunk by chunk."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ConfigError(f"{path}: findings file must end in {' or '.join(SUFFIXES)}", field="--findings")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
-        findings.to_parquet(path, index=False)
+        store.write_parquet(path)
         return
     with path.open("w", encoding="utf-8") as handle:
-        for record in findings_records(findings):
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        for chunk in store.chunks():
+            for record in findings_records(chunk):
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -39,23 +39,21 @@ def markdown_cell(value: object) -> str:
 def annotation_lines(result: CheckResult) -> list[str]:
     """The ``::error``/``::warning``/``::notice`` lines, most severe first, capped (new ones only with a
     baseline)."""
-    findings = result.findings
-    if result.baseline is not None:
+    tally = result.tally
+    if result.baseline is not None and result.baseline.tally is not None:
         # With a baseline, only what is new deserves a mark on the pull request.
-        findings = findings[result.baseline.is_new]
-    if findings.empty:
+        tally = result.baseline.tally
+    if tally.findings == 0:
         return []
-    order = findings["severity"].map({"error": 0, "warning": 1, "info": 2}).fillna(3)
-    ranked = findings.assign(_order=order).sort_values("_order", kind="stable")
     lines = []
-    for row in ranked.head(MAX_ANNOTATIONS).itertuples(index=False):
+    for row in tally.most_severe(MAX_ANNOTATIONS).itertuples(index=False):
         props = [f"file={escape_property(str(row.source_path))}"]
         if not pd.isna(row.source_line) and int(row.source_line) >= 1:
             props.append(f"line={int(row.source_line)}")
         props.append(f"title={escape_property(f'{row.rule} ({row.doc_id})')}")
         lines.append(f"::{LEVEL.get(row.severity, 'warning')} {','.join(props)}::{escape_data(str(row.message))}")
-    if len(findings) > MAX_ANNOTATIONS:
-        lines.append(f"::notice title=corpus-qc::{len(findings) - MAX_ANNOTATIONS} more findings not annotated; "
+    if tally.findings > MAX_ANNOTATIONS:
+        lines.append(f"::notice title=corpus-qc::{tally.findings - MAX_ANNOTATIONS} more findings not annotated; "
                      "see the HTML or JSON report")
     return lines
 

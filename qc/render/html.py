@@ -65,9 +65,9 @@ def page_data(result: CheckResult, model: ReportModel) -> dict[str, Any]:
             documents[key] = {"doc_id": kept.doc_id, "site": kept.site, "title": kept.title, "url": kept.url,
                               "source": f"{doc_path}:{doc_line}", "text": kept.text, "truncated": kept.truncated,
                               "spans": []}
-    findings = result.findings
-    if documents and not findings.empty:
-        spans = findings[findings["start"].notna() & (findings["field"] == "text")]
+    columns = ["source_path", "source_line", "rule", "start", "end", "severity", "field"]
+    for chunk in result.store.chunks(columns) if documents else ():
+        spans = chunk[chunk["start"].notna() & (chunk["field"] == "text")]
         for path, span_line, rule, start, end, severity in zip(
                 spans["source_path"].tolist(), spans["source_line"].tolist(), spans["rule"].tolist(),
                 spans["start"].tolist(), spans["end"].tolist(), spans["severity"].tolist(), strict=True):
@@ -117,8 +117,7 @@ def render(result: CheckResult, out: TextIO) -> None:
          charts.dates_chart(result.excerpts.dates) if result.excerpts is not None else None),
         ("histogram", "Findings per document", charts.histogram_chart(model.histogram)),
     ]
-    report = report_dict(result)
-    report.pop("findings")
+    report = report_dict(result, with_findings=False)
     template = _environment().get_template("report.html.j2")
     html = template.render(
         result=result, summary=result.summary, gate=result.gate, model=model, csp=csp,

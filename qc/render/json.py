@@ -1,12 +1,16 @@
-"""``--format json``: a versioned object described by ``reports/json-report.schema.json``."""
+"""``--format json``: a versioned object described by ``reports/json-report.schema.json``.
+
+The findings array is written chunk by chunk from the findings store, so the report's size, not the
+process's memory, grows with the number of findings.
+"""
 
 from __future__ import annotations
 
 import json
-import math
 from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
+import pyarrow as pa
 
 from qc import __version__
 
@@ -16,26 +20,17 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = "1.0"
 
 
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def findings_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
-    """The findings frame as JSON-ready dicts with exactly the frame's columns."""
-    columns = list(findings.columns)
-    return [
-        {name: _plain(value) for name, value in zip(columns, row, strict=True)}
-        for row in findings.itertuples(index=False, name=None)
-    ]
+    """The findings frame as JSON-ready dicts with exactly the frame's columns (missing values as None)."""
+    if findings.empty:
+        return []
+    # Arrow turns pandas' missing markers (NA, NaN, None) into None and numpy scalars into Python ones.
+    return pa.Table.from_pandas(findings, preserve_index=False).to_pylist()
 
 
-def report_dict(result: CheckResult) -> dict[str, Any]:
-    """The whole JSON report as a dict."""
-    return {
+def report_dict(result: CheckResult, *, with_findings: bool = True) -> dict[str, Any]:
+    """The whole JSON report as a dict (``with_findings=False``: everything but the findings array)."""
+    report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "corpus-qc", "version": __version__},
         "inputs": {
@@ -47,11 +42,19 @@ def report_dict(result: CheckResult) -> dict[str, Any]:
         "summary": result.summary.as_dict(),
         "gate": {"passed": result.gate.passed, "fail_on": result.gate.fail_on, "reasons": result.gate.reasons},
         **({"baseline": result.baseline.as_dict()} if result.baseline is not None else {}),
-        "findings": findings_records(result.findings),
     }
+    if with_findings:
+        report["findings"] = findings_records(result.findings)
+    return report
 
 
 def render(result: CheckResult, out: TextIO) -> None:
-    """Write the JSON report."""
-    json.dump(report_dict(result), out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    """Write the JSON report, streaming the findings array from the store."""
+    head = json.dumps(report_dict(result, with_findings=False), ensure_ascii=False, indent=2)
+    out.write(head[: head.rfind("}")].rstrip() + ',\n  "findings": [')
+    first = True
+    for chunk in result.store.chunks():
+        for record in findings_records(chunk):
+            out.write(("\n    " if first else ",\n    ") + json.dumps(record, ensure_ascii=False))
+            first = False
+    out.write("\n  ]\n}\n" if not first else "]\n}\n")

@@ -32,7 +32,8 @@ def _token(value: str) -> str:
 def render(result: CheckResult, out: TextIO) -> None:
     """Write the JUnit XML report."""
     model = report_model(result)
-    findings = result.findings
+    # One testsuite per rule, one testcase per document: the XML holds every document with findings at once.
+    findings = result.store.to_frame(["rule", "doc_id", "message", "source_path", "source_line"])
     timestamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     hostname = _token(socket.gethostname() or "localhost")
     root = ET.Element("testsuites")

@@ -1,4 +1,4 @@
-"""The report model: every aggregate a report shows, computed once from the findings frame and summary.
+"""The report model: every aggregate a report shows, computed once from the findings tally and summary.
 
 Renderers (terminal, HTML, GitHub, …) lay this model out; none of them groups or counts findings itself.
 :func:`report_model` caches the model on the result, so writing several reports costs one computation.
@@ -6,6 +6,7 @@ Renderers (terminal, HTML, GitHub, …) lay this model out; none of them groups 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,6 @@ from qc.rulespec import Severity
 if TYPE_CHECKING:
     from qc.api import CheckResult
 
-REPEATED_LINES_KIND = "repeated_lines"
 HISTOGRAM_BUCKETS: list[tuple[str, int, int]] = [
     ("0", 0, 0), ("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4-5", 4, 5), ("6-10", 6, 10), ("11-20", 11, 20),
     ("21-50", 21, 50), ("51+", 51, 1 << 62),
@@ -91,17 +91,11 @@ def _rule_info(result: CheckResult) -> dict[str, dict[str, Any]]:
 
 
 def _examples(result: CheckResult, codes: list[str], per_rule: int) -> dict[str, list[Example]]:
-    findings = result.findings
     out: dict[str, list[Example]] = {}
-    if findings.empty:
-        return out
-    wanted = findings[findings["rule"].isin(codes)]
-    for code, group in wanted.groupby("rule", observed=True, sort=False):
-        # One example per document first, so three examples show three documents when they exist.
-        picked = group.drop_duplicates(subset=["source_path", "source_line"]).head(per_rule)
-        if len(picked) < per_rule:
-            picked = pd.concat([picked, group.drop(picked.index).head(per_rule - len(picked))])
-        out[str(code)] = [_example(result, row) for row in picked.itertuples(index=False)]
+    for code in codes:
+        picked = result.tally.examples(code, per_rule)
+        if not picked.empty:
+            out[code] = [_example(result, row) for row in picked.itertuples(index=False)]
     return out
 
 
@@ -118,58 +112,40 @@ def _example(result: CheckResult, row: Any) -> Example:
                    site=None if pd.isna(row.site) else str(row.site))
 
 
-def _line_counts(leaks: pd.DataFrame) -> pd.Series:
-    """How often each (site, stripped match) occurs."""
-    if leaks.empty:
-        return pd.Series(dtype="int64")
-    return leaks.assign(_line=leaks["match"].str.strip()).groupby(["site", "_line"], observed=True).size()
+def _top_lines(counts: Counter[tuple[str, str]], site: str, limit: int) -> list[tuple[str, int]]:
+    """A site's most frequent lines, most frequent first (ties in line order)."""
+    lines = sorted(((line, n) for (where, line), n in counts.items() if where == site and line),
+                   key=lambda item: (-item[1], item[0]))
+    return lines[:limit]
 
 
-def _top_lines(counts: pd.Series, site: str, limit: int) -> list[tuple[str, int]]:
-    if counts.empty or site not in counts.index.get_level_values(0):
-        return []
-    top_lines = counts.loc[site].sort_values(ascending=False, kind="stable").head(limit)
-    return [(str(text), int(n)) for text, n in top_lines.items() if str(text)]
-
-
-def _sites(result: CheckResult, kinds: dict[str, str], top: int, lines_per_site: int
-           ) -> tuple[list[SiteLeaks], str]:
-    findings = result.findings
-    with_site = findings[findings["site"].notna()]
-    if with_site.empty:
+def _sites(result: CheckResult, top: int, lines_per_site: int) -> tuple[list[SiteLeaks], str]:
+    tally = result.tally
+    if not tally.site_findings:
         return [], "none"
-    repeated_codes = [code for code, kind in kinds.items() if kind == REPEATED_LINES_KIND]
-    repeated = _line_counts(with_site[with_site["rule"].isin(repeated_codes)])
-    boilerplate = _line_counts(with_site[with_site["family"] == "boilerplate"])
-    docs = with_site.assign(_doc=with_site["source_path"] + ":" + with_site["source_line"].astype("str"))
-    per_site = docs.groupby("site", observed=True).agg(findings=("rule", "size"), documents=("_doc", "nunique"))
-    per_site = per_site.sort_values(["documents", "findings"], ascending=False).head(top)
+    ranked = sorted(tally.site_findings, key=lambda s: (-tally.site_documents[s], -tally.site_findings[s], s))
     sites: list[SiteLeaks] = []
-    for site, row in per_site.iterrows():
+    for site in ranked[:top]:
         # The corpus-level repeated-lines rule names leaked lines best; a site it did not flag still
         # shows its most frequent boilerplate matches.
-        lines = (_top_lines(repeated, str(site), lines_per_site)
-                 or _top_lines(boilerplate, str(site), lines_per_site))
-        sites.append(SiteLeaks(str(site), int(row["documents"]), int(row["findings"]), lines))
-    return sites, "repeated_lines" if not repeated.empty else "boilerplate"
+        lines = (_top_lines(tally.repeated_lines, site, lines_per_site)
+                 or _top_lines(tally.boilerplate_lines, site, lines_per_site))
+        sites.append(SiteLeaks(site, tally.site_documents[site], tally.site_findings[site], lines))
+    return sites, "repeated_lines" if tally.repeated_lines else "boilerplate"
 
 
 def _histogram(result: CheckResult) -> list[tuple[str, int]]:
-    findings = result.findings
-    per_doc = (findings.groupby(["source_path", "source_line"], observed=True, dropna=False).size()
-               if not findings.empty else pd.Series(dtype="int64"))
-    values = per_doc.to_numpy()
-    zero = max(result.summary.documents - len(values), 0)
+    per_document = result.tally.per_document
+    zero = max(result.summary.documents - result.tally.documents_with_findings, 0)
     out = []
     for label, low, high in HISTOGRAM_BUCKETS:
-        count = zero if high == 0 else int(((values >= low) & (values <= high)).sum())
+        count = zero if high == 0 else sum(n for hits, n in per_document.items() if low <= hits <= high)
         out.append((label, count))
     return out
 
 
 def _embedded(result: CheckResult, cap: int) -> pd.DataFrame:
-    findings = result.findings
-    embedded = findings.groupby("rule", observed=True, sort=False).head(cap).copy()
+    embedded = result.tally.heads(cap).copy()
     before: list[str | None] = []
     after: list[str | None] = []
     excerpts = result.excerpts
@@ -191,11 +167,10 @@ def build_model(result: CheckResult, *, worst: int = 5, examples_per_rule: int =
     ``embed_budget`` rows over the rules that fired, between 50 and :data:`MAX_PER_RULE` per rule.
     """
     info = _rule_info(result)
-    kinds = {code: str(rule["kind"]) for code, rule in info.items()}
     hit = [r for r in result.summary.rules if r["findings"] > 0]
     ranked = sorted(hit, key=lambda r: (-severity_rank(r["severity"]), -r["documents"], -r["findings"], r["code"]))
     worst_rules = ranked[:worst]
-    sites, source = _sites(result, kinds, top_sites, lines_per_site)
+    sites, source = _sites(result, top_sites, lines_per_site)
     if embed_cap is None:
         embed_cap = max(50, min(MAX_PER_RULE, embed_budget // max(len(hit), 1)))
     return ReportModel(

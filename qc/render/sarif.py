@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
@@ -39,36 +40,40 @@ def _rule_entry(info: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def sarif_dict(result: CheckResult) -> dict[str, Any]:
-    """The SARIF log as a dict."""
+def _results(result: CheckResult, index: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """One SARIF result per finding, read chunk by chunk from the store."""
+    is_new = result.baseline.is_new.to_numpy() if result.baseline is not None else None
+    for findings in result.store.chunks():
+        prints = fingerprints(findings).tolist()
+        positions = findings.index.to_numpy()
+        for fp, position, row in zip(prints, positions, findings.itertuples(index=False), strict=True):
+            physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(str(row.source_path))}}
+            if not pd.isna(row.source_line) and int(row.source_line) >= 1:
+                physical["region"] = {"startLine": int(row.source_line)}
+            properties: dict[str, Any] = {"doc_id": None if pd.isna(row.doc_id) else str(row.doc_id),
+                                          "match": str(row.match), "family": str(row.family)}
+            if not pd.isna(row.start):
+                properties.update({"start": int(row.start), "end": int(row.end), "field": str(row.field)})
+            if not pd.isna(row.site):
+                properties["site"] = str(row.site)
+            entry: dict[str, Any] = {
+                "ruleId": str(row.rule), "level": LEVEL.get(str(row.severity), "warning"),
+                "message": {"text": str(row.message)}, "locations": [{"physicalLocation": physical}],
+                "partialFingerprints": {"corpusQc/v1": fp}, "properties": properties,
+            }
+            if row.rule in index:
+                entry["ruleIndex"] = index[str(row.rule)]
+            if is_new is not None:
+                entry["baselineState"] = "new" if bool(is_new[position]) else "unchanged"
+            yield entry
+
+
+def _log(result: CheckResult, results: Any) -> tuple[dict[str, Any], dict[str, int]]:
     model = report_model(result)
     codes = [r["code"] for r in result.summary.rules]
     rules = [_rule_entry(model.rule_info[code]) for code in codes if code in model.rule_info]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    findings = result.findings
-    prints = fingerprints(findings).tolist()
-    results: list[dict[str, Any]] = []
-    for fp, row in zip(prints, findings.itertuples(index=False), strict=True):
-        physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(str(row.source_path))}}
-        if not pd.isna(row.source_line) and int(row.source_line) >= 1:
-            physical["region"] = {"startLine": int(row.source_line)}
-        properties: dict[str, Any] = {"doc_id": None if pd.isna(row.doc_id) else str(row.doc_id),
-                                      "match": str(row.match), "family": str(row.family)}
-        if not pd.isna(row.start):
-            properties.update({"start": int(row.start), "end": int(row.end), "field": str(row.field)})
-        if not pd.isna(row.site):
-            properties["site"] = str(row.site)
-        entry: dict[str, Any] = {
-            "ruleId": str(row.rule), "level": LEVEL.get(str(row.severity), "warning"),
-            "message": {"text": str(row.message)}, "locations": [{"physicalLocation": physical}],
-            "partialFingerprints": {"corpusQc/v1": fp}, "properties": properties,
-        }
-        if row.rule in index:
-            entry["ruleIndex"] = index[str(row.rule)]
-        if result.baseline is not None:
-            entry["baselineState"] = "new" if bool(result.baseline.is_new.iat[len(results)]) else "unchanged"
-        results.append(entry)
-    return {
+    log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -80,9 +85,24 @@ def sarif_dict(result: CheckResult) -> dict[str, Any]:
             "results": results,
         }],
     }
+    return log, index
+
+
+def sarif_dict(result: CheckResult) -> dict[str, Any]:
+    """The SARIF log as a dict (every result in memory: :func:`render` streams them instead)."""
+    log, index = _log(result, [])
+    log["runs"][0]["results"] = list(_results(result, index))
+    return log
+
+
+_RESULTS_SLOT = "\x00corpus-qc-results\x00"
 
 
 def render(result: CheckResult, out: TextIO) -> None:
-    """Write the SARIF log."""
-    json.dump(sarif_dict(result), out, ensure_ascii=False, indent=1)
-    out.write("\n")
+    """Write the SARIF log, streaming the results array from the findings store."""
+    log, index = _log(result, _RESULTS_SLOT)
+    head, tail = json.dumps(log, ensure_ascii=False, indent=1).split(json.dumps(_RESULTS_SLOT), 1)
+    out.write(head + "[")
+    for n, entry in enumerate(_results(result, index)):
+        out.write(("\n" if n == 0 else ",\n") + json.dumps(entry, ensure_ascii=False))
+    out.write("]" + tail + "\n")

@@ -137,15 +137,19 @@ def _baseline(console: Console, result: CheckResult) -> None:
 
 
 def _all_findings(console: Console, result: CheckResult) -> None:
-    table = Table(title=f"All {len(result.findings)} findings", title_justify="left")
-    for name in ("location", "doc_id", "rule", "severity", "span", "match"):
-        table.add_column(name, overflow="fold")
-    for row in result.findings.itertuples(index=False):
-        span = "" if pd.isna(row.start) else f"{row.start}-{row.end}"
-        table.add_row(Text(f"{row.source_path}:{row.source_line}"), Text(str(row.doc_id)), row.rule,
-                      Text(row.severity, style=SEVERITY_STYLE.get(row.severity, "")), span,
-                      Text(str(row.match).replace("\n", "⏎")))
-    console.print(table)
+    # One table per chunk of the store: a table is laid out whole, so one table over millions would not be.
+    columns = ["source_path", "source_line", "doc_id", "rule", "severity", "start", "end", "match"]
+    for n, chunk in enumerate(result.store.chunks(columns, chunk_rows=5_000)):
+        title = f"All {result.summary.findings} findings" if n == 0 else None
+        table = Table(title=title, title_justify="left")
+        for name in ("location", "doc_id", "rule", "severity", "span", "match"):
+            table.add_column(name, overflow="fold")
+        for row in chunk.itertuples(index=False):
+            span = "" if pd.isna(row.start) else f"{row.start}-{row.end}"
+            table.add_row(Text(f"{row.source_path}:{row.source_line}"), Text(str(row.doc_id)), row.rule,
+                          Text(row.severity, style=SEVERITY_STYLE.get(row.severity, "")), span,
+                          Text(str(row.match).replace("\n", "⏎")))
+        console.print(table)
 
 
 def render(result: CheckResult, out: TextIO, console: Console | None = None, *, verbosity: int = 0) -> None:
@@ -161,7 +165,7 @@ def render(result: CheckResult, out: TextIO, console: Console | None = None, *, 
     _examples(console, model)
     _sites(console, model)
     _baseline(console, result)
-    if verbosity > 0 and not result.findings.empty:
+    if verbosity > 0 and not result.store.empty:
         _all_findings(console, result)
     for error in result.input_errors:
         console.print(Text(f"input error: {error}", style="red"))

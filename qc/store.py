@@ -1,0 +1,193 @@
+"""The findings of a run, kept in corpus order in bounded memory.
+
+A run can find more findings than fit in memory (a few hundred bytes each, millions on a large corpus), so
+the engine appends each batch's findings to a :class:`FindingsStore` instead of holding one frame. The
+store keeps the latest ``memory_rows`` findings as frames and spills older ones to a Parquet file in a
+private temporary directory (deleted when the store is closed or garbage-collected). Reports and the
+summary read the store back chunk by chunk (:meth:`FindingsStore.chunks`); the whole frame is built only
+when someone asks for it (:meth:`FindingsStore.to_frame`, ``CheckResult.findings``).
+
+Findings are in corpus order and a document's findings are contiguous (the engine sorts each batch by
+line), so ``chunks(whole_documents=True)`` can hand out chunks that never split a document: per-document
+counts then need no state across chunks.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import weakref
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from qc.schemas import FINDINGS_COLUMNS, coerce_findings, empty_findings
+
+#: Findings held in memory before the store spills them to disk (about 25-60 MB of findings).
+DEFAULT_MEMORY_ROWS = 100_000
+#: Rows per chunk when reading the store back.
+CHUNK_ROWS = 65_536
+
+ARROW_SCHEMA = pa.schema([
+    *((name, pa.large_string()) for name in ("doc_id", "rule", "family", "severity", "field")),
+    ("start", pa.int64()), ("end", pa.int64()),
+    ("match", pa.large_string()), ("message", pa.large_string()), ("source_path", pa.large_string()),
+    ("source_line", pa.int64()), ("site", pa.large_string()),
+])
+assert ARROW_SCHEMA.names == FINDINGS_COLUMNS
+
+
+def _cleanup(directory: tempfile.TemporaryDirectory[str], writer: list[pq.ParquetWriter]) -> None:
+    for open_writer in writer:
+        open_writer.close()
+    directory.cleanup()
+
+
+class FindingsStore:
+    """Findings appended batch by batch, in order; older ones spilled to Parquet past ``memory_rows``."""
+
+    def __init__(self, memory_rows: int = DEFAULT_MEMORY_ROWS) -> None:
+        self.memory_rows = max(int(memory_rows), 1)
+        self._held: list[pd.DataFrame] = []
+        self._held_rows = 0
+        self._spilled_rows = 0
+        self._directory: Path | None = None
+        self._files: list[Path] = []  # spill files in order; only the last may be open for writing
+        self._writer: list[pq.ParquetWriter] = []  # zero or one open writer, shared with the finalizer
+        self._finalizer: weakref.finalize | None = None
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> FindingsStore:
+        """A store holding one findings frame (in memory)."""
+        store = cls(memory_rows=len(frame) + 1)
+        store.append(frame)
+        return store
+
+    def __len__(self) -> int:
+        return self._spilled_rows + self._held_rows
+
+    @property
+    def empty(self) -> bool:
+        """True when the run found nothing."""
+        return len(self) == 0
+
+    @property
+    def spilled(self) -> int:
+        """How many findings were written to disk (0 while everything fits in memory)."""
+        return self._spilled_rows
+
+    def append(self, frame: pd.DataFrame) -> None:
+        """Add one batch's findings (a coerced findings frame, in corpus order)."""
+        if frame.empty:
+            return
+        self._held.append(frame)
+        self._held_rows += len(frame)
+        if self._held_rows >= self.memory_rows:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self._directory is None:
+            directory = tempfile.TemporaryDirectory(prefix="corpus-qc-findings-")
+            self._directory = Path(directory.name)
+            self._finalizer = weakref.finalize(self, _cleanup, directory, self._writer)
+        if not self._writer:
+            self._files.append(self._directory / f"findings-{len(self._files):05d}.parquet")
+            self._writer.append(pq.ParquetWriter(self._files[-1], ARROW_SCHEMA, compression="zstd"))
+        table = pa.Table.from_pandas(pd.concat(self._held, ignore_index=True), schema=ARROW_SCHEMA,
+                                     preserve_index=False)
+        self._writer[0].write_table(table, row_group_size=CHUNK_ROWS)
+        self._spilled_rows += self._held_rows
+        self._held, self._held_rows = [], 0
+
+    def _flush(self) -> None:
+        # A Parquet file is readable once its footer is written: reading closes the open spill file, and a
+        # later spill starts a new one.
+        if self._writer:
+            self._writer.pop().close()
+
+    def chunks(self, columns: Sequence[str] | None = None, *, whole_documents: bool = False,
+               chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+        """The findings in order, as frames of about ``chunk_rows`` rows indexed by their position in the run.
+
+        ``whole_documents`` moves a document's findings that would straddle two chunks into the later one.
+        """
+        wanted = list(columns) if columns is not None else list(FINDINGS_COLUMNS)
+        if whole_documents:
+            wanted += [name for name in ("source_path", "source_line") if name not in wanted]
+            yield from _whole_documents(self._raw_chunks(wanted, chunk_rows))
+        else:
+            yield from self._raw_chunks(wanted, chunk_rows)
+
+    def _raw_chunks(self, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+        position = 0
+        self._flush()
+        for path in self._files:
+            for record_batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=columns):
+                frame = _coerce(record_batch.to_pandas(), columns)
+                frame.index = pd.RangeIndex(position, position + len(frame))
+                position += len(frame)
+                yield frame
+        for held in self._held:
+            frame = held.loc[:, columns]
+            frame.index = pd.RangeIndex(position, position + len(frame))
+            position += len(frame)
+            yield frame
+
+    def to_frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every finding as one frame (memory grows with the findings: reports read :meth:`chunks`)."""
+        parts = list(self.chunks(columns))
+        if not parts:
+            empty = empty_findings()
+            return empty.loc[:, list(columns)] if columns is not None else empty
+        frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+        return frame.reset_index(drop=True)
+
+    def write_parquet(self, path: Path) -> None:
+        """Write every finding to a Parquet file, chunk by chunk."""
+        with pq.ParquetWriter(path, ARROW_SCHEMA, compression="zstd") as writer:
+            for chunk in self.chunks():
+                writer.write_table(pa.Table.from_pandas(chunk, schema=ARROW_SCHEMA, preserve_index=False))
+
+    def close(self) -> None:
+        """Delete the spill file now (it is deleted at garbage collection otherwise)."""
+        if self._finalizer is not None:
+            self._finalizer()
+
+
+def _coerce(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Give columns read back from Parquet the findings frame's dtypes."""
+    if columns == FINDINGS_COLUMNS:
+        return coerce_findings(frame)
+    full = frame.reindex(columns=FINDINGS_COLUMNS)
+    return coerce_findings(full).loc[:, columns]
+
+
+def document_keys(frame: pd.DataFrame) -> pd.Series:
+    """A per-row key naming the document (record) a finding belongs to: its file and line."""
+    lines = frame["source_line"].astype("Int64").astype("str").fillna("")
+    return frame["source_path"].fillna("").astype("str") + "\x1f" + lines
+
+
+def _whole_documents(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    carry: pd.DataFrame | None = None
+    for chunk in chunks:
+        if carry is not None:
+            chunk = pd.concat([carry, chunk])
+            carry = None
+        if chunk.empty:
+            continue
+        keys = document_keys(chunk).to_numpy()
+        same = keys == keys[-1]
+        # The trailing run of the last document's rows waits for the next chunk (it may continue there).
+        tail = len(chunk)
+        while tail > 0 and same[tail - 1]:
+            tail -= 1
+        if tail == 0:
+            carry = chunk
+            continue
+        carry = chunk.iloc[tail:]
+        yield chunk.iloc[:tail]
+    if carry is not None and not carry.empty:
+        yield carry
