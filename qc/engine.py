@@ -36,6 +36,7 @@ from qc.registry import RuleSet
 from qc.rulespec import RuleSpec
 from qc.schemas import (
     FINDINGS_COLUMNS,
+    SeenIds,
     coerce_findings,
     duplicate_problems,
     empty_findings,
@@ -150,14 +151,6 @@ class RunStats:
     jobs: int = 1
     #: The most input rows held at once (units read, in flight or being checked): bounded by the batch size.
     max_rows_held: int = 0
-
-
-def checked_rows(raw: RawBatch, seen_ids: set[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Validate one raw batch: (schema findings, the rows rules can check, re-indexed 0..n-1)."""
-    problems, checkable = validate_posts(raw.frame, seen_ids)
-    schema_findings = problems_to_findings([*raw.problems, *problems])
-    frame = raw.frame[checkable.to_numpy()].reset_index(drop=True)
-    return schema_findings, frame
 
 
 def frame_batches(frame: pd.DataFrame, config: Config, batch_rows: int, log: LoadLog,
@@ -275,7 +268,7 @@ def check_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
     """Pass two for one unit: validate (all but duplicates) and check every batch it holds."""
     out = UnitOutcome(unit.source)
     for raw in _unit_raw_batches(ctx, unit, out):
-        problems, checkable = validate_posts(raw.frame, set())
+        problems, checkable = validate_posts(raw.frame, SeenIds())
         frame = raw.frame[checkable.to_numpy()].reset_index(drop=True)
         sites = [s for s in frame["site"].dropna().unique().tolist() if isinstance(s, str)]
         # Validated where it is made: in the worker, in parallel, batch by batch.
@@ -296,7 +289,7 @@ def observe_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
     """Pass one for one unit: the corpus-level rules' states for each of its batches."""
     out = UnitOutcome(unit.source)
     for raw in _unit_raw_batches(ctx, unit, out):
-        _, checkable = validate_posts(raw.frame, set())
+        _, checkable = validate_posts(raw.frame, SeenIds())
         out.states.append(ctx.checker.observe(raw.frame[checkable.to_numpy()].reset_index(drop=True)))
     return out
 
@@ -324,7 +317,7 @@ class OutcomeMerger:
         self.tally = tally
         self.on_batch = on_batch
         self.on_checked = on_checked
-        self.seen_ids: set[int] = set()
+        self.seen_ids = SeenIds()
         self.failed: set[str] = set()
         self.store = store if store is not None else FindingsStore()
 

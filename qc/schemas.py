@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -117,25 +118,47 @@ _CHECK_TO_CODE = {
 }
 
 
-def duplicate_problems(frame: pd.DataFrame, seen_ids: set[int]) -> list[Problem]:
-    """Records whose doc_id was seen before, in this batch or an earlier one (the first one wins).
+class SeenIds:
+    """The doc_id hashes seen so far: 8 bytes per document, in a few sorted numpy arrays.
 
-    Only 64-bit hashes are kept across batches, so the state stays small on very large corpora.
+    Exact duplicate detection needs every id seen; a hash each (not the strings, not a Python set at ~60
+    bytes an entry) keeps that small. Arrays merge like a binary counter, so there are O(log n) of them.
     """
+
+    def __init__(self) -> None:
+        self._levels: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return sum(len(level) for level in self._levels)
+
+    def mark(self, hashes: np.ndarray) -> np.ndarray:
+        """True for each hash seen before (earlier in ``hashes`` or in an earlier call); remember them all."""
+        seen = pd.Series(hashes).duplicated().to_numpy().copy()  # pandas hands out a read-only view
+        for level in self._levels:
+            at = np.minimum(np.searchsorted(level, hashes), len(level) - 1)
+            seen |= level[at] == hashes
+        fresh = np.unique(hashes[~seen])
+        if len(fresh):
+            self._levels.append(fresh)
+            while len(self._levels) > 1 and len(self._levels[-2]) <= 2 * len(self._levels[-1]):
+                newer, older = self._levels.pop(), self._levels.pop()
+                self._levels.append(np.union1d(older, newer))
+        return seen
+
+
+def duplicate_problems(frame: pd.DataFrame, seen_ids: SeenIds) -> list[Problem]:
+    """Records whose doc_id was seen before, in this batch or an earlier one (the first one wins)."""
     ids = frame["doc_id"]
-    usable = ids.map(lambda v: isinstance(v, str))
+    usable = ids.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     if not usable.any():
         return []
     hashes = pd.util.hash_pandas_object(ids[usable].astype("str"), index=False).to_numpy()
+    repeated = np.flatnonzero(usable)[seen_ids.mark(hashes)]
     problems: list[Problem] = []
-    for row, value in zip(ids.index[usable].tolist(), hashes.tolist(), strict=True):
-        if value in seen_ids:
-            doc_id = ids.iat[row]
-            problems.append(Problem("SC007", str(frame["source_path"].iat[row]),
-                                    int(frame["source_line"].iat[row]), f"duplicate doc_id {doc_id!r}",
-                                    field="doc_id", doc_id=doc_id, match=doc_id))
-        else:
-            seen_ids.add(value)
+    for row in repeated.tolist():
+        doc_id = ids.iat[row]
+        problems.append(Problem("SC007", str(frame["source_path"].iat[row]), int(frame["source_line"].iat[row]),
+                                f"duplicate doc_id {doc_id!r}", field="doc_id", doc_id=doc_id, match=doc_id))
     return problems
 
 
@@ -170,7 +193,7 @@ def _all_rows_valid(frame: pd.DataFrame) -> bool:
     return not bool(pc.any(blank).as_py())
 
 
-def validate_posts(frame: pd.DataFrame, seen_ids: set[int] | None = None) -> tuple[list[Problem], pd.Series]:
+def validate_posts(frame: pd.DataFrame, seen_ids: SeenIds | None = None) -> tuple[list[Problem], pd.Series]:
     """Lazily validate a canonical batch; return problems and a mask of rows the rules can check.
 
     ``seen_ids`` carries doc_id hashes between batches so duplicates across files are found too.
@@ -178,7 +201,7 @@ def validate_posts(frame: pd.DataFrame, seen_ids: set[int] | None = None) -> tup
     checkable = pd.Series(True, index=frame.index)
     if frame.empty:
         return [], checkable
-    problems: list[Problem] = duplicate_problems(frame, seen_ids if seen_ids is not None else set())
+    problems: list[Problem] = duplicate_problems(frame, seen_ids if seen_ids is not None else SeenIds())
     if _all_rows_valid(frame):  # the common case, proven with column kernels: pandera has nothing to say
         return problems, checkable
     try:

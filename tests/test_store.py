@@ -103,3 +103,19 @@ def test_a_check_that_spills_reports_what_one_in_memory_reports(tmp_path: Path, 
         assert outputs[0] == outputs[1] and len(outputs[0]["findings"]) == len(held.findings) > 10
     else:
         assert outputs[0]["runs"][0]["results"] == outputs[1]["runs"][0]["results"]
+
+
+def test_seen_ids_find_repeats_within_and_across_batches_in_few_sorted_arrays() -> None:
+    import numpy as np
+
+    from qc.schemas import SeenIds
+
+    seen = SeenIds()
+    rng = np.random.default_rng(7)
+    everything = rng.integers(0, 2**63, size=20_000, dtype=np.uint64)
+    marks = [seen.mark(everything[start : start + 1000]) for start in range(0, 20_000, 1000)]
+    assert not np.concatenate(marks).any() and len(seen) == 20_000
+    assert len(seen._levels) <= 2 * int(np.log2(20)) + 1  # merged like a binary counter
+    again = np.array([everything[5], 42, everything[19_999], 42], dtype=np.uint64)
+    assert seen.mark(again).tolist() == [True, False, True, True]  # the second 42 repeats the first
+    assert len(seen) == 20_001
