@@ -28,15 +28,9 @@ class OutputFormat(StrEnum):
 
 def renderer(fmt: OutputFormat) -> Callable[[CheckResult, TextIO], None]:
     """The function that writes ``fmt`` for a result to a text stream."""
-    from qc.render import github, html, junit, sarif, terminal
-    from qc.render import json as json_render
+    import importlib
 
-    table: dict[OutputFormat, Callable[[CheckResult, TextIO], None]] = {
-        OutputFormat.terminal: terminal.render,
-        OutputFormat.json: json_render.render,
-        OutputFormat.junit: junit.render,
-        OutputFormat.github: github.render,
-        OutputFormat.sarif: sarif.render,
-        OutputFormat.html: html.render,
-    }
-    return table[fmt]
+    # Only the chosen renderer is imported: the HTML one pulls in matplotlib, seconds a terminal run need not pay.
+    module = importlib.import_module(f"qc.render.{fmt.value}")
+    write: Callable[[CheckResult, TextIO], None] = module.render
+    return write
