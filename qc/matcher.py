@@ -19,7 +19,7 @@ import json
 import os
 import platform
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -349,13 +349,23 @@ def find_spans_utf8(regex: str, ignorecase: bool, data: bytes | memoryview) -> l
     loop mirrors google-re2's ``finditer`` exactly (including how it steps over empty matches), and a
     ``hit`` group's span is reported instead of the whole match, as :func:`find_spans` does.
     """
+    return list(iter_spans_utf8(regex, ignorecase, data))
+
+
+def iter_spans_utf8(regex: str, ignorecase: bool, data: bytes | memoryview,
+                    ascii_only: bool = False) -> Iterator[tuple[int, int, str]]:
+    """:func:`find_spans_utf8` lazily: a caller that has seen enough spans stops the search there.
+
+    ``ascii_only`` promises that ``data`` is ASCII (e.g. from Arrow's ``string_is_ascii`` over the column),
+    so byte offsets are character offsets and need no conversion.
+    """
     compiled = compile_re2(regex, ignorecase)
     if _re2_binding is None:  # pragma: no cover - fall back to the public API
-        return find_spans(regex, ignorecase, bytes(data).decode("utf-8"))
+        yield from find_spans(regex, ignorecase, bytes(data).decode("utf-8"))
+        return
     match = compiled._regexp.Match
     group = compiled.groupindex.get(HIT_GROUP, 0)
     to_chars = _re2_binding.BytesToCharLen
-    out: list[tuple[int, int, str]] = []
     pos, endpos = 0, len(data)
     last_byte = last_char = 0
     while True:
@@ -365,15 +375,16 @@ def find_spans_utf8(regex: str, ignorecase: bool, data: bytes | memoryview) -> l
             break
         # Reported spans only move forward (matches do not overlap), so offsets convert incrementally.
         hit_start, hit_end = spans[group]
-        if hit_end > hit_start >= 0:
+        if hit_end > hit_start >= 0 and ascii_only:
+            yield hit_start, hit_end, str(data[hit_start:hit_end], "ascii")
+        elif hit_end > hit_start >= 0:
             char_start = last_char + to_chars(data, last_byte, hit_start)
             char_end = char_start + to_chars(data, hit_start, hit_end)
             last_byte, last_char = hit_end, char_end
-            out.append((char_start, char_end, bytes(data[hit_start:hit_end]).decode("utf-8")))
+            yield char_start, char_end, str(data[hit_start:hit_end], "utf-8")
         if pos == endpos:
             break
         if pos == end:  # an empty match at pos: step one character to make progress
             pos += _re2_binding.CharLenToBytes(data, pos, 1)
         else:
             pos = end
-    return out
