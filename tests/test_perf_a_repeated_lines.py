@@ -40,3 +40,31 @@ def test_lines_keep_missing_texts_empty() -> None:
     assert lines["row"].tolist() == [0, 2]
     assert lines["key"].iloc[0] == lines["key"].iloc[1]  # the same line once whitespace is folded
     assert lines["line"].tolist() == ["Subscribe to our newsletter", "Subscribe  to our newsletter"]
+
+
+def test_lines_keep_exactly_the_lines_whose_normal_form_fits() -> None:
+    # Lines near the length bounds, CJK-heavy or padded with whitespace that the fold removes: the cheap
+    # byte/character bound that drops long prose early must never drop a line that would have been kept.
+    [rule] = [r for r in load_rules() if isinstance(r, Spec)]
+    rng = random.Random(11)
+    pieces = ["中", "文", "a", "B", " ", "  ", "\t\t\t", "\u3000", "7", "2024", "😀", "é"]
+    texts = []
+    for _ in range(300):
+        lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 420))) for _ in range(rng.randint(1, 4))]
+        texts.append("\n".join(lines))
+    heavy = ["中", "中", "中", "中", "中", "中", "中", " ", "\t\t", "\u3000", "7", "😀"]  # CJK prose, some of it long
+    for _ in range(200):
+        texts.append("".join(rng.choice(heavy) for _ in range(rng.randint(150, 700))))
+    texts += ["中" * 201, "中" * 200, "\u3000" * 300 + "中" * 200 + "\u3000" * 300, ("中" + "\t" * 5) * 190]
+    frame = pd.DataFrame({"text": pd.array(texts, dtype="str"), "site": pd.array(["s"] * len(texts), dtype="str")})
+    got = rule._lines(Batch(frame=frame))
+    expected = []
+    for row, text in enumerate(texts):
+        start = 0
+        for line in text.split("\n"):
+            norm = _reference(pa.array([line], type=pa.large_string()))[0].as_py()
+            if rule.min_chars <= len(line) <= 4 * rule.max_chars and rule.min_chars <= len(norm) <= rule.max_chars:
+                expected.append((row, start, line))
+            start += len(line) + 1
+    assert list(zip(got["row"], got["start"], got["line"], strict=True)) == expected
+    assert 50 < len(expected) < sum(t.count("\n") + 1 for t in texts)  # neither vacuous nor trivial

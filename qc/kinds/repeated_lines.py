@@ -100,7 +100,13 @@ class Spec(RuleSpec):
         doc_base = np.concatenate([[0], ends])[firsts]
         starts = ends - (lengths + 1) - doc_base[rows]
         # Normalising only shrinks a line, so most prose (long paragraphs) is dropped before the regexes.
-        maybe = np.flatnonzero((lengths >= self.min_chars) & (lengths <= 4 * self.max_chars))
+        # Every non-ASCII character inside the trimmed line survives normalising (the folds touch ASCII only,
+        # lowercasing maps one character to one), and a trimmed line of b bytes and c characters holds at
+        # least ceil((b - c) / 3) of them: long CJK prose is dropped here too, whatever 4 * max_chars allows.
+        trimmed = pc.utf8_trim_whitespace(raw)
+        spread = pc.binary_length(trimmed).to_numpy().astype(np.int64) - pc.utf8_length(trimmed).to_numpy()
+        maybe = np.flatnonzero((lengths >= self.min_chars) & (lengths <= 4 * self.max_chars)
+                               & ((spread + 2) // 3 <= self.max_chars))
         raw = raw.take(pa.array(maybe))
         norm = _normalise(raw)
         norm_len = pc.utf8_length(norm).to_numpy()
