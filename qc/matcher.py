@@ -155,11 +155,27 @@ def _load_database(blob: bytes) -> Any:
     return database
 
 
+@functools.lru_cache(maxsize=1)
+def _host_signature() -> str:
+    """Hyperscan's library version and the CPU features it compiles for on this host (a tiny compile).
+
+    A database compiled where AVX2 exists fails to scan where it does not, so a cache on a shared home
+    directory must not hand one host's database to another.
+    """
+    assert _hs is not None
+    probe = _hs.Database()
+    probe.compile(expressions=[b"a"], ids=[0], elements=1, flags=[0])
+    info = probe.info()
+    return info.decode("utf-8", "replace") if isinstance(info, bytes) else str(info)
+
+
 def _cache_key(patterns: Sequence[ScanPattern], ids: list[int]) -> str:
-    """sha256 of everything the compiled database depends on: Hyperscan's version, the machine, each pattern."""
+    """sha256 of everything the compiled database depends on: Hyperscan (binding, library, CPU features),
+    the machine and each pattern with its id and flags."""
     assert _hs is not None
     material = {
         "hyperscan": getattr(_hs, "__version__", "?"),
+        "host": _host_signature(),
         "machine": platform.machine(),
         "patterns": [[i, patterns[i].regex, _hs_flags(patterns[i])] for i in ids],
     }
@@ -207,7 +223,10 @@ def _load_or_build(patterns: Sequence[ScanPattern], ids: list[int]) -> tuple[Any
     """:func:`_build_hyperscan`, through the on-disk cache keyed by everything the database depends on."""
     if not ids:
         return None, [], []
-    path = cache_dir() / f"hs-{_cache_key(patterns, ids)}.db"
+    try:
+        path = cache_dir() / f"hs-{_cache_key(patterns, ids)}.db"
+    except Exception:  # no home directory, say: compile, as without a cache
+        return _build_hyperscan(patterns, ids)
     cached = _read_cache(path, ids)
     if cached is not None:
         return cached

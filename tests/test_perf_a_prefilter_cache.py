@@ -121,3 +121,13 @@ def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_
     assert matcher.cache_dir() == tmp_path / "corpus-qc"
     monkeypatch.setenv("QC_CACHE_DIR", str(tmp_path / "x"))
     assert matcher.cache_dir() == tmp_path / "x"
+
+
+def test_another_host_does_not_reuse_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QC_CACHE_DIR", str(tmp_path))
+    expected = Prefilter(PATTERNS).candidates(_column())
+    calls = _count_compiles(monkeypatch)
+    monkeypatch.setattr(matcher, "_host_signature", lambda: "Version: 5.4.12 Features: AVX2 Mode: BLOCK (elsewhere)")
+    assert _same(Prefilter(PATTERNS).candidates(_column()), expected)
+    assert len(calls) == 1  # a cached database is only reused on the CPU features it was compiled for
+    assert len(list(tmp_path.glob("hs-*.db"))) == 2
