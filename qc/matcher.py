@@ -345,6 +345,12 @@ def _scan_hyperscan(database: Any, column: pa.Array, n_patterns: int) -> list[li
 HIT_GROUP = "hit"
 
 
+@functools.lru_cache(maxsize=4096)
+def _hit_group(regex: str, ignorecase: bool) -> int:
+    # The binding builds groupindex anew on every access: once per regex is enough.
+    return int(compile_re2(regex, ignorecase).groupindex.get(HIT_GROUP, 0))
+
+
 def find_spans(regex: str, ignorecase: bool, text: str) -> list[tuple[int, int, str]]:
     """All non-overlapping RE2 matches of ``regex`` in ``text`` as (start, end, matched text), in chars.
 
@@ -383,7 +389,7 @@ def iter_spans_utf8(regex: str, ignorecase: bool, data: bytes | memoryview,
         yield from find_spans(regex, ignorecase, bytes(data).decode("utf-8"))
         return
     match = compiled._regexp.Match
-    group = compiled.groupindex.get(HIT_GROUP, 0)
+    group = _hit_group(regex, ignorecase)
     to_chars = _re2_binding.BytesToCharLen
     pos, endpos = 0, len(data)
     last_byte = last_char = 0
@@ -398,9 +404,10 @@ def iter_spans_utf8(regex: str, ignorecase: bool, data: bytes | memoryview,
             yield hit_start, hit_end, str(data[hit_start:hit_end], "ascii")
         elif hit_end > hit_start >= 0:
             char_start = last_char + to_chars(data, last_byte, hit_start)
-            char_end = char_start + to_chars(data, hit_start, hit_end)
+            text = str(data[hit_start:hit_end], "utf-8")
+            char_end = char_start + len(text)  # the decoded match is its own character count
             last_byte, last_char = hit_end, char_end
-            yield char_start, char_end, str(data[hit_start:hit_end], "utf-8")
+            yield char_start, char_end, text
         if pos == endpos:
             break
         if pos == end:  # an empty match at pos: step one character to make progress

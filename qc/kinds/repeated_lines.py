@@ -145,8 +145,10 @@ class Spec(RuleSpec):
         if not state or not state["pairs"]:
             return
         lines = self._lines(batch)
-        counts = lines["key"].map(state["pairs"]).fillna(0).to_numpy()
-        site_docs = lines["site"].map(state["docs"]).fillna(0).to_numpy()
+        # dict.get per key: Series.map with a Counter (a dict with __missing__) calls a Python lambda per row.
+        pairs, docs = state["pairs"].get, state["docs"].get
+        counts = np.array([pairs(k, 0) for k in lines["key"].tolist()], dtype=np.int64)
+        site_docs = np.array([docs(k, 0) for k in lines["site"].tolist()], dtype=np.int64)
         hits = lines[(counts >= self.min_documents) & (counts >= self.min_fraction * site_docs)]
         hits = hits.assign(count=counts[hits.index]).groupby("row", sort=True).head(self.limit)
         for row, start, line, count in zip(hits["row"].tolist(), hits["start"].tolist(), hits["line"].tolist(),
