@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from qc.matcher import find_spans_utf8, utf8_buffers
+from qc.matcher import iter_spans_utf8, utf8_buffers
 from qc.rulespec import ScanPattern
 
 
@@ -41,6 +42,8 @@ class Batch:
     #: Text fields as Arrow arrays, built once per batch and shared by the prefilter and every rule.
     arrays: dict[str, pa.Array] = field(default_factory=dict)
     _buffers: dict[str, tuple[np.ndarray, memoryview, np.ndarray | None]] = field(default_factory=dict, repr=False)
+    #: Per text field, which rows are pure ASCII (their byte offsets are character offsets).
+    _ascii: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     #: Per-batch results a rule kind shares between its rules (e.g. date mentions parsed once for DT020 and
     #: DT021), keyed by the kind and the parameters the result depends on. Dropped with the batch.
     memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
@@ -73,6 +76,16 @@ class Batch:
 
     def spans(self, pattern: ScanPattern) -> Iterator[tuple[int, int, int, str]]:
         """Yield (row, start, end, matched text) for ``pattern``, searching candidate rows only."""
+        for row, found in self.row_spans(pattern):
+            for start, stop, text in found:
+                yield row, start, stop, text
+
+    def row_spans(self, pattern: ScanPattern) -> Iterator[tuple[int, Iterator[tuple[int, int, str]]]]:
+        """Per candidate row, in row order: (row, lazy iterator of its (start, end, matched text)).
+
+        The search in a row runs only as far as the caller iterates, so a rule that has seen enough spans
+        in a row (its ``limit``) stops there.
+        """
         rows = self.candidates.get(pattern.key)
         if rows is None or len(rows) == 0 or pattern.field not in self.frame.columns:
             return
@@ -80,12 +93,15 @@ class Batch:
         if buffers is None:
             buffers = self._buffers[pattern.field] = utf8_buffers(self.utf8(pattern.field))
         offsets, data, valid = buffers
+        ascii_rows = self._ascii.get(pattern.field)
+        if ascii_rows is None:
+            ascii_rows = self._ascii[pattern.field] = pc.fill_null(
+                pc.string_is_ascii(self.utf8(pattern.field)), False).to_numpy(zero_copy_only=False)
         if valid is not None:
             rows = rows[valid[rows]]
         begins = offsets[rows].tolist()
         ends = offsets[rows + 1].tolist()
-        for row, begin, end in zip(rows.tolist(), begins, ends, strict=True):
+        for row, begin, end, ascii_only in zip(rows.tolist(), begins, ends, ascii_rows[rows].tolist(), strict=True):
             if end == begin:
                 continue
-            for start, stop, text in find_spans_utf8(pattern.regex, pattern.ignorecase, data[begin:end]):
-                yield row, start, stop, text
+            yield row, iter_spans_utf8(pattern.regex, pattern.ignorecase, data[begin:end], ascii_only)

@@ -248,11 +248,19 @@ def _line_spans(block: bytes) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
+def _valid_utf8(block: bytes) -> bool:
+    """Whether ``block`` is valid UTF-8 (as strict as ``bytes.decode``), checked by Arrow without making a str."""
+    offsets = pa.py_buffer(np.array([0, len(block)], dtype=np.int64))
+    try:
+        pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(block)).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _jsonl_frame_fast(block: bytes) -> pa.Table | None:
     """Parse a block with pyarrow's JSON reader; None when the block needs the per-line path."""
-    try:  # pyarrow's JSON reader does not validate UTF-8: bad bytes must take the per-line path
-        block.decode("utf-8")
-    except UnicodeDecodeError:
+    if not _valid_utf8(block):  # pyarrow's JSON reader does not validate UTF-8: bad bytes take the per-line path
         return None
     try:
         table = pjson.read_json(io.BytesIO(block), read_options=pjson.ReadOptions(use_threads=False,

@@ -14,8 +14,14 @@ Both engines are automata: no user pattern can backtrack catastrophically.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -80,23 +86,31 @@ class _FieldDatabase:
     re2_ids: list[int] = field(default_factory=list)
 
 
+def _hs_flags(pattern: ScanPattern) -> int:
+    assert _hs is not None
+    flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_ALLOWEMPTY
+    if pattern.ignorecase:
+        flags |= _hs.HS_FLAG_CASELESS
+    return int(flags)
+
+
 def _build_hyperscan(patterns: Sequence[ScanPattern], ids: list[int]) -> tuple[Any, list[int], list[int]]:
     """Compile what Hyperscan accepts; return (database, accepted ids, rejected ids)."""
     assert _hs is not None
-    if ids:  # usually every pattern compiles: one compile, no probing (compiling is the start-up cost)
+    if ids:  # when every pattern compiles: one compile, no probing (compiling is the start-up cost)
         try:
             return _compile_database(patterns, ids), list(ids), []
         except Exception:  # some pattern is rejected: find which, below
             pass
+    # Hyperscan's error does not say which expression it rejected, so each is probed alone (the built-in
+    # rules have two it rejects: one too large, one with an end anchor inside a group). This is why a cold
+    # build costs ~2 s; the on-disk cache (see :func:`_load_or_build`) pays it once per rule set and machine.
     accepted: list[int] = []
     rejected: list[int] = []
     for i in ids:  # probe each pattern alone so one rejection does not sink the database
-        flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_ALLOWEMPTY
-        if patterns[i].ignorecase:
-            flags |= _hs.HS_FLAG_CASELESS
         try:
             probe = _hs.Database()
-            probe.compile(expressions=[patterns[i].regex.encode()], ids=[i], elements=1, flags=[flags])
+            probe.compile(expressions=[patterns[i].regex.encode()], ids=[i], elements=1, flags=[_hs_flags(patterns[i])])
             accepted.append(i)
         except Exception:
             rejected.append(i)
@@ -107,20 +121,118 @@ def _build_hyperscan(patterns: Sequence[ScanPattern], ids: list[int]) -> tuple[A
 
 def _compile_database(patterns: Sequence[ScanPattern], ids: list[int]) -> Any:
     assert _hs is not None
-    flags_list = []
-    for i in ids:
-        flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_ALLOWEMPTY
-        if patterns[i].ignorecase:
-            flags |= _hs.HS_FLAG_CASELESS
-        flags_list.append(flags)
     database = _hs.Database()
     database.compile(
         expressions=[patterns[i].regex.encode() for i in ids],
         ids=ids,
         elements=len(ids),
-        flags=flags_list,
+        flags=[_hs_flags(patterns[i]) for i in ids],
     )
     return database
+
+
+def cache_dir() -> Path:
+    """Where compiled prefilter databases are kept: ``$QC_CACHE_DIR``, else the user cache directory."""
+    override = os.environ.get("QC_CACHE_DIR")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "corpus-qc"
+
+
+_CACHE_MAGIC = b"corpus-qc hyperscan v1\n"
+
+
+def _dump_database(database: Any) -> bytes:
+    assert _hs is not None
+    return bytes(_hs.dumpb(database))
+
+
+def _load_database(blob: bytes) -> Any:
+    assert _hs is not None
+    database = _hs.loadb(bytes(blob), _hs.HS_MODE_BLOCK)
+    database.scratch = _hs.Scratch(database)  # compile() allocates scratch space; a deserialised database has none
+    return database
+
+
+@functools.lru_cache(maxsize=1)
+def _host_signature() -> str:
+    """Hyperscan's library version and the CPU features it compiles for on this host (a tiny compile).
+
+    A database compiled where AVX2 exists fails to scan where it does not, so a cache on a shared home
+    directory must not hand one host's database to another.
+    """
+    assert _hs is not None
+    probe = _hs.Database()
+    probe.compile(expressions=[b"a"], ids=[0], elements=1, flags=[0])
+    info = probe.info()
+    return info.decode("utf-8", "replace") if isinstance(info, bytes) else str(info)
+
+
+def _cache_key(patterns: Sequence[ScanPattern], ids: list[int]) -> str:
+    """sha256 of everything the compiled database depends on: Hyperscan (binding, library, CPU features),
+    the machine and each pattern with its id and flags."""
+    assert _hs is not None
+    material = {
+        "hyperscan": getattr(_hs, "__version__", "?"),
+        "host": _host_signature(),
+        "machine": platform.machine(),
+        "patterns": [[i, patterns[i].regex, _hs_flags(patterns[i])] for i in ids],
+    }
+    return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _read_cache(path: Path, ids: list[int]) -> tuple[Any, list[int], list[int]] | None:
+    """The cached (database, accepted, rejected) at ``path``, or None if missing, stale or damaged."""
+    try:
+        blob = path.read_bytes()
+        if not blob.startswith(_CACHE_MAGIC):
+            return None
+        head_end = blob.index(b"\n", len(_CACHE_MAGIC))
+        head = json.loads(blob[len(_CACHE_MAGIC):head_end])
+        body = blob[head_end + 1:]
+        accepted, rejected = [int(i) for i in head["accepted"]], [int(i) for i in head["rejected"]]
+        # The checksum guards Hyperscan's deserialiser from a truncated or altered file.
+        if hashlib.sha256(body).hexdigest() != head["sha256"] or sorted(accepted + rejected) != sorted(ids):
+            return None
+        database = _load_database(body) if accepted else None
+        return database, accepted, rejected
+    except Exception:  # any unreadable cache means compiling, never failing
+        return None
+
+
+def _write_cache(path: Path, database: Any, accepted: list[int], rejected: list[int]) -> None:
+    """Store the build atomically (temp file + rename), so readers never see half a file; failures are ignored."""
+    try:
+        body = _dump_database(database) if database is not None else b""
+        head = json.dumps({"accepted": accepted, "rejected": rejected, "sha256": hashlib.sha256(body).hexdigest()})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(_CACHE_MAGIC + head.encode("ascii") + b"\n" + body)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:  # a read-only or full disk only costs the next run a compile
+        pass
+
+
+def _load_or_build(patterns: Sequence[ScanPattern], ids: list[int]) -> tuple[Any, list[int], list[int]]:
+    """:func:`_build_hyperscan`, through the on-disk cache keyed by everything the database depends on."""
+    if not ids:
+        return None, [], []
+    try:
+        path = cache_dir() / f"hs-{_cache_key(patterns, ids)}.db"
+    except Exception:  # no home directory, say: compile, as without a cache
+        return _build_hyperscan(patterns, ids)
+    cached = _read_cache(path, ids)
+    if cached is not None:
+        return cached
+    built = _build_hyperscan(patterns, ids)
+    _write_cache(path, *built)
+    return built
 
 
 class Prefilter:
@@ -146,9 +258,28 @@ class Prefilter:
                 for fdb in self._fields.values():
                     friendly = [i for i in fdb.re2_ids if _hyperscan_friendly(self.patterns[i])]
                     others = [i for i in fdb.re2_ids if i not in set(friendly)]
-                    fdb.database, fdb.hs_ids, rejected = _build_hyperscan(self.patterns, friendly)
+                    fdb.database, fdb.hs_ids, rejected = _load_or_build(self.patterns, friendly)
                     fdb.re2_ids = sorted(others + rejected)
         return self._fields
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle compiled databases as Hyperscan's serialised bytes, so a worker process receiving the
+        prefilter deserialises it (milliseconds) instead of compiling it again."""
+        state = self.__dict__.copy()
+        state["_fields"] = {
+            name: (fdb.hs_ids, fdb.re2_ids, None if fdb.database is None else _dump_database(fdb.database))
+            for name, fdb in self._fields.items()
+        }
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        fields = state.pop("_fields")
+        self.__dict__.update(state)
+        self._fields = {
+            name: _FieldDatabase(self.patterns, database=None if blob is None else _load_database(blob),
+                                 hs_ids=list(hs_ids), re2_ids=list(re2_ids))
+            for name, (hs_ids, re2_ids, blob) in fields.items()
+        }
 
     def candidates(self, columns: dict[str, pa.ChunkedArray | pa.Array]) -> dict[str, np.ndarray]:
         """Return, per pattern key, the sorted row numbers whose field may match the pattern."""
@@ -214,6 +345,12 @@ def _scan_hyperscan(database: Any, column: pa.Array, n_patterns: int) -> list[li
 HIT_GROUP = "hit"
 
 
+@functools.lru_cache(maxsize=4096)
+def _hit_group(regex: str, ignorecase: bool) -> int:
+    # The binding builds groupindex anew on every access: once per regex is enough.
+    return int(compile_re2(regex, ignorecase).groupindex.get(HIT_GROUP, 0))
+
+
 def find_spans(regex: str, ignorecase: bool, text: str) -> list[tuple[int, int, str]]:
     """All non-overlapping RE2 matches of ``regex`` in ``text`` as (start, end, matched text), in chars.
 
@@ -237,13 +374,23 @@ def find_spans_utf8(regex: str, ignorecase: bool, data: bytes | memoryview) -> l
     loop mirrors google-re2's ``finditer`` exactly (including how it steps over empty matches), and a
     ``hit`` group's span is reported instead of the whole match, as :func:`find_spans` does.
     """
+    return list(iter_spans_utf8(regex, ignorecase, data))
+
+
+def iter_spans_utf8(regex: str, ignorecase: bool, data: bytes | memoryview,
+                    ascii_only: bool = False) -> Iterator[tuple[int, int, str]]:
+    """:func:`find_spans_utf8` lazily: a caller that has seen enough spans stops the search there.
+
+    ``ascii_only`` promises that ``data`` is ASCII (e.g. from Arrow's ``string_is_ascii`` over the column),
+    so byte offsets are character offsets and need no conversion.
+    """
     compiled = compile_re2(regex, ignorecase)
     if _re2_binding is None:  # pragma: no cover - fall back to the public API
-        return find_spans(regex, ignorecase, bytes(data).decode("utf-8"))
+        yield from find_spans(regex, ignorecase, bytes(data).decode("utf-8"))
+        return
     match = compiled._regexp.Match
-    group = compiled.groupindex.get(HIT_GROUP, 0)
+    group = _hit_group(regex, ignorecase)
     to_chars = _re2_binding.BytesToCharLen
-    out: list[tuple[int, int, str]] = []
     pos, endpos = 0, len(data)
     last_byte = last_char = 0
     while True:
@@ -253,15 +400,17 @@ def find_spans_utf8(regex: str, ignorecase: bool, data: bytes | memoryview) -> l
             break
         # Reported spans only move forward (matches do not overlap), so offsets convert incrementally.
         hit_start, hit_end = spans[group]
-        if hit_end > hit_start >= 0:
+        if hit_end > hit_start >= 0 and ascii_only:
+            yield hit_start, hit_end, str(data[hit_start:hit_end], "ascii")
+        elif hit_end > hit_start >= 0:
             char_start = last_char + to_chars(data, last_byte, hit_start)
-            char_end = char_start + to_chars(data, hit_start, hit_end)
+            text = str(data[hit_start:hit_end], "utf-8")
+            char_end = char_start + len(text)  # the decoded match is its own character count
             last_byte, last_char = hit_end, char_end
-            out.append((char_start, char_end, bytes(data[hit_start:hit_end]).decode("utf-8")))
+            yield char_start, char_end, text
         if pos == endpos:
             break
         if pos == end:  # an empty match at pos: step one character to make progress
             pos += _re2_binding.CharLenToBytes(data, pos, 1)
         else:
             pos = end
-    return out

@@ -68,21 +68,35 @@ class Spec(RegionOptions, RuleSpec):
         return [ScanPattern(key=f"{self.code}#0", regex=regex, field=self.field, ignorecase=self.ignorecase)]
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
-        """Yield each phrase occurrence in the region, in documents with ``min_distinct`` distinct phrases."""
-        per_row: dict[int, list[tuple[int, int, str]]] = {}
-        for row, start, end, text in batch.spans(self.scan_patterns()[0]):
-            if self.whole_line:  # report the phrase, not the padding and colon around it
-                lead = len(text) - len(text.lstrip(_PAD_CHARS))
-                stripped = text.strip(_PAD_CHARS).rstrip(":：").rstrip(_PAD_CHARS)
-                start, end, text = start + lead, start + lead + len(stripped), stripped
-            per_row.setdefault(row, []).append((start, end, text))
-        column = batch.frame[self.field] if per_row and self.region != "any" else None
-        for row, spans in sorted(per_row.items()):
-            if column is not None:
-                bounds = self.region_bounds(column.iat[row])
-                spans = [s for s in spans if self.in_bounds(bounds, s[0], s[1])]
-            distinct = {text.casefold() if self.ignorecase else text for _, _, text in spans}
+        """Yield each phrase occurrence in the region, in documents with ``min_distinct`` distinct phrases.
+
+        A row's search stops once it holds ``limit`` spans in the region and ``min_distinct`` distinct
+        phrases among them: later spans could neither be reported nor change the verdict.
+        """
+        column = batch.frame[self.field] if self.region != "any" else None
+        messages: dict[str, str] = {}  # a lexicon's few phrases recur in thousands of findings
+        for row, found in batch.row_spans(self.scan_patterns()[0]):
+            bounds = None
+            spans: list[tuple[int, int, str]] = []
+            distinct: set[str] = set()
+            for start, end, text in found:
+                if self.whole_line:  # report the phrase, not the padding and colon around it
+                    lead = len(text) - len(text.lstrip(_PAD_CHARS))
+                    stripped = text.strip(_PAD_CHARS).rstrip(":：").rstrip(_PAD_CHARS)
+                    start, end, text = start + lead, start + lead + len(stripped), stripped
+                if column is not None:
+                    if bounds is None:
+                        bounds = self.region_bounds(column.iat[row])
+                    if not self.in_bounds(bounds, start, end):
+                        continue
+                spans.append((start, end, text))
+                distinct.add(text.casefold() if self.ignorecase else text)
+                if len(spans) >= self.limit and len(distinct) >= self.min_distinct:
+                    break
             if len(distinct) < self.min_distinct:
                 continue
             for start, end, text in spans[: self.limit]:
-                yield FindingRow(row=row, start=start, end=end, match=text, message=self.format_message(text))
+                message = messages.get(text)
+                if message is None:
+                    message = messages[text] = self.format_message(text)
+                yield FindingRow(row=row, start=start, end=end, match=text, message=message)

@@ -34,10 +34,28 @@ _NO_SITE = "\x00no-site"
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd constant: mixes the site hash into the line hash
 
 
+#: ``\s+`` -> " ", matching only the runs that change: most lines' whitespace is single spaces, and RE2
+#: replacing each of them by itself was most of this rule's time.
+_WHITESPACE_RUN = r"[\t\n\f\r]\s*| \s+"
+#: ``[0-9]+`` -> "0", likewise skipping the runs that already are a single "0".
+_DIGIT_RUN = r"[0-9]{2,}|[1-9]"
+
+
 def _normalise(lines: pa.Array) -> pa.Array:
-    """Whitespace folded, digits masked, case folded: vectorised over the Arrow array of lines."""
-    folded = pc.utf8_trim_whitespace(pc.replace_substring_regex(lines, r"\s+", " "))
-    return pc.utf8_lower(pc.replace_substring_regex(folded, r"[0-9]+", "0"))
+    """Whitespace folded, digits masked, case folded: vectorised over the Arrow array of lines.
+
+    The same as ``lower(replace(trim(replace(line, r"\\s+", " ")), r"[0-9]+", "0"))``: at the start of a
+    run, RE2's leftmost match takes the whole run whenever replacing it changes anything.
+    """
+    folded = pc.utf8_trim_whitespace(pc.replace_substring_regex(lines, _WHITESPACE_RUN, " "))
+    return pc.utf8_lower(pc.replace_substring_regex(folded, _DIGIT_RUN, "0"))
+
+
+def _as_str(arrow_type: pa.DataType) -> Any:
+    # Arrow strings to pandas' default "str" dtype without a Python object per value.
+    if pa.types.is_large_string(arrow_type) or pa.types.is_string(arrow_type):
+        return pd.StringDtype(na_value=np.nan)
+    return None
 
 
 def _hash(values: pd.Series) -> np.ndarray:
@@ -63,9 +81,15 @@ class Spec(RuleSpec):
         sites = batch.texts("site")
         return _hash(sites.where(sites != "", _NO_SITE))
 
+    def _texts(self, batch: Batch) -> pa.Array:
+        """The field as Arrow strings, missing values as "": :meth:`Batch.texts` without a Python pass."""
+        if self.field in batch.frame.columns and isinstance(batch.frame[self.field].dtype, pd.StringDtype):
+            return pc.fill_null(batch.utf8(self.field), "")  # the batch's cached array (the prefilter's too)
+        return pa.array(batch.texts(self.field).tolist(), type=pa.large_string())
+
     def _lines(self, batch: Batch) -> pd.DataFrame:
         """One row per kept line: document row, start offset, raw line, site hash and (site, line) key."""
-        texts = pa.array(batch.texts(self.field).tolist(), type=pa.large_string())
+        texts = self._texts(batch)
         split = pc.split_pattern(texts, "\n")
         raw = split.flatten()
         rows = pc.list_parent_indices(split).to_numpy()
@@ -76,14 +100,20 @@ class Spec(RuleSpec):
         doc_base = np.concatenate([[0], ends])[firsts]
         starts = ends - (lengths + 1) - doc_base[rows]
         # Normalising only shrinks a line, so most prose (long paragraphs) is dropped before the regexes.
-        maybe = np.flatnonzero((lengths >= self.min_chars) & (lengths <= 4 * self.max_chars))
+        # Every non-ASCII character inside the trimmed line survives normalising (the folds touch ASCII only,
+        # lowercasing maps one character to one), and a trimmed line of b bytes and c characters holds at
+        # least ceil((b - c) / 3) of them: long CJK prose is dropped here too, whatever 4 * max_chars allows.
+        trimmed = pc.utf8_trim_whitespace(raw)
+        spread = pc.binary_length(trimmed).to_numpy().astype(np.int64) - pc.utf8_length(trimmed).to_numpy()
+        maybe = np.flatnonzero((lengths >= self.min_chars) & (lengths <= 4 * self.max_chars)
+                               & ((spread + 2) // 3 <= self.max_chars))
         raw = raw.take(pa.array(maybe))
         norm = _normalise(raw)
         norm_len = pc.utf8_length(norm).to_numpy()
         keep = (norm_len >= self.min_chars) & (norm_len <= self.max_chars)
         picked = maybe[keep]
         sites = self._sites(batch)[rows[picked]]
-        line_hash = _hash(pd.Series(norm.filter(pa.array(keep)).to_pylist(), dtype="str"))
+        line_hash = _hash(pd.Series(norm.filter(pa.array(keep)).to_pandas(types_mapper=_as_str)))
         return pd.DataFrame({
             "row": rows[picked], "start": starts[picked], "site": sites,
             "key": line_hash ^ (sites * _MIX), "line": raw.filter(pa.array(keep)).to_pandas(),
@@ -115,8 +145,10 @@ class Spec(RuleSpec):
         if not state or not state["pairs"]:
             return
         lines = self._lines(batch)
-        counts = lines["key"].map(state["pairs"]).fillna(0).to_numpy()
-        site_docs = lines["site"].map(state["docs"]).fillna(0).to_numpy()
+        # dict.get per key: Series.map with a Counter (a dict with __missing__) calls a Python lambda per row.
+        pairs, docs = state["pairs"].get, state["docs"].get
+        counts = np.array([pairs(k, 0) for k in lines["key"].tolist()], dtype=np.int64)
+        site_docs = np.array([docs(k, 0) for k in lines["site"].tolist()], dtype=np.int64)
         hits = lines[(counts >= self.min_documents) & (counts >= self.min_fraction * site_docs)]
         hits = hits.assign(count=counts[hits.index]).groupby("row", sort=True).head(self.limit)
         for row, start, line, count in zip(hits["row"].tolist(), hits["start"].tolist(), hits["line"].tolist(),
