@@ -97,7 +97,7 @@ def plan_partitions(files: list[InputFile], partition_bytes: int = PARTITION_BYT
     return parts
 
 
-def _context(token: str, setup: tuple[RuleSet, Config, dict[str, Any], int | None]) -> UnitContext:
+def _context(token: str, setup: tuple[Checker | RuleSet, Config, dict[str, Any], int | None]) -> UnitContext:
     """The worker's compiled checker for this run (compiled once per worker, not per task)."""
     ctx = _CONTEXTS.get(token)
     if ctx is None:
@@ -122,7 +122,7 @@ def _partition_units(part: Partition, config: Config, log: LoadLog) -> Iterator[
         log.errors.append(InputError(f"cannot read file ({exc})", path=part.file.display))
 
 
-def _run_partition(token: str, setup: tuple[RuleSet, Config, dict[str, Any], int | None],
+def _run_partition(token: str, setup: tuple[Checker | RuleSet, Config, dict[str, Any], int | None],
                    part: Partition | pd.DataFrame,
                    observe: bool, row_offset: int = 0) -> list[UnitOutcome]:
     """One Dask task: read a partition with pyarrow and check (or observe) its units, in order."""
@@ -224,7 +224,7 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
         keep = None if on_checked is None else getattr(on_checked, "per_rule", ALL_ROWS)
 
         def submit(state: dict[str, Any], observe: bool) -> list[Any]:
-            setup = (checker.ruleset, config, state, keep)
+            setup = (checker.compile(), config, state, keep)  # workers receive the compiled prefilter
             token = hashlib.sha256(pickle.dumps(setup)).hexdigest()
             [shared] = client.scatter([setup], broadcast=True, hash=False)
             if isinstance(items[0] if items else None, Partition) or not items:

@@ -57,6 +57,12 @@ class Checker:
         self.prefilter = Prefilter([p for rule in self.rules for p in rule.scan_patterns()])
         self.corpus_rules = [rule for rule in self.rules if rule.CORPUS_LEVEL]
 
+    def compile(self) -> Checker:
+        """Compile the prefilter now (it compiles on first use otherwise); a compiled checker pickles with
+        its Hyperscan databases serialised, so worker processes receive them instead of compiling."""
+        _ = self.prefilter.fields
+        return self
+
     def make_batch(self, frame: pd.DataFrame) -> Batch:
         """Prefilter every scan pattern over the batch's text columns in one pass per field."""
         batch = Batch(frame=frame)
@@ -71,13 +77,30 @@ class Checker:
         batch = Batch(frame=frame)
         return {rule.code: rule.observe(batch) for rule in self.corpus_rules}
 
-    def merge(self, states: Iterable[dict[str, Any]]) -> dict[str, Any]:
-        """Combine pass-one states from every batch (and every process or worker)."""
-        collected: dict[str, list[Any]] = {rule.code: [] for rule in self.corpus_rules}
+    def merge(self, states: Iterable[dict[str, Any]], group: int = 32) -> dict[str, Any]:
+        """Combine pass-one states from every batch (and every process or worker), folding as they come.
+
+        States are merged ``group`` at a time into a running state (``merge_states`` is associative), so
+        the parent holds one merged state plus a few batch states, never every batch's state at once.
+        """
+        rules = {rule.code: rule for rule in self.corpus_rules}
+        merged: dict[str, Any] = {}
+        pending: dict[str, list[Any]] = {code: [] for code in rules}
+
+        def fold(code: str) -> None:
+            parts = ([merged[code]] if code in merged else []) + pending[code]
+            merged[code] = rules[code].merge_states(parts)
+            pending[code] = []
+
         for state in states:
             for code, value in state.items():
-                collected[code].append(value)
-        return {rule.code: rule.merge_states(collected[rule.code]) for rule in self.corpus_rules}
+                pending[code].append(value)
+                if len(pending[code]) >= group:
+                    fold(code)
+        for code in rules:
+            if pending[code] or code not in merged:
+                fold(code)
+        return {code: rules[code].finish_state(merged[code]) for code in rules}
 
     def check_frame(self, frame: pd.DataFrame, corpus_state: dict[str, Any] | None = None) -> pd.DataFrame:
         """Findings for the checkable rows of one canonical batch (index 0..n-1), in document order.
@@ -219,10 +242,15 @@ class UnitContext:
 ALL_ROWS = -1
 
 
-def worker_context(ruleset: RuleSet, config: Config, corpus_state: dict[str, Any],
+def worker_context(rules: Checker | RuleSet, config: Config, corpus_state: dict[str, Any],
                    keep_rows: int | None = None) -> UnitContext:
-    """Compile the rule set once in a worker (pool initializer or Dask worker)."""
-    return UnitContext(Checker(ruleset), config, corpus_state, keep_rows)
+    """A worker's context, made once per worker (pool initializer or Dask worker).
+
+    Given a :class:`Checker`, the worker uses it as it arrives: its prefilter pickles as Hyperscan's
+    serialised database, so no worker compiles it again. Given a rule set, the worker compiles it.
+    """
+    checker = rules if isinstance(rules, Checker) else Checker(rules)
+    return UnitContext(checker, config, corpus_state, keep_rows)
 
 
 def _local_context(checker: Checker, config: Config, corpus_state: dict[str, Any],
@@ -355,15 +383,16 @@ def merge_observations(checker: Checker, outcomes: Iterable[Any]) -> dict[str, A
     Units of a file after one that failed are skipped, so a truncated file contributes exactly the records
     pass two will check.
     """
-    failed: set[str] = set()
-    states: list[dict[str, Any]] = []
-    for out in outcomes:
-        if out.source and out.source in failed:
-            continue
-        states.extend(out.states)
-        if out.error is not None:
-            failed.add(out.source)
-    return checker.merge(states)
+    def states() -> Iterator[dict[str, Any]]:
+        failed: set[str] = set()
+        for out in outcomes:
+            if out.source and out.source in failed:
+                continue
+            yield from out.states
+            if out.error is not None:
+                failed.add(out.source)
+
+    return checker.merge(states())
 
 
 def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: Config,
@@ -417,7 +446,7 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
             return ordered_map(fn, units(log), jobs=1, setup=_local_context,
                                setup_args=(checker, config, state, keep), rows_of=lambda u: u.rows, in_flight=held)
         return ordered_map(fn, units(log), jobs=jobs, setup=worker_context,
-                           setup_args=(checker.ruleset, config, state, keep), rows_of=lambda u: u.rows,
+                           setup_args=(checker.compile(), config, state, keep), rows_of=lambda u: u.rows,
                            in_flight=held)
 
     held = InFlight()

@@ -174,8 +174,16 @@ class RuleSpec(BaseModel):
         return None
 
     def merge_states(self, states: list[Any]) -> Any:
-        """Combine the states from :meth:`observe` across batches, files, processes or workers."""
+        """Combine states from :meth:`observe` across batches, files, processes or workers.
+
+        Must be associative and return a state it can merge again: the engine folds states a group at a
+        time into a running state (bounded memory), then calls :meth:`finish_state` once.
+        """
         return None
+
+    def finish_state(self, state: Any) -> Any:
+        """The state :meth:`evaluate` receives, made once from the fully merged state (default: itself)."""
+        return state
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
         """Yield findings for the rows of ``batch``. ``state`` is the merged pass-one state."""

@@ -76,11 +76,15 @@ class RepeatedFirstLine(RuleSpec):
         return Counter(line for _, line in self._first_lines(batch))
 
     def merge_states(self, states: list[Any]) -> Any:
-        """Sum the counts of every batch."""
+        """Sum the counts of every batch (associative: a merged count merges again)."""
         total: Counter[str] = Counter()
         for state in states:
             total.update(state)
-        return {line for line, count in total.items() if count >= 2}
+        return total
+
+    def finish_state(self, state: Any) -> Any:
+        """The first lines seen at least twice."""
+        return {line for line, count in state.items() if count >= 2}
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
         """Flag a document whose first line repeats across the corpus."""

@@ -200,10 +200,10 @@ def test_fast_validation_agrees_with_pandera(text: object, doc_id: object, monke
                           "source_line": [1, 2]})
     for dtype in ("object", "str"):
         typed = frame.assign(text=frame["text"].astype(dtype)) if isinstance(text, str) or text is None else frame
-        fast = schemas.validate_posts(typed, set())
+        fast = schemas.validate_posts(typed, schemas.SeenIds())
         with monkeypatch.context() as patched:
             patched.setattr(schemas, "_all_rows_valid", lambda _frame: False)
-            slow = schemas.validate_posts(typed, set())
+            slow = schemas.validate_posts(typed, schemas.SeenIds())
         assert fast[0] == slow[0]
         assert fast[1].tolist() == slow[1].tolist()
 

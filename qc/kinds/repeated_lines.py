@@ -17,7 +17,6 @@ memory stays bounded, and a template line may then be counted one document short
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -61,6 +60,36 @@ def _as_str(arrow_type: pa.DataType) -> Any:
 def _hash(values: pd.Series) -> np.ndarray:
     # pandas' hash is deterministic across processes (unlike ``hash()``), so states from workers merge.
     return pd.util.hash_pandas_object(values.astype("str"), index=False).to_numpy(dtype=np.uint64)
+
+
+#: A count table: sorted unique uint64 keys and their int64 counts (16 bytes a key, pickles as two buffers).
+Counts = tuple[np.ndarray, np.ndarray]
+
+
+def _counts(keys: np.ndarray) -> Counts:
+    unique, counts = np.unique(keys.astype(np.uint64, copy=False), return_counts=True)
+    return unique, counts.astype(np.int64)
+
+
+def _add(tables: list[Counts]) -> Counts:
+    """Sum count tables key by key."""
+    if not tables:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    if len(tables) == 1:
+        return tables[0]
+    keys = np.concatenate([keys for keys, _ in tables])
+    counts = np.concatenate([counts for _, counts in tables])
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return unique, np.bincount(inverse, weights=counts, minlength=len(unique)).astype(np.int64)
+
+
+def _lookup(table: Counts, keys: np.ndarray) -> np.ndarray:
+    """The count of each key (0 when absent), by binary search in the sorted keys."""
+    known, counts = table
+    if len(known) == 0:
+        return np.zeros(len(keys), dtype=np.int64)
+    at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    return np.where(known[at] == keys, counts[at], 0)
 
 
 class Spec(RuleSpec):
@@ -119,36 +148,28 @@ class Spec(RuleSpec):
             "key": line_hash ^ (sites * _MIX), "line": raw.filter(pa.array(keep)).to_pandas(),
         })
 
-    def observe(self, batch: Batch) -> dict[str, Counter[int]]:
+    def observe(self, batch: Batch) -> dict[str, Counts]:
         """Count documents per site hash and documents per (site, line) key in this batch."""
-        docs: Counter[int] = Counter(self._sites(batch).tolist())
-        keys = self._lines(batch).drop_duplicates(["row", "key"])["key"]
-        counted = keys.value_counts()
-        pairs: Counter[int] = Counter(dict(zip(counted.index.tolist(), counted.tolist(), strict=True)))
-        return {"docs": docs, "pairs": pairs}
+        pairs = self._lines(batch).drop_duplicates(["row", "key"])["key"].to_numpy(dtype=np.uint64)
+        return {"docs": _counts(self._sites(batch)), "pairs": _counts(pairs)}
 
-    def merge_states(self, states: list[Any]) -> dict[str, Counter[int]]:
-        """Add the counts up; prune single-document pairs if the state outgrows ``max_pairs``."""
-        docs: Counter[int] = Counter()
-        pairs: Counter[int] = Counter()
-        for state in states:
-            if not state:
-                continue
-            docs.update(state["docs"])
-            pairs.update(state["pairs"])
-            if len(pairs) > self.max_pairs:
-                pairs = Counter({k: v for k, v in pairs.items() if v > 1})
+    def merge_states(self, states: list[Any]) -> dict[str, Counts]:
+        """Add the counts up (merged states merge again); prune single-document pairs past ``max_pairs``."""
+        live = [state for state in states if state]
+        docs = _add([state["docs"] for state in live])
+        pairs = _add([state["pairs"] for state in live])
+        if len(pairs[0]) > self.max_pairs:
+            keep = pairs[1] > 1
+            pairs = (pairs[0][keep], pairs[1][keep])
         return {"docs": docs, "pairs": pairs}
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
         """Flag each line whose (site, line) pair recurs often enough; the match is the line text."""
-        if not state or not state["pairs"]:
+        if not state or not len(state["pairs"][0]):
             return
         lines = self._lines(batch)
-        # dict.get per key: Series.map with a Counter (a dict with __missing__) calls a Python lambda per row.
-        pairs, docs = state["pairs"].get, state["docs"].get
-        counts = np.array([pairs(k, 0) for k in lines["key"].tolist()], dtype=np.int64)
-        site_docs = np.array([docs(k, 0) for k in lines["site"].tolist()], dtype=np.int64)
+        counts = _lookup(state["pairs"], lines["key"].to_numpy(dtype=np.uint64))
+        site_docs = _lookup(state["docs"], lines["site"].to_numpy(dtype=np.uint64))
         hits = lines[(counts >= self.min_documents) & (counts >= self.min_fraction * site_docs)]
         hits = hits.assign(count=counts[hits.index]).groupby("row", sort=True).head(self.limit)
         for row, start, line, count in zip(hits["row"].tolist(), hits["start"].tolist(), hits["line"].tolist(),
