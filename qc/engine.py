@@ -56,6 +56,7 @@ class Checker:
         self.rules: list[RuleSpec] = list(ruleset)
         self.prefilter = Prefilter([p for rule in self.rules for p in rule.scan_patterns()])
         self.corpus_rules = [rule for rule in self.rules if rule.CORPUS_LEVEL]
+        self.observes_dates = any(rule.OBSERVES_DATES for rule in self.corpus_rules)
 
     def compile(self) -> Checker:
         """Compile the prefilter now (it compiles on first use otherwise); a compiled checker pickles with
@@ -280,12 +281,12 @@ def excerpt_frame(frame: pd.DataFrame, found: pd.DataFrame, per_rule: int) -> pd
     return out
 
 
-def _unit_raw_batches(ctx: UnitContext, unit: Unit, out: UnitOutcome) -> Iterator[RawBatch]:
+def _unit_raw_batches(ctx: UnitContext, unit: Unit, out: UnitOutcome, dates: bool = True) -> Iterator[RawBatch]:
     log = LoadLog()
     try:
         yield from unit_batches(unit, field_map=ctx.config.fields, default_tz=ctx.config.default_timezone,
                                 dayfirst=ctx.config.dayfirst, log=log,
-                                dayfirst_sites=tuple(ctx.config.dayfirst_sites))
+                                dayfirst_sites=tuple(ctx.config.dayfirst_sites), dates=dates)
     except InputError as exc:
         out.error = exc
     out.mappings = log.mappings
@@ -316,7 +317,7 @@ def check_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
 def observe_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
     """Pass one for one unit: the corpus-level rules' states for each of its batches."""
     out = UnitOutcome(unit.source)
-    for raw in _unit_raw_batches(ctx, unit, out):
+    for raw in _unit_raw_batches(ctx, unit, out, dates=ctx.checker.observes_dates):
         _, checkable = validate_posts(raw.frame, SeenIds())
         out.states.append(ctx.checker.observe(raw.frame[checkable.to_numpy()].reset_index(drop=True)))
     return out

@@ -506,10 +506,12 @@ def _text_values(values: pd.Series, convert: Any) -> pd.Series:
 
 
 def canonicalise(frame: pd.DataFrame, mapping: dict[str, str], source_path: str, default_tz: str = "UTC",
-                 dayfirst: bool = False, dayfirst_sites: Iterable[str] = ()) -> pd.DataFrame:
+                 dayfirst: bool = False, dayfirst_sites: Iterable[str] = (), *, dates: bool = True) -> pd.DataFrame:
     """Rename source columns to canonical names and add ``site``, parsed dates and the source columns.
 
     Dates missing from the fields are recovered from chrome in the text (see :mod:`qc.chrome_dates`).
+    ``dates=False`` leaves the raw date strings unparsed (no ``posted_ts``/``captured_ts``): pass one of
+    corpus-level rules that read only text and site skips the costliest part of canonicalising.
     """
     renamed = frame.rename(columns={src: dst for dst, src in mapping.items() if src != dst})
     # A source column renamed away keeps no duplicate; other columns are kept as they are.
@@ -526,6 +528,8 @@ def canonicalise(frame: pd.DataFrame, mapping: dict[str, str], source_path: str,
                                  (None if isinstance(v, float) and np.isnan(v) else str(v)))
     out["source_path"] = source_path
     out = out.reset_index(drop=True)
+    if not dates:
+        return out
     day_first = dayfirst_mask(out["site"], dayfirst, dayfirst_sites)
     out["posted_ts"] = parse_timestamps(out["posted_at"], default_tz=default_tz, dayfirst=day_first)
     out["captured_ts"] = parse_timestamps(out["captured_at"], default_tz=default_tz, dayfirst=day_first)
@@ -602,16 +606,20 @@ def iter_units(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dic
 
 
 def unit_batches(unit: Unit, *, field_map: dict[str, str] | None = None, default_tz: str = "UTC",
-                 dayfirst: bool = False, log: LoadLog | None = None, dayfirst_sites: tuple[str, ...] = ()
-                 ) -> Iterator[RawBatch]:
-    """The canonical batches of one unit (parsing its block if it has one). Raises :class:`InputError`."""
+                 dayfirst: bool = False, log: LoadLog | None = None, dayfirst_sites: tuple[str, ...] = (),
+                 dates: bool = True) -> Iterator[RawBatch]:
+    """The canonical batches of one unit (parsing its block if it has one). Raises :class:`InputError`.
+
+    ``dates=False``: see :func:`canonicalise` (a batch the reader already made keeps its parsed dates).
+    """
     if unit.batch is not None:
         yield unit.batch
         return
     assert unit.block is not None
     log = log if log is not None else LoadLog()
     reader = iter([jsonl_block_frame(unit.block, unit.first_line, unit.source)])
-    yield from canonical_batches(reader, unit.source, field_map, default_tz, dayfirst, log, dayfirst_sites)
+    yield from canonical_batches(reader, unit.source, field_map, default_tz, dayfirst, log, dayfirst_sites,
+                                 dates=dates)
 
 
 def iter_batches(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dict[str, str] | None = None,
@@ -635,7 +643,7 @@ def iter_batches(inputs: Iterable[str | Path] | list[InputFile], *, field_map: d
 
 def canonical_batches(reader: Iterator[tuple[pd.DataFrame, list[Problem]]], display: str,
                       field_map: dict[str, str] | None, default_tz: str, dayfirst: bool, log: LoadLog,
-                      dayfirst_sites: tuple[str, ...] = ()) -> Iterator[RawBatch]:
+                      dayfirst_sites: tuple[str, ...] = (), *, dates: bool = True) -> Iterator[RawBatch]:
     """Canonical batches from a raw reader's (source frame, problems) pairs; updates ``log``."""
     for frame, problems in reader:
         if frame.empty or len(frame.columns) <= 1:
@@ -657,7 +665,7 @@ def canonical_batches(reader: Iterator[tuple[pd.DataFrame, list[Problem]]], disp
             frame = frame.assign(doc_id=[f"{Path(path).name}:{n}" for n in frame["source_line"].tolist()])
             mapping["doc_id"] = "doc_id"
         canonical = canonicalise(frame, mapping, display or "", default_tz=default_tz, dayfirst=dayfirst,
-                                 dayfirst_sites=dayfirst_sites)
+                                 dayfirst_sites=dayfirst_sites, dates=dates)
         if not display:
             canonical["source_path"] = frame["source_path"].to_numpy()
         log.records += len(canonical)

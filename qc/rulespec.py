@@ -99,6 +99,9 @@ class RuleSpec(BaseModel):
     KIND: ClassVar[str] = ""
     #: Corpus-level kinds see every batch twice: ``observe`` in pass one, ``evaluate`` in pass two.
     CORPUS_LEVEL: ClassVar[bool] = False
+    #: Whether ``observe`` reads parsed dates (``posted_ts``/``captured_ts``); pass one skips parsing them
+    #: unless some corpus-level rule says so.
+    OBSERVES_DATES: ClassVar[bool] = False
 
     code: str
     name: str
