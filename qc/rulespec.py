@@ -79,7 +79,7 @@ class ScanPattern:
     ignorecase: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class FindingRow:
     """One finding, before it becomes a row of the findings frame."""
 
