@@ -46,9 +46,12 @@ NOTES = """## How to read this
   adds up every process of the run, so on a busy machine it shows the work done when wall time cannot.
 - Input memory is bounded: a JSON Lines block holds at most `batch-rows` lines (8 MiB at most) and at most
   two units per worker are in flight; the tests assert the rows held at once (`RunStats.max_rows_held`).
-  The findings frame (`result.findings`, about 250 bytes per finding) is held whole by the API contract, so
-  total memory grows with the number of findings: the `--select PH` row (few findings) shows the input side
-  alone on the same corpus.
+- Findings memory is bounded: findings stream into a store that keeps the latest `findings-memory-rows`
+  (100,000) in memory and spills the rest to a temporary Parquet file; the summary, gate and report model
+  are folded batch by batch into a tally with capped heads; reports read the store back in chunks.
+- What still grows with the corpus, by design: exact duplicate-doc_id detection keeps 8 bytes per document
+  (sorted uint64 hashes), and the repeated-lines rule's pass-one state keeps 16 bytes per distinct
+  (site, line) pair, pruned to pairs seen twice past `max_pairs` (5 M pairs, 80 MB).
 """
 
 

@@ -43,8 +43,8 @@ def test_batch_spans_on_mixed_rows_give_character_offsets() -> None:
 
 def _findings(rule: Any, texts: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
-    found, _ = run(frame, Checker(RuleSet([rule])), Config())
-    return found
+    store, _ = run(frame, Checker(RuleSet([rule])), Config())
+    return store.to_frame()
 
 
 def test_limit_does_not_stop_before_min_distinct_is_known() -> None:
