@@ -25,11 +25,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
 from qc.batch import Batch
-from qc.chrome_dates import arrow_texts
 from qc.kinds.copyright_stale import COPYRIGHT_RE
 from qc.matcher import _UNANCHORED, _re2_binding, compile_re2
 from qc.rulespec import FindingRow, RuleSpec, ScanPattern
@@ -261,6 +261,11 @@ def _mentions_public(compiled: Any, text: str) -> list[Mention]:
     return out
 
 
+def _matches(column: pa.Array, regex: str) -> np.ndarray:
+    """Per value of ``column``, whether ``regex`` matches anywhere in it (nulls never do): one RE2 pass."""
+    return np.asarray(pc.fill_null(pc.match_substring_regex(column, regex), False).to_numpy(zero_copy_only=False))
+
+
 def _search(compiled: Any, text: str) -> bool:
     """``compiled.search(text) is not None``, through the binding's matcher when it is there (no Match object)."""
     if _re2_binding is None:  # pragma: no cover - an older or different re2 binding
@@ -304,17 +309,23 @@ class Spec(RuleSpec):
         """Candidate rows whose text names a year no earlier than their reference year (and, when the rule
         requires a past cue, has such a year and a past cue in one clause; see :func:`past_cue_regex`).
 
-        Vectorised: rows are grouped by reference year and each group is matched, through pyarrow's RE2
-        kernel, against one regex for "any year from Y to 2099" (then the past-cue one); only survivors are
-        scanned per row.
+        Vectorised: with a past cue required, the batch's text column is first matched once against the
+        past-cue regex for any year (shared by the kind's rules); then rows are grouped by reference year and
+        each group is matched, through pyarrow's RE2 kernel, against one regex for "any year from Y to 2099"
+        (then the past-cue one for Y); only survivors are scanned per row.
         """
         rows = batch.candidates.get(f"{self.code}#0")
         if rows is None or len(rows) == 0:
             return []
+        column = batch.utf8("text")
+        if self.require_past_cue:
+            cued: np.ndarray | None = batch.memo.get("body_dates.cued")
+            if cued is None:
+                cued = batch.memo["body_dates.cued"] = _matches(column, past_cue_regex(1900))
+            rows = rows[cued[rows]]
         reference = batch.frame[f"{self.compare_with}_ts"].iloc[rows]
         keep = reference.notna().to_numpy()
         rows, years = rows[keep], reference[keep].dt.year.to_numpy()
-        texts = batch.frame["text"]
         survivors: list[int] = []
         for year in np.unique(years).tolist():
             group = rows[years == year]
@@ -322,9 +333,7 @@ class Spec(RuleSpec):
                     later_year_regex(year),):
                 if len(group) == 0:
                     break
-                column = arrow_texts(texts.iloc[group])
-                hits = pc.fill_null(pc.match_substring_regex(column, regex), False).to_numpy(zero_copy_only=False)
-                group = group[hits]
+                group = group[_matches(column.take(pa.array(group, type=pa.int64())), regex)]
             survivors.extend(group.tolist())
         return sorted(survivors)
 
