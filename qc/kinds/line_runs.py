@@ -33,10 +33,13 @@ _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\
 _SENTENCE_END = tuple(".!?。！？…;；,，\"”」")
 #: (start, end, stripped text) of a non-blank line.
 _Line = tuple[int, int, str]
+#: Marks a line not classified yet (None means prose).
+_UNSEEN: Any = object()
 #: Characters read at each edge of a post.
 SCAN_CHARS = 8000
 _DIGIT = re.compile("[0-9０-９]")
 _SEPARATORS = re.compile(r"\s*[|｜·•]\s*")
+_SEPARATOR = re.compile("[|｜·•]")
 
 
 class _EdgeLines:
@@ -54,36 +57,40 @@ class _EdgeLines:
         self.lines: list[_Line] = []
         self.classified: dict[int, list[str] | None] = {}
 
-    def _advance(self) -> None:
-        text = self.text
-        if self.from_end:
-            newline = text.rfind("\n", 0, self.pos)
-            begin, end = newline + 1, self.pos
-            self.pos = newline
-            self.done = newline < 0 or len(text) - newline > SCAN_CHARS
-        else:
-            newline = text.find("\n", self.pos)
-            begin, end = self.pos, (len(text) if newline < 0 else newline)
-            self.pos = newline + 1
-            self.done = newline < 0 or newline > SCAN_CHARS
-        raw = text[begin:end]
-        stripped = raw.strip()
-        if stripped:
-            lead = len(raw) - len(raw.lstrip())
-            self.lines.append((begin + lead, begin + lead + len(stripped), stripped))
-
     def line(self, index: int) -> _Line | None:
         """The ``index``-th non-blank line from the edge, or None past the end of the window."""
-        while len(self.lines) <= index and not self.done:
-            self._advance()
-        return self.lines[index] if index < len(self.lines) else None
+        lines = self.lines
+        if index < len(lines):
+            return lines[index]
+        # Read on to line ``index`` (one loop with locals: this runs for a few lines of every post).
+        text, pos, done, from_end = self.text, self.pos, self.done, self.from_end
+        size = len(text)
+        while len(lines) <= index and not done:
+            if from_end:
+                newline = text.rfind("\n", 0, pos)
+                begin, end = newline + 1, pos
+                pos = newline
+                done = newline < 0 or size - newline > SCAN_CHARS
+            else:
+                newline = text.find("\n", pos)
+                begin, end = pos, (size if newline < 0 else newline)
+                pos = newline + 1
+                done = newline < 0 or newline > SCAN_CHARS
+            stripped = text[begin:end].strip()
+            if stripped:
+                # Only blanks come before the line's first non-blank character, so this finds where it starts.
+                start = text.find(stripped[0], begin)
+                lines.append((start, start + len(stripped), stripped))
+        self.pos, self.done = pos, done
+        return lines[index] if index < len(lines) else None
 
     def items(self, index: int, classify: Callable[[str], list[str] | None]) -> list[str] | None:
         """Menu items of line ``index`` (None for prose or past the end), classified once."""
-        if index not in self.classified:
+        found = self.classified.get(index, _UNSEEN)
+        if found is _UNSEEN:
             line = self.line(index)
-            self.classified[index] = None if line is None else classify(line[2])
-        return self.classified[index]
+            found = self.classified[index] = None if line is None else classify(line[2])
+        return found
 
 
 class Spec(RuleSpec):
@@ -104,19 +111,23 @@ class Spec(RuleSpec):
             return None
         if _DIGIT.search(line):
             return []
+        if _SEPARATOR.search(line) is None:  # most lines: a single part, the line itself (no split needed)
+            return [line.casefold()] if self._short_item(line) else None
         parts = [p for p in _SEPARATORS.split(line) if p]
         if len(parts) >= 3:  # "首页|新闻|体育": a whole menu on one line
             return [p.casefold() for p in parts] if all(self._short_item(p) for p in parts) else None
         return [line.casefold()] if self._short_item(line) else None
 
     def _short_item(self, item: str) -> bool:
+        if len(item) > self.max_chars and len(item) > self.max_cjk_chars:  # too long for either limit
+            return False
         cjk = len(_CJK.findall(item))
         if cjk * 3 > len(item):
             return len(item) <= self.max_cjk_chars
         return len(item) <= self.max_chars and len(item.split()) <= self.max_words
 
-    def _run_from(self, lines: _EdgeLines, begin: int) -> tuple[int, int]:
-        """(lines, distinct menu items) in the run of menu-like lines starting at ``begin``.
+    def _run_from(self, lines: _EdgeLines, begin: int) -> tuple[int, int, int]:
+        """(lines, distinct menu items, index of the line that ends it) for the run starting at ``begin``.
 
         Trailing neutral lines (digits only) are not part of the run.
         """
@@ -128,7 +139,7 @@ class Spec(RuleSpec):
             if found:
                 last = index - begin
             items.update(found)
-        return last, len(items)
+        return last, len(items), index
 
     def runs(self, text: str) -> list[tuple[int, int, int]]:
         """(start offset, end offset, menu items) of qualifying runs at the edges of ``text``."""
@@ -142,12 +153,16 @@ class Spec(RuleSpec):
 
     def _best(self, lines: _EdgeLines) -> list[tuple[int, int, int]]:
         best: tuple[int, int, int] | None = None
+        scanned = 0
         for begin in range(self.within_lines):
             if lines.line(begin) is None:
                 break
+            # A run starting inside the last one scanned is a suffix of it: no more items, so never better.
+            if begin < scanned:
+                continue
             if not lines.items(begin, self.menu_items):  # a run starts on a menu item, not a neutral line
                 continue
-            length, items = self._run_from(lines, begin)
+            length, items, scanned = self._run_from(lines, begin)
             if items >= self.min_run and (best is None or items > best[2]):
                 first, last = lines.line(begin), lines.line(begin + length - 1)
                 assert first is not None and last is not None
