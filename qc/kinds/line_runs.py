@@ -33,8 +33,6 @@ _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\
 _SENTENCE_END = tuple(".!?。！？…;；,，\"”」")
 #: (start, end, stripped text) of a non-blank line.
 _Line = tuple[int, int, str]
-#: Marks a line not classified yet (None means prose).
-_UNSEEN: Any = object()
 #: Characters read at each edge of a post.
 SCAN_CHARS = 8000
 _DIGIT = re.compile("[0-9０-９]")
@@ -43,29 +41,32 @@ _SEPARATOR = re.compile("[|｜·•]")
 
 
 class _EdgeLines:
-    """Non-blank lines read lazily from one edge of a text, at most ``SCAN_CHARS`` deep.
+    """Non-blank lines read lazily from one edge of a text, at most ``SCAN_CHARS`` deep, each classified as
+    it is read (menu items, [] for a neutral line, None for prose).
 
     Most posts are decided after a handful of lines at each edge, so lines are split and classified
     only as far as the run check reaches; the cost per post is bounded however long the post is.
     """
 
-    def __init__(self, text: str, from_end: bool) -> None:
+    def __init__(self, text: str, from_end: bool, classify: Callable[[str], list[str] | None]) -> None:
         self.text = text
         self.from_end = from_end
+        self.classify = classify
         self.pos = len(text) if from_end else 0
         self.done = not text
         self.lines: list[_Line] = []
-        self.classified: dict[int, list[str] | None] = {}
+        self.kinds: list[list[str] | None] = []
 
-    def line(self, index: int) -> _Line | None:
-        """The ``index``-th non-blank line from the edge, or None past the end of the window."""
+    def read(self, count: int) -> int:
+        """Read until ``count`` lines are known or the window ends; how many are known."""
         lines = self.lines
-        if index < len(lines):
-            return lines[index]
-        # Read on to line ``index`` (one loop with locals: this runs for a few lines of every post).
-        text, pos, done, from_end = self.text, self.pos, self.done, self.from_end
+        if len(lines) >= count or self.done:
+            return len(lines)
+        # One loop with locals: this runs for a few lines of every post.
+        text, pos, from_end, kinds, classify = self.text, self.pos, self.from_end, self.kinds, self.classify
+        done = False
         size = len(text)
-        while len(lines) <= index and not done:
+        while len(lines) < count and not done:
             if from_end:
                 newline = text.rfind("\n", 0, pos)
                 begin, end = newline + 1, pos
@@ -81,16 +82,9 @@ class _EdgeLines:
                 # Only blanks come before the line's first non-blank character, so this finds where it starts.
                 start = text.find(stripped[0], begin)
                 lines.append((start, start + len(stripped), stripped))
+                kinds.append(classify(stripped))
         self.pos, self.done = pos, done
-        return lines[index] if index < len(lines) else None
-
-    def items(self, index: int, classify: Callable[[str], list[str] | None]) -> list[str] | None:
-        """Menu items of line ``index`` (None for prose or past the end), classified once."""
-        found = self.classified.get(index, _UNSEEN)
-        if found is _UNSEEN:
-            line = self.line(index)
-            found = self.classified[index] = None if line is None else classify(line[2])
-        return found
+        return len(lines)
 
 
 class Spec(RuleSpec):
@@ -134,7 +128,11 @@ class Spec(RuleSpec):
         last = 0
         items: set[str] = set()
         index = begin
-        while (found := lines.items(index, self.menu_items)) is not None:
+        kinds = lines.kinds
+        while index < len(kinds) or lines.read(index + 1) > index:
+            found = kinds[index]
+            if found is None:
+                break
             index += 1
             if found:
                 last = index - begin
@@ -145,27 +143,24 @@ class Spec(RuleSpec):
         """(start offset, end offset, menu items) of qualifying runs at the edges of ``text``."""
         found: list[tuple[int, int, int]] = []
         if self.region in (Region.head, Region.edges, Region.any):
-            found += self._best(_EdgeLines(text, from_end=False))
+            found += self._best(_EdgeLines(text, False, self.menu_items))
         if self.region in (Region.tail, Region.edges, Region.any):
-            backwards = self._best(_EdgeLines(text, from_end=True))
+            backwards = self._best(_EdgeLines(text, True, self.menu_items))
             found += [run for run in backwards if not any(run[0] < f[1] and f[0] < run[1] for f in found)]
         return found
 
     def _best(self, lines: _EdgeLines) -> list[tuple[int, int, int]]:
         best: tuple[int, int, int] | None = None
         scanned = 0
-        for begin in range(self.within_lines):
-            if lines.line(begin) is None:
-                break
+        kinds = lines.kinds
+        for begin in range(lines.read(self.within_lines)):
             # A run starting inside the last one scanned is a suffix of it: no more items, so never better.
-            if begin < scanned:
-                continue
-            if not lines.items(begin, self.menu_items):  # a run starts on a menu item, not a neutral line
+            # A run starts on a menu item, not on prose or a neutral line.
+            if begin < scanned or not kinds[begin]:
                 continue
             length, items, scanned = self._run_from(lines, begin)
             if items >= self.min_run and (best is None or items > best[2]):
-                first, last = lines.line(begin), lines.line(begin + length - 1)
-                assert first is not None and last is not None
+                first, last = lines.lines[begin], lines.lines[begin + length - 1]
                 if lines.from_end:
                     first, last = last, first
                 best = (first[0], last[1], items)
