@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: Most findings per rule any report shows in context (the HTML report's per-rule cap never exceeds it).
@@ -72,10 +73,12 @@ class ExcerptCollector:
         spans = found[found["start"].notna() & found["end"].notna()]
         if spans.empty:
             return
-        # Only the first `per_rule` spans of each rule are kept: count per rule within the batch.
+        # Only the first `per_rule` spans of each rule are kept: count per rule within the batch. The counts
+        # seen so far are looked up per distinct rule, not per finding.
         rank = spans.groupby("rule", observed=True).cumcount()
-        offset = spans["rule"].map(dict(self._spans_seen)).fillna(0).astype("int64")
-        chosen = spans[(rank + offset) < self.per_rule]
+        codes, rules = pd.factorize(spans["rule"], use_na_sentinel=False)
+        seen = np.array([self._spans_seen.get(str(rule), 0) for rule in rules], dtype="int64")
+        chosen = spans[(rank.to_numpy() + seen[codes]) < self.per_rule]
         for code, count in spans.groupby("rule", observed=True).size().items():
             self._spans_seen[str(code)] += int(count)
         if chosen.empty:
@@ -83,13 +86,20 @@ class ExcerptCollector:
         rows = {key: i for i, key in enumerate(zip(frame["source_path"].tolist(),
                                                    frame["source_line"].astype("int64").tolist(), strict=True))}
         window = self.excerpts.window
+        items = []
+        wanted: dict[str, list[int]] = {}
         for item in chosen.itertuples(index=False):
             doc: DocKey = (str(item.source_path), int(item.source_line))
             row = rows.get(doc)
             column = str(item.field) if isinstance(item.field, str) else "text"
             if row is None or column not in frame.columns:
                 continue
-            value = frame[column].iat[row]
+            items.append((item, doc, row, column))
+            wanted.setdefault(column, []).append(row)
+        # The cells those findings need, one take per column rather than a frame lookup per finding.
+        cells = {column: dict(zip(at, frame[column].iloc[at].tolist(), strict=True)) for column, at in wanted.items()}
+        for item, doc, row, column in items:
+            value = cells[column][row]
             if not isinstance(value, str):
                 continue
             start, end = int(item.start), int(item.end)
@@ -119,7 +129,9 @@ class ExcerptCollector:
         room = self.max_date_points - len(self.excerpts.dates)
         if room <= 0 or "posted_ts" not in frame.columns or "captured_ts" not in frame.columns:
             return
-        dated = frame[frame["posted_ts"].notna() & frame["captured_ts"].notna()]
+        # Only the four columns the sample needs are filtered and reordered (never the texts).
+        columns = frame[["source_path", "source_line", "posted_ts", "captured_ts"]]
+        dated = columns[columns["posted_ts"].notna() & columns["captured_ts"].notna()]
         if dated.empty:
             return
         flagged: set[DocKey] = set()

@@ -25,11 +25,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
 from qc.batch import Batch
-from qc.chrome_dates import arrow_texts
 from qc.kinds.copyright_stale import COPYRIGHT_RE
 from qc.matcher import _UNANCHORED, _re2_binding, compile_re2
 from qc.rulespec import FindingRow, RuleSpec, ScanPattern
@@ -151,6 +151,30 @@ def is_later(mention: tuple[int, int | None, int | None], posted: pd.Timestamp) 
     return date(year, mon, day) > (posted + timedelta(days=1)).date()
 
 
+#: PAST_CUE_RE without its word boundaries: wherever a cue matches inside a clause, this matches in the text.
+_PAST_CUE_ANYWHERE = "(?:" + PAST_CUE_RE.replace(r"\b", "") + ")"
+#: Text between a mention's year and a cue in its clause: no sentence stop (clauses end at one, and no mention
+#: holds one). Newlines may fall inside a mention ("May\n16, 2023"), so they are allowed here.
+_CLAUSE_GAP = "[^。！？；;!?]*"
+
+
+def later_year_regex(year: int) -> str:
+    """A year from ``year`` on, not inside a longer number: a row without one is never scanned."""
+    return r"(?:^|\D)" + years_from(year) + r"(?:\D|$)"
+
+
+@functools.lru_cache(maxsize=256)
+def past_cue_regex(year: int) -> str:
+    """A year from ``year`` on and a past cue in one stretch of text with no sentence stop between them.
+
+    A mention's year and the past cue of its clause always are (in either order), so with ``require_past_cue``
+    the rows that do not match cannot have a finding, and most rows, whose later years are all plans and
+    targets, are left out before any per-row work.
+    """
+    years = years_from(year)
+    return years + _CLAUSE_GAP + _PAST_CUE_ANYWHERE + "|" + _PAST_CUE_ANYWHERE + _CLAUSE_GAP + years
+
+
 #: A parsed mention: (start, end) in characters and its (year, month or None, day or None).
 Mention = tuple[int, int, tuple[int, int | None, int | None]]
 
@@ -237,6 +261,11 @@ def _mentions_public(compiled: Any, text: str) -> list[Mention]:
     return out
 
 
+def _matches(column: pa.Array, regex: str) -> np.ndarray:
+    """Per value of ``column``, whether ``regex`` matches anywhere in it (nulls never do): one RE2 pass."""
+    return np.asarray(pc.fill_null(pc.match_substring_regex(column, regex), False).to_numpy(zero_copy_only=False))
+
+
 def _search(compiled: Any, text: str) -> bool:
     """``compiled.search(text) is not None``, through the binding's matcher when it is there (no Match object)."""
     if _re2_binding is None:  # pragma: no cover - an older or different re2 binding
@@ -277,58 +306,80 @@ class Spec(RuleSpec):
         return spans
 
     def _rows_with_later_years(self, batch: Batch) -> list[int]:
-        """Candidate rows whose text names a year no earlier than their reference year.
+        """Candidate rows whose text names a year no earlier than their reference year (and, when the rule
+        requires a past cue, has such a year and a past cue in one clause; see :func:`past_cue_regex`).
 
-        Vectorised: rows are grouped by reference year and each group is matched once, through pyarrow's
-        RE2 kernel, against one regex for "any year from Y to 2099"; only survivors are scanned per row.
+        Vectorised: with a past cue required, the batch's text column is first matched once against the
+        past-cue regex for any year (shared by the kind's rules); then rows are grouped by reference year and
+        each group is matched, through pyarrow's RE2 kernel, against one regex for "any year from Y to 2099"
+        (then the past-cue one for Y); only survivors are scanned per row.
         """
         rows = batch.candidates.get(f"{self.code}#0")
         if rows is None or len(rows) == 0:
             return []
+        column = batch.utf8("text")
+        if self.require_past_cue:
+            cued: np.ndarray | None = batch.memo.get("body_dates.cued")
+            if cued is None:
+                cued = batch.memo["body_dates.cued"] = _matches(column, past_cue_regex(1900))
+            rows = rows[cued[rows]]
         reference = batch.frame[f"{self.compare_with}_ts"].iloc[rows]
         keep = reference.notna().to_numpy()
         rows, years = rows[keep], reference[keep].dt.year.to_numpy()
-        texts = batch.frame["text"]
         survivors: list[int] = []
         for year in np.unique(years).tolist():
             group = rows[years == year]
-            column = arrow_texts(texts.iloc[group])
-            regex = r"(?:^|\D)" + years_from(year) + r"(?:\D|$)"
-            hits = pc.fill_null(pc.match_substring_regex(column, regex), False).to_numpy(zero_copy_only=False)
-            survivors.extend(group[hits].tolist())
+            for regex in (later_year_regex(year), past_cue_regex(year)) if self.require_past_cue else (
+                    later_year_regex(year),):
+                if len(group) == 0:
+                    break
+                group = group[_matches(column.take(pa.array(group, type=pa.int64())), regex)]
+            survivors.extend(group.tolist())
         return sorted(survivors)
 
     @staticmethod
-    def _verdict(batch: Batch, row: int, text: str, start: int, end: int) -> tuple[bool, bool]:
-        """(is body and not told as future, told as past) for the mention text[start:end] of ``row``.
+    def _cues(batch: Batch, row: int, text: str, start: int, end: int) -> tuple[bool, bool]:
+        """(told as future, told as past) for the mention text[start:end] of ``row``, from its clause.
 
-        Depends on the text alone, not on the rule, so it is memoised on the batch: every ``body_dates``
-        rule (DT020 against the post, DT021 against the capture) judges a mention once.
+        Depends on the text alone, not on the rule, so it is memoised on the batch: every ``body_dates`` rule
+        (DT020 against the post, DT021 against the capture) judges a mention once.
         """
-        key = ("body_dates.verdict", row, start, end)
-        verdict: tuple[bool, bool] | None = batch.memo.get(key)
-        if verdict is not None:
-            return verdict
+        key = ("body_dates.cues", row, start, end)
+        cues: tuple[bool, bool] | None = batch.memo.get(key)
+        if cues is None:
+            clause = _clause(text, start, end)
+            cues = batch.memo[key] = (_search(compile_re2(FUTURE_CUE_RE), clause),
+                                      _search(compile_re2(PAST_CUE_RE), clause))
+        return cues
+
+    @staticmethod
+    def _is_body(batch: Batch, row: int, text: str, start: int, end: int) -> bool:
+        """False when the mention text[start:end] of ``row`` is chrome: a footer or stamp, a link, a dated edit.
+
+        Memoised on the batch like :meth:`_cues`, and asked only for mentions whose cues already make a finding:
+        the row's chrome spans (a copyright search over the whole text) are found only where they can matter.
+        """
+        key = ("body_dates.body", row, start, end)
+        body: bool | None = batch.memo.get(key)
+        if body is not None:
+            return body
         skipped_key = ("body_dates.skipped", row)
         skipped: list[tuple[int, int]] | None = batch.memo.get(skipped_key)
         if skipped is None:
             skipped = batch.memo[skipped_key] = Spec._skipped_spans(batch, row, text)
-        if (any(s < end and e > start for s, e in skipped)
-                or _search(compile_re2(CHROME_CUE_RE), text[max(0, start - 12) : start])
-                or _in_url(text, start)):
-            verdict = (False, False)
-        else:
-            clause = _clause(text, start, end)
-            verdict = (not _search(compile_re2(FUTURE_CUE_RE), clause), _search(compile_re2(PAST_CUE_RE), clause))
-        batch.memo[key] = verdict
-        return verdict
+        body = batch.memo[key] = not (
+            any(s < end and e > start for s, e in skipped)
+            or _search(compile_re2(CHROME_CUE_RE), text[max(0, start - 12) : start])
+            or _in_url(text, start))
+        return body
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
         """Yield later-than-post mentions (outside chrome, not future-cued), at most ``limit`` per document.
 
-        Cost is kept to the rows and mentions that can matter: rows are prefiltered by year (vectorised),
-        each row's mentions are parsed once per reference year and shared between the kind's rules (batch
-        memo), and the chrome, link and clause cues are looked at only for mentions later than the reference.
+        Cost is kept to the rows and mentions that can matter: rows are prefiltered by year and, when a past
+        cue is required, by a year and a past cue in one clause (vectorised); each row's mentions are parsed
+        once per reference year and shared between the kind's rules (batch memo); the clause cues are looked at
+        only for mentions later than the reference, and the chrome and link checks only for cued ones.
         """
         frame = batch.frame
         rows = self._rows_with_later_years(batch)
@@ -355,8 +406,11 @@ class Spec(RuleSpec):
                     later = date(year, mon, day) > slack
                 if not later:
                     continue
-                body, past = self._verdict(batch, row, text, start, end)
-                if not body or (self.require_past_cue and not past):
+                # Cheap rejects first: the clause cues, then the chrome checks (a search over the whole text).
+                future, past = self._cues(batch, row, text, start, end)
+                if future or (self.require_past_cue and not past):
+                    continue
+                if not self._is_body(batch, row, text, start, end):
                     continue
                 found = text[start:end]
                 value = f"{found} is after the {basis} ({posted.strftime('%Y-%m-%d')}, {source})"

@@ -80,25 +80,32 @@ class Spec(RuleSpec):
         return values
 
     def _problems(self, frame: pd.DataFrame, target: str) -> pd.Series:
-        """Per row, the first failed check's name (or "")."""
+        """Per row, the first failed check's name (or "").
+
+        Only this rule's checks are computed: the parse status (a per-value pass over the raw strings) is
+        needed by ``unparseable``/``impossible`` alone, the timestamp comparisons by the others.
+        """
         raw = frame[f"{target}_at"]
         ts = frame[f"{target}_ts"]
-        status = date_status(raw, ts)
         found = pd.Series("", index=frame.index, dtype="str")
-        tests: dict[str, pd.Series] = {
-            "unparseable": status == "unparseable",
-            "impossible": status == "impossible",
+        tests: dict[str, pd.Series] = {}
+        if "unparseable" in self.checks or "impossible" in self.checks:
+            status = date_status(raw, ts)
+            tests["unparseable"] = status == "unparseable"
+            tests["impossible"] = status == "impossible"
+        if "sentinel" in self.checks:
             # A sentinel written in any zone lands within a day of its UTC midnight.
-            "sentinel": pd.Series(np.zeros(len(frame), dtype=bool), index=frame.index),
-            "minimum": (ts < pd.Timestamp(self.min_date, tz="UTC")).fillna(False),
-            "future": (ts > pd.Timestamp.now(tz="UTC") + duration(self.future_tolerance)).fillna(False),
-        }
-        if target == "posted":  # a post with a capture time is judged against it, by date_order
-            tests["future"] = tests["future"] & frame["captured_ts"].isna()
-        for sentinel in self.sentinels:
-            midnight = pd.Timestamp(sentinel, tz="UTC")
-            near = ((ts - midnight).abs() < pd.Timedelta(days=1)).fillna(False)
-            tests["sentinel"] = tests["sentinel"] | near
+            tests["sentinel"] = pd.Series(np.zeros(len(frame), dtype=bool), index=frame.index)
+            for sentinel in self.sentinels:
+                midnight = pd.Timestamp(sentinel, tz="UTC")
+                near = ((ts - midnight).abs() < pd.Timedelta(days=1)).fillna(False)
+                tests["sentinel"] = tests["sentinel"] | near
+        if "minimum" in self.checks:
+            tests["minimum"] = (ts < pd.Timestamp(self.min_date, tz="UTC")).fillna(False)
+        if "future" in self.checks:
+            tests["future"] = (ts > pd.Timestamp.now(tz="UTC") + duration(self.future_tolerance)).fillna(False)
+            if target == "posted":  # a post with a capture time is judged against it, by date_order
+                tests["future"] = tests["future"] & frame["captured_ts"].isna()
         for check in reversed(self.checks):  # earlier checks win
             found = found.mask(tests[check].astype(bool), check)
         return found
@@ -109,13 +116,17 @@ class Spec(RuleSpec):
         for name in self.fields:
             target = TARGETS[name]
             problems = self._problems(frame, target)
-            for row in np.flatnonzero((problems != "").to_numpy()).tolist():
-                check = problems.iat[row]
+            rows = np.flatnonzero((problems != "").to_numpy())
+            # The flagged rows' values, each column in one go (no per-row frame lookups).
+            checks = problems.iloc[rows].tolist()
+            raws = frame[f"{target}_at"].iloc[rows].tolist()
+            stamps = frame[f"{target}_ts"].iloc[rows].tolist()
+            for row, check, raw, stamp in zip(rows.tolist(), checks, raws, stamps, strict=True):
                 if check in ("unparseable", "impossible"):
-                    field_name, start, end, match = f"{target}_at", None, None, str(frame[f"{target}_at"].iat[row])
+                    field_name, start, end, match = f"{target}_at", None, None, str(raw)
                     value = f"{check} {name}"
                 else:
                     field_name, start, end, match = evidence(frame, target, row)
-                    value = f"{check} {name} {show(frame[f'{target}_ts'].iat[row])}"
+                    value = f"{check} {name} {show(stamp)}"
                 yield FindingRow(row=row, start=start, end=end, match=match, field=field_name,
                                  message=self.format_message(match, value=value, field_name=name))

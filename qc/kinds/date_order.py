@@ -54,9 +54,12 @@ class Spec(RuleSpec):
         frame = batch.frame
         gap = frame["posted_ts"] - frame["captured_ts"]
         late = (gap > duration(self.tolerance)).fillna(False).to_numpy(dtype=bool)
-        for row in np.flatnonzero(late).tolist():
+        rows = np.flatnonzero(late)
+        # The late rows' values, each column in one go (no per-row frame lookups).
+        posted, captured, sources = (frame[name].iloc[rows].tolist()
+                                     for name in ("posted_ts", "captured_ts", "captured_source"))
+        for row, posted_ts, captured_ts, source in zip(rows.tolist(), posted, captured, sources, strict=True):
             field_name, start, end, match = evidence(frame, "posted", row)
-            value = (f"posted {show(frame['posted_ts'].iat[row])}, captured {show(frame['captured_ts'].iat[row])}"
-                     f" ({frame['captured_source'].iat[row]})")
+            value = f"posted {show(posted_ts)}, captured {show(captured_ts)} ({source})"
             yield FindingRow(row=row, start=start, end=end, match=match, field=field_name,
                              message=self.format_message(match, value=value, field_name=field_name))

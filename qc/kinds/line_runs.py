@@ -37,53 +37,54 @@ _Line = tuple[int, int, str]
 SCAN_CHARS = 8000
 _DIGIT = re.compile("[0-9０-９]")
 _SEPARATORS = re.compile(r"\s*[|｜·•]\s*")
+_SEPARATOR = re.compile("[|｜·•]")
 
 
 class _EdgeLines:
-    """Non-blank lines read lazily from one edge of a text, at most ``SCAN_CHARS`` deep.
+    """Non-blank lines read lazily from one edge of a text, at most ``SCAN_CHARS`` deep, each classified as
+    it is read (menu items, [] for a neutral line, None for prose).
 
     Most posts are decided after a handful of lines at each edge, so lines are split and classified
     only as far as the run check reaches; the cost per post is bounded however long the post is.
     """
 
-    def __init__(self, text: str, from_end: bool) -> None:
+    def __init__(self, text: str, from_end: bool, classify: Callable[[str], list[str] | None]) -> None:
         self.text = text
         self.from_end = from_end
+        self.classify = classify
         self.pos = len(text) if from_end else 0
         self.done = not text
         self.lines: list[_Line] = []
-        self.classified: dict[int, list[str] | None] = {}
+        self.kinds: list[list[str] | None] = []
 
-    def _advance(self) -> None:
-        text = self.text
-        if self.from_end:
-            newline = text.rfind("\n", 0, self.pos)
-            begin, end = newline + 1, self.pos
-            self.pos = newline
-            self.done = newline < 0 or len(text) - newline > SCAN_CHARS
-        else:
-            newline = text.find("\n", self.pos)
-            begin, end = self.pos, (len(text) if newline < 0 else newline)
-            self.pos = newline + 1
-            self.done = newline < 0 or newline > SCAN_CHARS
-        raw = text[begin:end]
-        stripped = raw.strip()
-        if stripped:
-            lead = len(raw) - len(raw.lstrip())
-            self.lines.append((begin + lead, begin + lead + len(stripped), stripped))
-
-    def line(self, index: int) -> _Line | None:
-        """The ``index``-th non-blank line from the edge, or None past the end of the window."""
-        while len(self.lines) <= index and not self.done:
-            self._advance()
-        return self.lines[index] if index < len(self.lines) else None
-
-    def items(self, index: int, classify: Callable[[str], list[str] | None]) -> list[str] | None:
-        """Menu items of line ``index`` (None for prose or past the end), classified once."""
-        if index not in self.classified:
-            line = self.line(index)
-            self.classified[index] = None if line is None else classify(line[2])
-        return self.classified[index]
+    def read(self, count: int) -> int:
+        """Read until ``count`` lines are known or the window ends; how many are known."""
+        lines = self.lines
+        if len(lines) >= count or self.done:
+            return len(lines)
+        # One loop with locals: this runs for a few lines of every post.
+        text, pos, from_end, kinds, classify = self.text, self.pos, self.from_end, self.kinds, self.classify
+        done = False
+        size = len(text)
+        while len(lines) < count and not done:
+            if from_end:
+                newline = text.rfind("\n", 0, pos)
+                begin, end = newline + 1, pos
+                pos = newline
+                done = newline < 0 or size - newline > SCAN_CHARS
+            else:
+                newline = text.find("\n", pos)
+                begin, end = pos, (size if newline < 0 else newline)
+                pos = newline + 1
+                done = newline < 0 or newline > SCAN_CHARS
+            stripped = text[begin:end].strip()
+            if stripped:
+                # Only blanks come before the line's first non-blank character, so this finds where it starts.
+                start = text.find(stripped[0], begin)
+                lines.append((start, start + len(stripped), stripped))
+                kinds.append(classify(stripped))
+        self.pos, self.done = pos, done
+        return len(lines)
 
 
 class Spec(RuleSpec):
@@ -104,53 +105,62 @@ class Spec(RuleSpec):
             return None
         if _DIGIT.search(line):
             return []
+        if _SEPARATOR.search(line) is None:  # most lines: a single part, the line itself (no split needed)
+            return [line.casefold()] if self._short_item(line) else None
         parts = [p for p in _SEPARATORS.split(line) if p]
         if len(parts) >= 3:  # "首页|新闻|体育": a whole menu on one line
             return [p.casefold() for p in parts] if all(self._short_item(p) for p in parts) else None
         return [line.casefold()] if self._short_item(line) else None
 
     def _short_item(self, item: str) -> bool:
+        if len(item) > self.max_chars and len(item) > self.max_cjk_chars:  # too long for either limit
+            return False
         cjk = len(_CJK.findall(item))
         if cjk * 3 > len(item):
             return len(item) <= self.max_cjk_chars
         return len(item) <= self.max_chars and len(item.split()) <= self.max_words
 
-    def _run_from(self, lines: _EdgeLines, begin: int) -> tuple[int, int]:
-        """(lines, distinct menu items) in the run of menu-like lines starting at ``begin``.
+    def _run_from(self, lines: _EdgeLines, begin: int) -> tuple[int, int, int]:
+        """(lines, distinct menu items, index of the line that ends it) for the run starting at ``begin``.
 
         Trailing neutral lines (digits only) are not part of the run.
         """
         last = 0
         items: set[str] = set()
         index = begin
-        while (found := lines.items(index, self.menu_items)) is not None:
+        kinds = lines.kinds
+        while index < len(kinds) or lines.read(index + 1) > index:
+            found = kinds[index]
+            if found is None:
+                break
             index += 1
             if found:
                 last = index - begin
             items.update(found)
-        return last, len(items)
+        return last, len(items), index
 
     def runs(self, text: str) -> list[tuple[int, int, int]]:
         """(start offset, end offset, menu items) of qualifying runs at the edges of ``text``."""
         found: list[tuple[int, int, int]] = []
         if self.region in (Region.head, Region.edges, Region.any):
-            found += self._best(_EdgeLines(text, from_end=False))
+            found += self._best(_EdgeLines(text, False, self.menu_items))
         if self.region in (Region.tail, Region.edges, Region.any):
-            backwards = self._best(_EdgeLines(text, from_end=True))
+            backwards = self._best(_EdgeLines(text, True, self.menu_items))
             found += [run for run in backwards if not any(run[0] < f[1] and f[0] < run[1] for f in found)]
         return found
 
     def _best(self, lines: _EdgeLines) -> list[tuple[int, int, int]]:
         best: tuple[int, int, int] | None = None
-        for begin in range(self.within_lines):
-            if lines.line(begin) is None:
-                break
-            if not lines.items(begin, self.menu_items):  # a run starts on a menu item, not a neutral line
+        scanned = 0
+        kinds = lines.kinds
+        for begin in range(lines.read(self.within_lines)):
+            # A run starting inside the last one scanned is a suffix of it: no more items, so never better.
+            # A run starts on a menu item, not on prose or a neutral line.
+            if begin < scanned or not kinds[begin]:
                 continue
-            length, items = self._run_from(lines, begin)
+            length, items, scanned = self._run_from(lines, begin)
             if items >= self.min_run and (best is None or items > best[2]):
-                first, last = lines.line(begin), lines.line(begin + length - 1)
-                assert first is not None and last is not None
+                first, last = lines.lines[begin], lines.lines[begin + length - 1]
                 if lines.from_end:
                     first, last = last, first
                 best = (first[0], last[1], items)
