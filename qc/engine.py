@@ -363,6 +363,8 @@ class OutcomeMerger:
             if problems:  # a record's schema findings go before its rule findings
                 schema = validate_findings(problems_to_findings(problems))
                 found = sort_findings(pd.concat([schema, found], ignore_index=True))
+            # Indexed by position in the run: what the tally's heads and a baseline's flags are keyed by.
+            found = found.set_axis(pd.RangeIndex(len(self.store), len(self.store) + len(found)))
             self.store.append(found)
             if self.tally is not None:  # a batch holds whole documents: the summary is counted as it goes
                 self.tally.add(found)

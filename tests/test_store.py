@@ -89,6 +89,11 @@ def test_a_check_that_spills_reports_what_one_in_memory_reports(tmp_path: Path, 
     held = qc.check([path], base)
     assert spilled.store.spilled > 0 and held.store.spilled == 0
     pd.testing.assert_frame_equal(spilled.findings, held.findings)
+    # The tally's heads are keyed by position in the run, in run order, whichever batch they came from.
+    heads = spilled.tally.heads()
+    assert heads.index.is_monotonic_increasing and heads["source_path"].nunique() == 1
+    pd.testing.assert_frame_equal(heads, spilled.findings.loc[heads.index])
+    assert heads["source_line"].max() > 50  # rows from more than the first batch
     spilled.summary.seconds = held.summary.seconds = 0.0
     assert spilled.summary == held.summary and spilled.gate == held.gate
     from qc.render import OutputFormat, renderer
