@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from qc import __version__
@@ -112,18 +113,19 @@ class BaselineOutcome:
 def compare(store: FindingsStore, entries: dict[str, dict[str, Any]], path: str = "") -> BaselineOutcome:
     """Mark each finding new or known; list entries whose findings no longer occur."""
     budget = Counter({fp: int(entry.get("count", 1)) for fp, entry in entries.items()})
-    is_new: list[bool] = []
-    seen: set[str] = set()
+    flags: list[np.ndarray] = []  # one byte per finding
+    seen: set[str] = set()  # baseline entries met (bounded by the baseline, not by the findings)
     for findings in store.chunks(["rule", "doc_id", "match", "source_path", "source_line"]):
-        for fp in fingerprints(findings).tolist():
-            seen.add(fp)
-            if budget[fp] > 0:
-                budget[fp] -= 1
-                is_new.append(False)
-            else:
-                is_new.append(True)
+        chunk_flags = np.ones(len(findings), dtype=bool)
+        for i, fp in enumerate(fingerprints(findings).tolist()):
+            if fp in budget:
+                seen.add(fp)
+                if budget[fp] > 0:
+                    budget[fp] -= 1
+                    chunk_flags[i] = False
+        flags.append(chunk_flags)
     absent = [{"fingerprint": fp, **entry} for fp, entry in entries.items() if fp not in seen]
-    mask = pd.Series(is_new, dtype=bool)
+    mask = pd.Series(np.concatenate(flags) if flags else np.zeros(0, dtype=bool), dtype=bool)
     return BaselineOutcome(path=path, known=int((~mask).sum()), new=int(mask.sum()), is_new=mask, absent=absent)
 
 
