@@ -77,7 +77,8 @@ def check(inputs: str | Path | Iterable[str | Path] | pd.DataFrame | Any, config
     ``config`` is a :class:`Config`, a dict of config keys, or None to use the discovered config file.
     Raises :class:`qc.errors.QcError` for usage, config, rule or input errors (exit 2 in the CLI); an
     empty corpus is an :class:`InputError`, never a passing gate. ``excerpts`` keeps bounded text
-    context for the reports (see :mod:`qc.excerpts`).
+    context for the reports (see :mod:`qc.excerpts`). Findings stream into ``result.store`` (bounded
+    memory, spilled to disk past ``findings-memory-rows``); ``result.findings`` builds the whole frame.
     """
     if config is None:
         config = load_config()
