@@ -1,4 +1,5 @@
-"""Renderers: each lays out the findings frame and the summary computed once; none recomputes findings."""
+"""Renderers: each lays out the findings (read from the store in chunks), the summary and the tally computed
+once; none recomputes findings."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ class SiteLeaks:
 
 @dataclass
 class ReportModel:
-    """Everything a report needs beyond the raw findings frame, computed once."""
+    """Everything a report needs beyond the findings themselves, computed once from the tally."""
 
     tool_version: str
     inputs: list[str]
