@@ -75,7 +75,7 @@ def _children(pid: int) -> list[int]:
         for tid in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{tid}/children") as handle:
                 found.extend(int(p) for p in handle.read().split())
-    except OSError:
+    except OSError:  # the process ended between two samples: it has no children to count
         pass
     return found
 
@@ -96,7 +96,7 @@ def _rss(pid: int) -> int:
             for line in handle:
                 if line.startswith("Pss:"):
                     return int(line.split()[1]) * 1024
-    except OSError:
+    except OSError:  # the process ended between two samples: it holds no memory now
         pass
     return 0
 

@@ -10,13 +10,15 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from qc.errors import ConfigError
 from qc.rulespec import Severity
 
 FAIL_ON = ("error", "warning", "info", "never")
 ENGINES = ("local", "dask")
+#: Keys whose value is one of a fixed set of words.
+CHOICES = {"fail_on": FAIL_ON, "engine": ENGINES}
 
 
 class Config(BaseModel):
@@ -46,18 +48,12 @@ class Config(BaseModel):
     #: Where the file came from (not a TOML key).
     source: str | None = Field(default=None, exclude=True)
 
-    @field_validator("fail_on")
+    @field_validator("fail_on", "engine")
     @classmethod
-    def _check_fail_on(cls, value: str) -> str:
-        if value not in FAIL_ON:
-            raise ValueError(f"must be one of {', '.join(FAIL_ON)}")
-        return value
-
-    @field_validator("engine")
-    @classmethod
-    def _check_engine(cls, value: str) -> str:
-        if value not in ENGINES:
-            raise ValueError(f"must be one of {', '.join(ENGINES)}")
+    def _check_choice(cls, value: str, info: ValidationInfo) -> str:
+        allowed = CHOICES[str(info.field_name)]
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
         return value
 
     @field_validator("max_doc_rate")

@@ -100,7 +100,7 @@ def _build_hyperscan(patterns: Sequence[ScanPattern], ids: list[int]) -> tuple[A
     if ids:  # when every pattern compiles: one compile, no probing (compiling is the start-up cost)
         try:
             return _compile_database(patterns, ids), list(ids), []
-        except Exception:  # some pattern is rejected: find which, below
+        except _hs.error:  # some pattern is rejected (its error does not say which): probe, below
             pass
     # Hyperscan's error does not say which expression it rejected, so each is probed alone (the built-in
     # rules have two it rejects: one too large, one with an end anchor inside a group). This is why a cold
@@ -112,7 +112,7 @@ def _build_hyperscan(patterns: Sequence[ScanPattern], ids: list[int]) -> tuple[A
             probe = _hs.Database()
             probe.compile(expressions=[patterns[i].regex.encode()], ids=[i], elements=1, flags=[_hs_flags(patterns[i])])
             accepted.append(i)
-        except Exception:
+        except _hs.error:
             rejected.append(i)
     if not accepted:
         return None, [], rejected
