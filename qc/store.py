@@ -19,6 +19,7 @@ import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -164,10 +165,17 @@ def _coerce(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return coerce_findings(full).loc[:, columns]
 
 
-def document_keys(frame: pd.DataFrame) -> pd.Series:
-    """A per-row key naming the document (record) a finding belongs to: its file and line."""
-    lines = frame["source_line"].astype("Int64").astype("str").fillna("")
-    return frame["source_path"].fillna("").astype("str") + "\x1f" + lines
+def document_index(frame: pd.DataFrame) -> np.ndarray:
+    """0, 0, 1, 1, 1, 2, …: which document (file and line) of ``frame`` each row belongs to.
+
+    A document's findings are contiguous in the store, so a new document starts wherever the file or the
+    line changes: one vectorised comparison, no per-row keys.
+    """
+    path_code, _ = pd.factorize(frame["source_path"], use_na_sentinel=False)
+    line = frame["source_line"].to_numpy(dtype=np.int64, na_value=-1)
+    change = np.ones(len(frame), dtype=bool)
+    change[1:] = (path_code[1:] != path_code[:-1]) | (line[1:] != line[:-1])
+    return np.cumsum(change) - 1
 
 
 def _whole_documents(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -178,12 +186,9 @@ def _whole_documents(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
             carry = None
         if chunk.empty:
             continue
-        keys = document_keys(chunk).to_numpy()
-        same = keys == keys[-1]
-        # The trailing run of the last document's rows waits for the next chunk (it may continue there).
-        tail = len(chunk)
-        while tail > 0 and same[tail - 1]:
-            tail -= 1
+        # The last document's rows (contiguous) wait for the next chunk: the document may continue there.
+        documents = document_index(chunk)
+        tail = int(np.searchsorted(documents, documents[-1]))
         if tail == 0:
             carry = chunk
             continue

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from qc.excerpts import MAX_PER_RULE
+from qc.store import document_index
 
 #: First-of-document findings kept per rule for the examples (reports show three).
 EXAMPLES_PER_RULE = 3
@@ -59,7 +60,7 @@ class FindingsTally:
         if n == 0:
             return
         self.findings += n
-        doc = _document_index(chunk)
+        doc = document_index(chunk)
         documents = int(doc[-1]) + 1
         self.documents_with_findings += documents
         values, counts = np.unique(np.bincount(doc), return_counts=True)
@@ -151,15 +152,6 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
         return empty_findings()
     return pd.concat(parts).sort_index(kind="stable") if len(parts) > 1 else parts[0]
-
-
-def _document_index(chunk: pd.DataFrame) -> np.ndarray:
-    """0, 0, 1, 1, 1, 2, …: which document of the chunk each row belongs to (documents are contiguous)."""
-    path_code, _ = pd.factorize(chunk["source_path"], use_na_sentinel=False)
-    line = chunk["source_line"].to_numpy(dtype=np.int64, na_value=-1)
-    change = np.ones(len(chunk), dtype=bool)
-    change[1:] = (path_code[1:] != path_code[:-1]) | (line[1:] != line[:-1])
-    return np.cumsum(change) - 1
 
 
 def _first_of_pair(doc: np.ndarray, code: np.ndarray, width: int) -> np.ndarray:
