@@ -21,6 +21,7 @@ import yaml
 KeyPath = tuple[str | int, ...]
 #: Deepest nesting of lists and mappings accepted (a rule file uses three or four levels).
 MAX_DEPTH = 64
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 # libyaml's composer when PyYAML was built with it (its nodes carry the same marks): several times faster.
 _COMPOSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -87,6 +88,11 @@ def _convert(node: yaml.Node, key_path: KeyPath, lines: dict[KeyPath, int], scal
     seen.add(id(node))
     if len(key_path) > MAX_DEPTH:
         raise _Refused(f"nested deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        # Scalars' tags go through the safe constructor below; a tagged list or mapping would be read as a
+        # plain one here, so its tag (``!!python/object/apply:…``) is refused as the constructor would.
+        raise _Refused(f"YAML error: could not determine a constructor for the tag {node.tag!r}",
+                       node.start_mark.line + 1)
     lines.setdefault(key_path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
