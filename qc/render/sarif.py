@@ -44,7 +44,8 @@ def _results(result: CheckResult, index: dict[str, int]) -> Iterator[dict[str, A
     """One SARIF result per finding, read chunk by chunk from the store."""
     is_new = result.baseline.is_new.to_numpy() if result.baseline is not None else None
     for findings in result.store.chunks():
-        prints = fingerprints(findings).tolist()
+        # One fingerprint per record (rule, doc_id, match): code scanning treats equal fingerprints as one alert.
+        prints = fingerprints(findings, version=1).tolist()
         positions = findings.index.to_numpy()
         for fp, position, row in zip(prints, positions, findings.itertuples(index=False), strict=True):
             physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(str(row.source_path))}}
