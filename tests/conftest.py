@@ -21,6 +21,17 @@ VENDORED = REPO / "tests" / "data"
 SHARED = Path(os.environ.get("QC_SHARED_DIR") or REPO.parent / "shared")
 
 
+#: Markers of tests too slow for the default suite; each implies ``slow`` (see pyproject's markers).
+SLOW_MARKERS = ("browser", "dask", "wheel", "scale")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that carries a finer slow marker, so ``-m "not slow"`` leaves them all out."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+            item.add_marker(pytest.mark.slow)
+
+
 @dataclass
 class Run:
     """A finished ``qc`` process."""
