@@ -41,6 +41,8 @@ class FindingsTally:
     family_findings: Counter[str] = field(default_factory=Counter)
     family_documents: Counter[str] = field(default_factory=Counter)
     severity_findings: Counter[str] = field(default_factory=Counter)
+    #: Documents with at least one finding of each severity (a document may count under several).
+    severity_documents: Counter[str] = field(default_factory=Counter)
     #: findings in a document -> documents with that many (documents without findings are not counted).
     per_document: Counter[int] = field(default_factory=Counter)
     site_findings: Counter[str] = field(default_factory=Counter)
@@ -75,6 +77,8 @@ class FindingsTally:
         _count(self.family_documents, family_code[_first_of_pair(doc, family_code, len(families))], families)
         severity_code, severities = pd.factorize(chunk["severity"])
         _count(self.severity_findings, severity_code, severities)
+        _count(self.severity_documents, severity_code[_first_of_pair(doc, severity_code, len(severities))],
+               severities)
 
         site_code, sites = pd.factorize(chunk["site"])  # a missing site is -1
         has_site = site_code >= 0
