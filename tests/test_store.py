@@ -70,7 +70,8 @@ def test_the_tally_does_not_depend_on_how_the_findings_are_chunked() -> None:
     small = tally_findings(store.chunks(whole_documents=True, chunk_rows=7))
     whole = tally_findings([frame])
     for name in ("findings", "documents_with_findings", "rule_findings", "rule_documents", "family_documents",
-                 "severity_findings", "per_document", "site_findings", "site_documents", "boilerplate_lines"):
+                 "severity_findings", "severity_documents", "per_document", "site_findings", "site_documents",
+                 "boilerplate_lines", "site_names", "line_names"):
         assert getattr(small, name) == getattr(whole, name), name
     assert whole.documents_with_findings == 500 and whole.rule_documents["BP001"] == 500
     assert whole.per_document == {2: 167, 3: 167, 4: 166}
