@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from qc.dates import parse_in, present
 from qc.matcher import compile_re2
-from qc.stamps import CUED_STAMP, ambiguous_day_month, english_date, reads_day_first
+from qc.stamps import CUED_STAMP, PUBLISH_CUE, ambiguous_day_month, english_date, reads_day_first
 
 #: Chrome that stamps the post itself (see :mod:`qc.stamps`): a publication cue in one of the common
 #: languages, an optional "by whom / in which section", then the date. The first stamp on the page is the
@@ -121,7 +121,9 @@ def recover(frame: pd.DataFrame, default_tz: str = "UTC", dayfirst: bool | pd.Se
     fallback = ZoneInfo(default_tz)
     column = arrow_texts(texts)
     for target in ("captured", "posted"):  # captured first: its GMT offset is the page's zone
-        rows = _candidates(column, TARGETS[target])
+        # The post's stamp regex is large (month names of a dozen languages): the column is prefiltered on its
+        # cue words alone, and the rows that hit are searched with the whole regex.
+        rows = _candidates(column, PUBLISH_CUE if target == "posted" else TARGETS[target])
         if len(rows) == 0:
             continue
         ts: list[pd.Timestamp | None] = [None] * len(rows)

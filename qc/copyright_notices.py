@@ -34,6 +34,11 @@ COPYRIGHT_RE = (
     + r"|(?:19|20)\d{2}[^\n©]{0,60}?(?P<tail>" + TRAILING_MARK + r")[^\n]{0,100}"
 )
 
+#: RE2, no groups: where a notice may be (its mark); the notice itself is read from the mark's line.
+MARK_ONLY_RE = MARK + "|" + TRAILING_MARK
+#: The notice regex for Python's ``re``, run on one short line at a time.
+NOTICE_RE = re.compile(COPYRIGHT_RE.replace(r"\d", "[0-9]"))
+
 _YEAR = r"(?:19|20)[0-9]{2}"
 _SEP = r"(?:\s*(?:[-–—‐‑‒―－~～〜/,，、&+]|至|\b(?:to|till|until|thru|through|bis|au|à|a|al|and|und|et|e|y|tot)\b)\s*)"
 _OPEN_WORDS = (

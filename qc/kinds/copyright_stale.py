@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import Field
 
 from qc.batch import Batch
-from qc.copyright_notices import COPYRIGHT_RE, read_notice
+from qc.copyright_notices import COPYRIGHT_RE, MARK_ONLY_RE, NOTICE_RE, read_notice
 from qc.matcher import compile_re2
 from qc.region import head_limit
 from qc.rulespec import FindingRow, RuleSpec, ScanPattern
@@ -48,6 +48,18 @@ _LEGAL_LINK = re.compile(
     r"|mentions\s+légales|aviso\s+legal|política\s+de\s+privacidad|note\s+legali|colofon|免责声明|联系我们"
     r"|关于我们|隐私政策|网站地图)\W{0,3}$"
 )
+
+
+def _previous_line(text: str, line_start: int) -> str:
+    """The nearest non-blank line above the line starting at ``line_start``, stripped."""
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if line:
+            return line
+        end = start - 1
+    return ""
 
 
 def _footer_context(text: str, line_start: int, line_end: int, reach: int = 3) -> bool:
@@ -80,35 +92,40 @@ class Spec(RuleSpec):
     def _notices(self, text: str) -> list[tuple[int, int, str, int | None]]:
         """The site's notices in ``text`` that count as footers: (start, end, evidence, newest year or None).
 
-        Vendor notices are left out; an open notice has no newest year.
+        RE2 finds the marks (a regex without groups: its fast path); each mark's line, short by then, is read
+        with Python's ``re``. Vendor notices are left out; an open notice has no newest year.
         """
-        regex = compile_re2(COPYRIGHT_RE)
-        mark, trailing = regex.groupindex["mark"], regex.groupindex["tail"]
         tail_start = int(len(text) * (1.0 - self.tail_fraction))
         head_end = head_limit(text, self.head_lines, None) if self.head_lines else 0
         found: list[tuple[int, int, str, int | None]] = []
-        for match in regex.finditer(text):
-            start = match.start()
-            line_start = text.rfind("\n", 0, start) + 1
-            line_end = text.find("\n", start)
+        seen_lines: set[int] = set()
+        for mark_match in compile_re2(MARK_ONLY_RE).finditer(text):
+            line_start = text.rfind("\n", 0, mark_match.start()) + 1
+            if line_start in seen_lines:
+                continue
+            seen_lines.add(line_start)
+            line_end = text.find("\n", mark_match.start())
             line_end = line_end if line_end >= 0 else len(text)
             if line_end - line_start > self.max_line_chars:
                 continue  # a footer is a short line; a long one is prose about copyright
-            in_tail = start >= tail_start or text.count("\n", start) <= self.tail_lines
-            if not in_tail and (start < head_end or not _footer_context(text, line_start, line_end)):
-                continue
-            previous_end = line_start - 1
-            while previous_end > 0 and text[previous_end - 1] == "\n":
-                previous_end -= 1
-            previous_line = text[text.rfind("\n", 0, max(previous_end, 0)) + 1 : max(previous_end, 0)].strip()
-            span = match.group(0)
-            group = mark if match.start(mark) >= 0 else trailing
-            notice = read_notice(span, match.start(group) - start, match.end(group) - start,
-                                 line_before=text[line_start:start], previous_line=previous_line,
-                                 trailing=group == trailing)
-            if notice is None or notice.vendor:
-                continue
-            found.append((start + notice.start, start + notice.end, span[notice.start : notice.end], notice.newest))
+            line = text[line_start:line_end]
+            previous_line: str | None = None
+            for match in NOTICE_RE.finditer(line):
+                start = line_start + match.start()
+                in_tail = start >= tail_start or text.count("\n", start) <= self.tail_lines
+                if not in_tail and (start < head_end or not _footer_context(text, line_start, line_end)):
+                    continue
+                if previous_line is None:
+                    previous_line = _previous_line(text, line_start)
+                group = "mark" if match.start("mark") >= 0 else "tail"
+                span = match.group(0)
+                notice = read_notice(span, match.start(group) - match.start(), match.end(group) - match.start(),
+                                     line_before=line[: match.start()], previous_line=previous_line,
+                                     trailing=group == "tail")
+                if notice is None or notice.vendor:
+                    continue
+                found.append((start + notice.start, start + notice.end, span[notice.start : notice.end],
+                              notice.newest))
         return found
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
