@@ -122,15 +122,16 @@ def test_two_outputs_on_one_path_are_refused(corpus: Path, tmp_path: Path) -> No
 def test_baseline_and_write_baseline_may_name_one_file(corpus: Path, tmp_path: Path) -> None:
     """A ratchet: the old baseline is read first, then replaced whole by the current findings."""
     baseline = tmp_path / "baseline.json"
-    assert run_qc("check", corpus, "--write-baseline", baseline).code == 1
+    assert run_qc("check", corpus, "--write-baseline", baseline).code == 0  # recording is not a gate run
     first = json.loads(baseline.read_text("utf-8"))
     write_jsonl(corpus / "c.jsonl", [post("c1", "Hi {{last_name}}, your invoice is ready.")])
+    assert run_qc("check", corpus, "--baseline", baseline).code == 1  # the new finding fails the gate
     run = run_qc("check", corpus, "--format", "json", "--baseline", baseline, "--write-baseline", baseline)
-    assert run.code == 1, run.stderr  # the new finding fails the gate against the old baseline…
-    report = run.json()
+    assert run.code == 0, run.stderr
+    report = run.json()  # compared with the old baseline (read first)…
     assert report["baseline"]["new"] >= 1 and report["baseline"]["known"] == sum(
         entry["count"] for entry in first["entries"].values())
-    second = json.loads(baseline.read_text("utf-8"))  # …and the baseline now records it
+    second = json.loads(baseline.read_text("utf-8"))  # …which now records the new finding too
     assert set(first["entries"]) < set(second["entries"])
     assert run_qc("check", corpus, "--baseline", baseline).code == 0
     assert temporary_outputs(tmp_path) == []
@@ -149,7 +150,7 @@ def test_every_output_is_complete_with_the_usual_mode_and_no_temporary_file(corp
     run = run_qc_with("check", corpus, "--format", "json", "--output", kept, "--html", out / "r.html",
                       "--findings", out / "f.parquet", "--write-baseline", out / "deep" / "b.json",
                       preexec=lambda: os.umask(0o022))
-    assert run.code == 1, run.stderr
+    assert run.code == 0, run.stderr  # --write-baseline: exit 0
     report = json.loads(kept.read_text("utf-8"))
     assert len(report["findings"]) == pq.read_table(out / "f.parquet").num_rows >= 2
     assert (out / "r.html").read_text("utf-8").rstrip().endswith("</html>")

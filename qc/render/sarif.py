@@ -86,7 +86,8 @@ def _results(result: CheckResult, index: dict[str, int], root: str) -> Iterator[
     locations: dict[str, dict[str, str]] = {}  # one per corpus file, not per finding
     is_new = result.baseline.is_new.to_numpy() if result.baseline is not None else None
     for findings in result.store.chunks():
-        prints = fingerprints(findings).tolist()
+        # One fingerprint per record (rule, doc_id, match): code scanning treats equal fingerprints as one alert.
+        prints = fingerprints(findings, version=1).tolist()
         positions = findings.index.to_numpy()
         for fp, position, row in zip(prints, positions, findings.itertuples(index=False), strict=True):
             source = str(row.source_path)
