@@ -136,11 +136,11 @@ def _write_report(write: Any, payload: Any, output: Path | None) -> None:
         write(payload, handle)
 
 
-def _refuse_inputs(paths: list[str], config: Any, outputs: dict[str, Path | None],
+def _check_outputs(paths: list[str], config: Any, outputs: dict[str, Path | None],
                    reads: dict[str, Path | None], may_replace: dict[str, Path | None] | None = None) -> None:
     """Refuse, before any work, an output that would write over the corpus, a rule, the config or another
     file the run reads (see :mod:`qc.outputs`)."""
-    from qc.outputs import ReadFile, corpus_reads, refuse_inputs, rule_reads
+    from qc.outputs import ReadFile, check_outputs, corpus_reads, rule_reads
     from qc.paths import builtin_rules_dir
 
     named = {**reads, "config file": Path(config.source) if config.source else None}
@@ -150,7 +150,7 @@ def _refuse_inputs(paths: list[str], config: Any, outputs: dict[str, Path | None
         return [*corpus_reads(paths), *rule_reads(rule_paths),
                 *(ReadFile(role, path) for role, path in named.items() if path is not None)]
 
-    refuse_inputs(outputs, everything_read, may_replace)
+    check_outputs(outputs, everything_read, may_replace)
 
 
 def _parse_rates(values: list[str]) -> dict[str, float]:
@@ -236,7 +236,7 @@ def check(
 
             choices = ", ".join(f.value for f in OutputFormat)
             raise ConfigError(f"unknown format {config.format!r} (choose {choices})", field="--format") from None
-        _refuse_inputs(paths, config, {"--output": output, "--html": html, "--findings": findings_file,
+        _check_outputs(paths, config, {"--output": output, "--html": html, "--findings": findings_file,
                                        "--write-baseline": write_baseline}, {"--baseline": baseline},
                        may_replace={"--write-baseline": baseline})
         result = _run_checked(run_check, paths, config, quiet)
@@ -280,7 +280,7 @@ def eval_command(
         if output_format not in ("terminal", "json"):
             raise ConfigError(f"unknown format {output_format!r} (choose terminal, json)", field="--format")
         config = _load_config(config_file, {"select": select or None, "ignore": ignore or None}, rules, no_builtin)
-        _refuse_inputs(paths, config, {"--output": output}, {"--labels": labels})
+        _check_outputs(paths, config, {"--output": output}, {"--labels": labels})
         truth = load_labels(labels)
         result = run_check(paths, config)
         report = evaluate(result.findings, truth, result.ruleset, corpus_doc_ids(paths, config))
@@ -446,8 +446,8 @@ def main() -> None:
     run (:mod:`qc.interrupts`): workers stopped, temporary files removed, one line, exit 128 + signal.
     """
     reserve: bytearray | None = bytearray(_RESERVE_BYTES)
-    interrupts.install()
     try:
+        interrupts.install()
         app()
     except SystemExit as exc:
         if exc.code == EXIT_FAIL and not _state["verdict"]:

@@ -3,12 +3,14 @@
 Every file ``qc`` writes (``--output``, ``--html``, ``--findings``, ``--write-baseline``, ``qc eval
 --output``) goes through this module:
 
-- :func:`refuse_inputs` runs before any work and refuses an output path that is a file the run reads
+- :func:`check_outputs` runs before any work and refuses an output path that is a file the run reads
   (a corpus file, also one found in an input folder or by a glob, the config file, a rule file,
   ``--baseline``, ``--labels``), compared by ``(st_dev, st_ino)`` so a symlink or a hard link to an input is
   caught too, and two outputs on one path. ``--write-baseline`` may name the ``--baseline`` file: the old
   baseline is read first, and the new one replaces it whole (a ratchet). A new file inside an input folder
-  is allowed (this run does not read it; the next one would, and refuses to overwrite it then).
+  is allowed (this run does not read it; the next one would, and refuses to overwrite it then). It also
+  refuses, up front rather than after a long run, a path that is a directory, lies under a file, or lies in
+  a folder this process may not write.
 - :func:`atomic_output` writes to a hidden temporary file in the target's own folder and renames it over
   the target (``os.replace``, atomic on POSIX) only once it is complete and flushed to disk. On any error,
   Ctrl-C or SIGTERM (see :mod:`qc.interrupts`) the temporary file is removed, so the final name holds either
@@ -72,9 +74,27 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
-def refuse_inputs(outputs: Mapping[str, Path | None], reads: Callable[[], Iterable[ReadFile]],
+def _writable(path: Path, option: str) -> None:
+    """Refuse now what writing would refuse later: a directory, a path under a file, a read-only folder."""
+    if os.path.isdir(path):
+        raise OutputError(f"cannot write {path}: it is a directory", field=option)
+    if os.path.exists(path) and not os.path.isfile(path):  # a device or a pipe, written in place
+        if not os.access(path, os.W_OK):
+            raise OutputError(f"cannot write {path}: Permission denied", field=option)
+        return
+    folder = Path(os.path.realpath(path)).parent
+    while not os.path.lexists(folder) and folder != folder.parent:  # the nearest folder that exists
+        folder = folder.parent
+    if not os.path.isdir(folder):
+        raise OutputError(f"cannot write {path}: {folder} is not a directory", field=option)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {path}: Permission denied (in {folder})", field=option)
+
+
+def check_outputs(outputs: Mapping[str, Path | None], reads: Callable[[], Iterable[ReadFile]],
                   may_replace: Mapping[str, Path | None] | None = None) -> None:
-    """Raise :class:`OutputError` if an output path would write over something the run reads.
+    """Raise :class:`OutputError` if an output path would write over something the run reads, or plainly
+    cannot be written (see :func:`_writable`).
 
     ``outputs`` maps each option to its path (None when not given); ``reads()`` lists the files the run
     reads (called only when some output file already exists: a new file cannot be an input).
@@ -92,6 +112,7 @@ def refuse_inputs(outputs: Mapping[str, Path | None], reads: Callable[[], Iterab
             raise OutputError(f"{path} is also the {seen[resolved]} file: give each output its own path",
                               field=option)
         seen[resolved] = option
+        _writable(path, option)
         target = _identity(path)
         if target is not None and target != allowed.get(option):
             if identities is None:  # stat every input once, and only when some output already exists

@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from qc import interrupts
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -139,7 +141,8 @@ def ordered_map(fn: Callable[[Any, T], R], items: Iterable[T], *, jobs: int, set
         for item in items:
             rows = size(item)
             counter.add(rows)
-            pending.append((pool.submit(_call, fn, item), rows))
+            with interrupts.deferred():  # a submit may start a worker: a signal must not cut its start-up short
+                pending.append((pool.submit(_call, fn, item), rows))
             while len(pending) >= 2 * jobs:
                 future, done_rows = pending.popleft()
                 result = future.result()

@@ -218,6 +218,7 @@ def test_an_output_that_is_a_directory_is_one_line(corpus: Path, tmp_path: Path)
         run = run_qc("check", corpus, option, path)
         assert run.code == 2
         one_error_line(run.stderr, option, str(path), "is a directory")
+        assert run.stdout == ""  # refused before any work, not after a long run
     assert list(folder.iterdir()) == []
 
 
@@ -227,7 +228,7 @@ def test_an_output_under_a_file_is_one_line(corpus: Path, tmp_path: Path) -> Non
     out = blocker / "sub" / "report.json"
     run = run_qc("check", corpus, "--format", "json", "--output", out)
     assert run.code == 2
-    one_error_line(run.stderr, "--output", str(out), "Not a directory")
+    one_error_line(run.stderr, "--output", str(out), f"{blocker} is not a directory")
     assert blocker.read_text("utf-8") == "x"
 
 

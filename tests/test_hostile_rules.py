@@ -169,6 +169,10 @@ if _name:
     import qc.registry
 
     def _load_rule_file(path, pack):
+        if _name == "exhaust":  # really run out of memory (address space, under the test's RLIMIT_AS)
+            hoard = []
+            while True:
+                hoard.append(bytes(64 << 20))  # calloc'd: address space, not resident memory
         raise getattr(builtins, _name)("raised inside the run by the test")
 
     qc.registry.load_rule_file = _load_rule_file
@@ -185,20 +189,35 @@ def crashing(tmp_path: Path) -> Any:
     def run(error: str, *args: str | Path) -> Any:
         env = qc_env(QC_TEST_RAISE=error)
         env["PYTHONPATH"] = f"{site}:{env['PYTHONPATH']}"
-        return run_qc_with(*args, env=env)
+        return run_qc_with(*args, env=env, preexec=_memory_cap)
 
     return run
 
 
+def _assert_crash_line(run: Any, error: str) -> None:
+    assert run.code == 2, (run.code, run.stderr)
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in run.stderr and "Aborted" not in run.stderr, run.stderr
+    assert lines[0].startswith(f"qc: error: internal error: {error}"), lines[0]
+
+
 @pytest.mark.parametrize("error", ["MemoryError", "RecursionError", "EOFError", "BrokenPipeError", "KeyError"])
 def test_any_crash_is_one_line_and_exit_2(tmp_path: Path, crashing: Any, error: str) -> None:
+    # EOFError and BrokenPipeError are the ones click itself turns into exit 1 ("Aborted!", or nothing).
     corpus = write_jsonl(tmp_path / "c.jsonl", [post("1", PLACEHOLDER)])
-    for args in (("check", corpus, "--jobs", "1"), ("rules", "test", tmp_path)):
-        run = crashing(error, *args)
-        assert run.code == 2, (args, run.code, run.stderr)
-        lines = run.stderr.strip().splitlines()
-        assert len(lines) == 1 and "Traceback" not in run.stderr and "Aborted" not in run.stderr, run.stderr
-        assert lines[0].startswith(f"qc: error: internal error: {error}"), lines[0]
+    _assert_crash_line(crashing(error, "check", corpus, "--jobs", "1"), error)
+
+
+def test_memory_really_exhausted_is_still_one_line_and_exit_2(tmp_path: Path, crashing: Any) -> None:
+    """The MemoryError's traceback holds the memory: it is let go before the line is printed."""
+    corpus = write_jsonl(tmp_path / "c.jsonl", [post("1", PLACEHOLDER)])
+    _assert_crash_line(crashing("exhaust", "check", corpus, "--jobs", "1"), "MemoryError")
+
+
+def test_a_crash_in_rules_test_is_exit_2_not_its_mismatch_code(tmp_path: Path, crashing: Any) -> None:
+    pack = _pack(tmp_path, "phrases: [lol]\n")
+    assert crashing("", "rules", "test", pack).code == 0  # the pack itself is fine
+    _assert_crash_line(crashing("EOFError", "rules", "test", pack), "EOFError")
 
 
 def test_debug_shows_the_traceback_and_still_exits_2(tmp_path: Path, crashing: Any) -> None:
