@@ -236,6 +236,10 @@ def check(
 
             choices = ", ".join(f.value for f in OutputFormat)
             raise ConfigError(f"unknown format {config.format!r} (choose {choices})", field="--format") from None
+        if findings_file is not None:
+            from qc.render.findings_file import findings_suffix
+
+            findings_suffix(findings_file)
         _check_outputs(paths, config, {"--output": output, "--html": html, "--findings": findings_file,
                                        "--write-baseline": write_baseline}, {"--baseline": baseline},
                        may_replace={"--write-baseline": baseline})

@@ -262,3 +262,11 @@ def test_a_closed_stdout_pipe_is_one_line_and_exit_2(corpus: Path) -> None:
     _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 2
     one_error_line(stderr.decode(), "stdout", "Broken pipe")
+
+
+def test_a_findings_file_of_unknown_type_is_refused_before_any_work(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "findings.csv"
+    run = run_qc("check", corpus, "--findings", out)
+    assert run.code == 2 and run.stdout == ""
+    one_error_line(run.stderr, "--findings", str(out), ".parquet or .jsonl")
+    assert not out.exists()

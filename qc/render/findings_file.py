@@ -13,15 +13,21 @@ from qc.store import FindingsStore
 SUFFIXES = (".parquet", ".jsonl")
 
 
+def findings_suffix(path: Path) -> str:
+    """``.parquet`` or ``.jsonl``: the format ``path`` asks for; anything else is a :class:`ConfigError`
+    (the CLI asks before the run, so a typo does not cost a whole check)."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ConfigError(f"{path}: findings file must end in {' or '.join(SUFFIXES)}", field="--findings")
+    return suffix
+
+
 def write_findings(store: FindingsStore, path: Path) -> None:
     """Write every finding (exactly the FindingsSchema columns) to a Parquet or JSON Lines file, chunk by chunk.
 
     The file appears whole or not at all (:func:`qc.outputs.atomic_output`).
     """
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ConfigError(f"{path}: findings file must end in {' or '.join(SUFFIXES)}", field="--findings")
-    if suffix == ".parquet":
+    if findings_suffix(path) == ".parquet":
         with atomic_binary_output(path, "--findings") as binary:
             store.write_parquet(binary)
         return
