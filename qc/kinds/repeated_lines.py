@@ -11,8 +11,10 @@ is the line and its ``match`` the line text, so reports can list each site's mos
 Keys: ``min_documents``, ``min_fraction``, ``min_chars``/``max_chars`` (normalised line length
 considered: very short lines such as "0" or "OK" carry no evidence, very long ones are prose),
 ``max_pairs`` (when the merged state outgrows it, pairs seen in a single document so far are dropped:
-memory stays bounded, and a template line may then be counted one document short) and ``limit``
-(findings per document).
+memory stays bounded, and a template line may then be counted one document short), ``min_lines`` (a
+document is flagged only when at least this many distinct lines of it are template lines: a site's header
+or footer is a block of lines, while a single recurring line is as often the post's own title, byline or
+date shown again in the site's related-story lists) and ``limit`` (findings per document).
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ class Spec(RuleSpec):
     min_chars: int = Field(default=8, ge=1)
     max_chars: int = Field(default=200, ge=1)
     max_pairs: int = Field(default=5_000_000, ge=1000)
+    min_lines: int = Field(default=1, ge=1)
     limit: int = Field(default=20, ge=1)
 
     @staticmethod
@@ -171,7 +174,11 @@ class Spec(RuleSpec):
         counts = _lookup(state["pairs"], lines["key"].to_numpy(dtype=np.uint64))
         site_docs = _lookup(state["docs"], lines["site"].to_numpy(dtype=np.uint64))
         hits = lines[(counts >= self.min_documents) & (counts >= self.min_fraction * site_docs)]
-        hits = hits.assign(count=counts[hits.index]).groupby("row", sort=True).head(self.limit)
+        hits = hits.assign(count=counts[hits.index])
+        if self.min_lines > 1:
+            distinct = hits.groupby("row")["key"].transform("nunique")
+            hits = hits[distinct.to_numpy() >= self.min_lines]
+        hits = hits.groupby("row", sort=True).head(self.limit)
         for row, start, line, count in zip(hits["row"].tolist(), hits["start"].tolist(), hits["line"].tolist(),
                                            hits["count"].tolist(), strict=True):
             lead = len(line) - len(line.lstrip())
