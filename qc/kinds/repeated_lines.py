@@ -30,26 +30,10 @@ from pydantic import Field
 
 from qc.batch import Batch
 from qc.rulespec import FindingRow, RuleSpec
+from qc.textnorm import normalise_lines
 
 _NO_SITE = "\x00no-site"
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd constant: mixes the site hash into the line hash
-
-
-#: ``\s+`` -> " ", matching only the runs that change: most lines' whitespace is single spaces, and RE2
-#: replacing each of them by itself was most of this rule's time.
-_WHITESPACE_RUN = r"[\t\n\f\r]\s*| \s+"
-#: ``[0-9]+`` -> "0", likewise skipping the runs that already are a single "0".
-_DIGIT_RUN = r"[0-9]{2,}|[1-9]"
-
-
-def _normalise(lines: pa.Array) -> pa.Array:
-    """Whitespace folded, digits masked, case folded: vectorised over the Arrow array of lines.
-
-    The same as ``lower(replace(trim(replace(line, r"\\s+", " ")), r"[0-9]+", "0"))``: at the start of a
-    run, RE2's leftmost match takes the whole run whenever replacing it changes anything.
-    """
-    folded = pc.utf8_trim_whitespace(pc.replace_substring_regex(lines, _WHITESPACE_RUN, " "))
-    return pc.utf8_lower(pc.replace_substring_regex(folded, _DIGIT_RUN, "0"))
 
 
 def _as_str(arrow_type: pa.DataType) -> Any:
@@ -140,7 +124,7 @@ class Spec(RuleSpec):
         maybe = np.flatnonzero((lengths >= self.min_chars) & (lengths <= 4 * self.max_chars)
                                & ((spread + 2) // 3 <= self.max_chars))
         raw = raw.take(pa.array(maybe))
-        norm = _normalise(raw)
+        norm = normalise_lines(raw)
         norm_len = pc.utf8_length(norm).to_numpy()
         keep = (norm_len >= self.min_chars) & (norm_len <= self.max_chars)
         picked = maybe[keep]
