@@ -147,7 +147,9 @@ def test_whole_record_findings_show_their_message(tmp_path: Path) -> None:
 
 
 def test_sites_show_repeated_lines_else_boilerplate_matches(tmp_path: Path) -> None:
-    gazette = [post(f"g{i}", f"Welcome to the Riverside Gazette portal\nStory number {i} is here.",
+    # BP030 wants a block of template lines (three distinct ones), as a site header and footer are.
+    gazette = [post(f"g{i}", f"Welcome to the Riverside Gazette portal\nStory number {i} is here.\n"
+                             "Letters to the Gazette desk\nThe Gazette archive of back issues",
                     site="riverside.example") for i in range(6)]
     blog = [post("b1", "A post.\nShare on Facebook\nShare on Twitter", site="blog.example"),
             post("b2", "Another post.\nShare on Facebook", site="blog.example")]
@@ -156,8 +158,7 @@ def test_sites_show_repeated_lines_else_boilerplate_matches(tmp_path: Path) -> N
     model = report_model(result)
     by_site = {s.site: s for s in model.sites}
     assert model.leaked_lines_source == "repeated_lines"
-    # "Story number 0…5 is here." is one line once digits are masked: both template lines are leaked 6 times.
-    assert ("Welcome to the Riverside Gazette portal", 6) in by_site["riverside.example"].lines[:2]
+    assert ("Welcome to the Riverside Gazette portal", 6) in by_site["riverside.example"].lines
     assert "Share on Facebook" in [t for t, _ in by_site["blog.example"].lines], "else boilerplate matches"
     text, _ = record(result, 120)
     assert "6× Welcome to the Riverside Gazette portal" in text
