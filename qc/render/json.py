@@ -1,18 +1,21 @@
 """``--format json``: a versioned object described by ``reports/json-report.schema.json``.
 
+Text is written as UTF-8, but C1 controls, bidi overrides and lone surrogates as ``\\uXXXX`` escapes
+(:func:`qc.safe_text.json_dumps`): the same data, and safe to print on a terminal.
+
 The findings array is written chunk by chunk from the findings store, so the report's size, not the
 process's memory, grows with the number of findings.
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 import pyarrow as pa
 
 from qc import __version__
+from qc.safe_text import json_dumps
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
@@ -50,11 +53,11 @@ def report_dict(result: CheckResult, *, with_findings: bool = True) -> dict[str,
 
 def render(result: CheckResult, out: TextIO) -> None:
     """Write the JSON report, streaming the findings array from the store."""
-    head = json.dumps(report_dict(result, with_findings=False), ensure_ascii=False, indent=2)
+    head = json_dumps(report_dict(result, with_findings=False), indent=2)
     out.write(head[: head.rfind("}")].rstrip() + ',\n  "findings": [')
     first = True
     for chunk in result.store.chunks():
         for record in findings_records(chunk):
-            out.write(("\n    " if first else ",\n    ") + json.dumps(record, ensure_ascii=False))
+            out.write(("\n    " if first else ",\n    ") + json_dumps(record))
             first = False
     out.write("\n  ]\n}\n" if not first else "]\n}\n")
