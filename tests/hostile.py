@@ -42,8 +42,8 @@ hostile_text = st.lists(st.sampled_from(FRAGMENTS) | st.sampled_from(BENIGN), mi
 hostile_name = hostile_text.map(lambda s: s.replace("/", "_").replace("\x00", "_")[:60])
 
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
-# Controls no output of qc may carry raw (besides the newlines that end lines, and rich's own colours).
-_RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Controls no output of qc may carry raw (besides the newlines that end lines, tabs, and rich's own colours).
+_RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def without_colours(text: str) -> str:
@@ -52,7 +52,8 @@ def without_colours(text: str) -> str:
 
 
 def assert_no_raw_controls(text: str, where: str) -> None:
-    """No control character, C1 code, bidi override or line separator in ``text`` but LF (and SGR colours)."""
+    """No control character, C1 code, bidi override or line separator in ``text`` but LF and tab (and SGR
+    colours)."""
     found = _RAW.search(without_colours(text))
     assert found is None, f"raw {found.group()!r} in {where}: …{text[max(found.start() - 60, 0):found.end() + 60]!r}…"
 

@@ -26,8 +26,8 @@ MAX_ANNOTATIONS = 200
 def escape_data(value: str) -> str:
     """Escape a workflow-command message: ``%``, CR and LF percent-encoded (GitHub's rules), other controls
     shown as ``\\x1b`` and a legacy ``##[`` command defused."""
-    text = visible(value, "keep").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return defuse_legacy_commands(text)
+    text = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return defuse_legacy_commands(visible(text, "keep"))
 
 
 def escape_property(value: str) -> str:
