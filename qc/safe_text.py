@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # pandas is imported only where a column is escaped: error li
 
 #: How line breaks and tabs are shown: ``escape`` as ``\\n``/``\\r``/``\\t`` (one physical line: errors,
 #: ids, paths), ``mark`` as the report's ``⏎`` and a space (contexts, matches), ``keep`` as they are
-#: (multi-line prose such as a rule's ``why``; a CR still shows as ``\\r``: alone it overwrites the line).
+#: (multi-line prose such as a rule's ``why``; CRLF becomes LF, and a lone CR shows as ``\\r``: it would
+#: overwrite the line).
 Newlines = Literal["escape", "mark", "keep"]
 
 # Controls nothing legitimate needs on a terminal: C0 (but tab/LF/CR, handled per mode), DEL, C1, the
