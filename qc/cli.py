@@ -11,7 +11,7 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,9 +19,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from qc import __version__, interrupts
 from qc.errors import QcError
+from qc.safe_text import WorkflowCommandGuard, one_line, visible
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -49,7 +51,7 @@ def _fail(exc: BaseException) -> typer.Exit:
 
         traceback.print_exception(exc)
     message = str(exc) if isinstance(exc, QcError) else f"internal error: {type(exc).__name__}: {exc}"
-    err_console.print(f"qc: error: {escape(message)}", soft_wrap=True)
+    _print_error(message)
     return typer.Exit(EXIT_ERROR)
 
 
@@ -81,6 +83,22 @@ def _guarded(command: Callable[..., None]) -> Callable[..., None]:
             raise _Crashed(exc) from None
 
     return run
+
+
+def _print_error(message: object) -> None:
+    """``qc: error: MESSAGE`` on stderr as one physical line: file names and record text in an error are
+    hostile, so controls and line breaks are shown escaped and no workflow command can start in it."""
+    err_console.print(f"qc: error: {escape(one_line(message))}", soft_wrap=True)
+
+
+@contextlib.contextmanager
+def _stdout_console() -> Iterator[Console]:
+    """A console on stdout for the ``rules`` commands, whose lines cannot start a workflow command."""
+    guard = WorkflowCommandGuard(sys.stdout)
+    try:
+        yield Console(file=guard, highlight=False)  # type: ignore[arg-type]  # a TextIO in all but name
+    finally:
+        guard.close()
 
 
 def _version(value: bool) -> None:
@@ -252,7 +270,7 @@ def check(
     except QcError as exc:
         raise _fail(exc) from None
     for error in result.input_errors:
-        err_console.print(f"qc: error: {escape(str(error))}", soft_wrap=True)
+        _print_error(error)
     if result.input_errors:
         raise typer.Exit(EXIT_ERROR)
     if write_baseline is not None:
@@ -293,7 +311,7 @@ def eval_command(
     except QcError as exc:
         raise _fail(exc) from None
     for error in result.input_errors:
-        err_console.print(f"qc: error: {escape(str(error))}", soft_wrap=True)
+        _print_error(error)
     raise typer.Exit(EXIT_ERROR if result.input_errors else EXIT_OK)
 
 
@@ -325,7 +343,8 @@ def _extra_outputs(result: Any, html: Path | None, findings_file: Path | None, b
     if write_baseline is not None:
         with atomic_output(write_baseline, "--write-baseline") as handle:
             count = record_baseline(result.store, handle)
-        err_console.print(f"qc: wrote {count} baseline entries to {escape(str(write_baseline))}", soft_wrap=True)
+        err_console.print(f"qc: wrote {count} baseline entries to {escape(one_line(write_baseline))}",
+                          soft_wrap=True)
     if findings_file is not None:
         from qc.render.findings_file import write_findings
 
@@ -367,9 +386,11 @@ def rules_list(
     table = Table(title=f"{len(ruleset)} rules")
     for name in ("code", "name", "family", "kind", "severity", "summary"):
         table.add_column(name)
-    for rule in ruleset:
-        table.add_row(rule.code, rule.name, rule.family, rule.kind, rule.severity.value, escape(rule.summary))
-    Console().print(table)
+    for rule in ruleset:  # rule files are untrusted too: every value shown with its controls escaped
+        table.add_row(*(Text(visible(value, "mark")) for value in (rule.code, rule.name, rule.family, rule.kind,
+                                                                   rule.severity.value, rule.summary)))
+    with _stdout_console() as console:
+        console.print(table)
 
 
 @rules_app.command("show")
@@ -388,28 +409,31 @@ def rules_show(
             raise ConfigError(f"no rule with code or name {code!r}", field="CODE")
     except QcError as exc:
         raise _fail(exc) from None
-    console = Console(highlight=False)
-    console.print(f"[bold]{rule.name}[/bold] ({rule.code})")
-    console.print(f"family: {rule.family}   kind: {rule.kind}   severity: {rule.severity.value}   "
-                  f"status: {rule.status}   source: {escape(rule.source)}")
-    console.print("\n[bold]What it does[/bold]")
-    console.print(escape(rule.summary))
-    console.print("\n[bold]Why is this bad?[/bold]")
-    console.print(escape(rule.why))
-    console.print("\n[bold]Flagged (fail examples)[/bold]")
-    for example in rule.examples.fail:
-        console.print(f"  ✗ {escape(example.text)}")
-        _print_example_fields(console, example)
-    console.print("\n[bold]Left alone (pass examples)[/bold]")
-    for example in rule.examples.pass_:
-        console.print(f"  ✓ {escape(example.text)}")
-        _print_example_fields(console, example)
+    def shown(value: object, newlines: Any = "escape") -> str:  # rule files are untrusted: no markup, no controls
+        return escape(visible(value, newlines))
+
+    with _stdout_console() as console:
+        console.print(f"[bold]{shown(rule.name)}[/bold] ({shown(rule.code)})")
+        console.print(f"family: {shown(rule.family)}   kind: {shown(rule.kind)}   severity: {rule.severity.value}"
+                      f"   status: {shown(rule.status)}   source: {shown(rule.source)}")
+        console.print("\n[bold]What it does[/bold]")
+        console.print(shown(rule.summary, "keep"))
+        console.print("\n[bold]Why is this bad?[/bold]")
+        console.print(shown(rule.why, "keep"))
+        console.print("\n[bold]Flagged (fail examples)[/bold]")
+        for example in rule.examples.fail:
+            console.print(f"  ✗ {shown(example.text, 'mark')}")
+            _print_example_fields(console, example)
+        console.print("\n[bold]Left alone (pass examples)[/bold]")
+        for example in rule.examples.pass_:
+            console.print(f"  ✓ {shown(example.text, 'mark')}")
+            _print_example_fields(console, example)
 
 
 def _print_example_fields(console: Console, example: Any) -> None:
     """An example's other fields (posted_at, captured_at…): date rules' examples mean nothing without them."""
     for key, value in (example.model_extra or {}).items():
-        console.print(f"      [dim]{escape(str(key))}: {escape(str(value))}[/dim]")
+        console.print(f"      [dim]{escape(visible(key))}: {escape(visible(value))}[/dim]")
 
 
 @rules_app.command("test")
@@ -426,13 +450,13 @@ def rules_test(
         results = run_examples(ruleset)
     except QcError as exc:
         raise _fail(exc) from None
-    console = Console(highlight=False)
     failed = [r for r in results if not r.ok]
-    for result in failed:
-        console.print(f"[red]FAIL[/red] {result.rule} {result.expectation}[{result.index}]: "
-                      f"expected {'a finding' if result.expectation == 'fail' else 'no finding'}, "
-                      f"got {result.findings}: {escape(result.text[:80])}")
-    console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    with _stdout_console() as console:
+        for result in failed:
+            console.print(f"[red]FAIL[/red] {escape(visible(result.rule))} {result.expectation}[{result.index}]: "
+                          f"expected {'a finding' if result.expectation == 'fail' else 'no finding'}, "
+                          f"got {escape(visible(result.findings))}: {escape(visible(result.text[:80], 'mark'))}")
+        console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     raise _verdict(not failed)
 
 

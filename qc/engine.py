@@ -54,7 +54,10 @@ class Checker:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.rules: list[RuleSpec] = list(ruleset)
-        self.prefilter = Prefilter([p for rule in self.rules for p in rule.scan_patterns()])
+        patterns = [(rule, p) for rule in self.rules for p in rule.scan_patterns()]
+        # The rules' own examples vouch for a cached prefilter database before it is trusted.
+        self.prefilter = Prefilter([p for _, p in patterns],
+                                   probes={p.key: rule.example_values(p.field) for rule, p in patterns})
         self.corpus_rules = [rule for rule in self.rules if rule.CORPUS_LEVEL]
         self.observes_dates = any(rule.OBSERVES_DATES for rule in self.corpus_rules)
 

@@ -13,13 +13,17 @@ Both engines are automata: no user pattern can backtrack catastrophically.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import platform
+import stat
+import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,7 +144,62 @@ def cache_dir() -> Path:
     return Path(base) / "corpus-qc"
 
 
+# The cache must never change a verdict: a database file someone else replaced could drop patterns and turn a
+# failing gate green. So the directory is owner-only and refused when others could write it (or replace it),
+# a loaded database is checked against the rules' own examples before it is trusted, and anything doubtful
+# means compiling in memory, as without a cache.
+
 _CACHE_MAGIC = b"corpus-qc hyperscan v1\n"
+#: Databases kept in the cache directory (newest used first): one per rule set and host, so a handful.
+MAX_CACHE_FILES = 16
+#: And at most this many bytes of them (the built-in rules' database is a few MB).
+MAX_CACHE_BYTES = 256 << 20
+#: A temporary file older than this is left over from a killed writer.
+STALE_TEMP_SECONDS = 3600
+_warned: set[str] = set()
+
+
+def _warn(message: str) -> None:
+    """One line on stderr, once per process (workers receive compiled databases and never get here)."""
+    if message in _warned:
+        return
+    _warned.add(message)
+    from qc.safe_text import one_line
+
+    sys.stderr.write(f"qc: warning: {one_line(message)}\n")
+
+
+def _unsafe_because(directory: Path) -> str | None:
+    """Why ``directory`` (existing) may not hold the cache, or None when only this user can change it."""
+    info = os.stat(directory)
+    if not stat.S_ISDIR(info.st_mode):
+        return "not a directory"
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return f"owned by another user (uid {info.st_uid})"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"writable by others (mode {stat.S_IMODE(info.st_mode):04o})"
+    # A folder above it that others can write without the sticky bit lets them rename it away and put theirs.
+    for parent in directory.resolve().parents:
+        mode = os.stat(parent).st_mode
+        if mode & (stat.S_IWGRP | stat.S_IWOTH) and not mode & stat.S_ISVTX:
+            return f"inside {parent}, which others can write (mode {stat.S_IMODE(mode):04o})"
+    return None
+
+
+def _usable_cache_dir(directory: Path) -> bool:
+    """Create ``directory`` owner-only (0700) if missing; False, with a warning, if others could change it."""
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        reason = _unsafe_because(directory)
+    except OSError:  # a read-only home or a file in the way only costs a compile
+        return False
+    if reason is not None:
+        _warn(f"not using the prefilter cache {directory}: {reason}; compiling in memory")
+        return False
+    if stat.S_IMODE(os.stat(directory).st_mode) & 0o077:  # ours, but made before caches were owner-only
+        with contextlib.suppress(OSError):
+            os.chmod(directory, 0o700)
+    return True
 
 
 def _dump_database(database: Any) -> bytes:
@@ -183,9 +242,14 @@ def _cache_key(patterns: Sequence[ScanPattern], ids: list[int]) -> str:
 
 
 def _read_cache(path: Path, ids: list[int]) -> tuple[Any, list[int], list[int]] | None:
-    """The cached (database, accepted, rejected) at ``path``, or None if missing, stale or damaged."""
+    """The cached (database, accepted, rejected) at ``path``, or None if missing, stale, damaged or not
+    this user's own file (the caller still checks the database against the rules' examples)."""
     try:
-        blob = path.read_bytes()
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if (hasattr(os, "getuid") and info.st_uid != os.getuid()) or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return None
+            blob = handle.read()
         if not blob.startswith(_CACHE_MAGIC):
             return None
         head_end = blob.index(b"\n", len(_CACHE_MAGIC))
@@ -202,12 +266,12 @@ def _read_cache(path: Path, ids: list[int]) -> tuple[Any, list[int], list[int]] 
 
 
 def _write_cache(path: Path, database: Any, accepted: list[int], rejected: list[int]) -> None:
-    """Store the build atomically (temp file + rename), so readers never see half a file; failures are ignored."""
+    """Store the build atomically (a 0600 temp file + rename), so readers never see half a file; failures
+    are ignored."""
     try:
         body = _dump_database(database) if database is not None else b""
         head = json.dumps({"accepted": accepted, "rejected": rejected, "sha256": hashlib.sha256(body).hexdigest()})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)  # mode 0600
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(_CACHE_MAGIC + head.encode("ascii") + b"\n" + body)
@@ -219,27 +283,125 @@ def _write_cache(path: Path, database: Any, accepted: list[int], rejected: list[
         pass
 
 
-def _load_or_build(patterns: Sequence[ScanPattern], ids: list[int]) -> tuple[Any, list[int], list[int]]:
-    """:func:`_build_hyperscan`, through the on-disk cache keyed by everything the database depends on."""
+def _evict(directory: Path, keep: Path) -> None:
+    """Delete all but the :data:`MAX_CACHE_FILES` most recently used databases (and past
+    :data:`MAX_CACHE_BYTES`), never ``keep``; and temp files a killed writer left behind."""
+    try:
+        now = time.time()
+        entries = []
+        for entry in os.scandir(directory):
+            if not entry.name.startswith("hs-") or not entry.is_file(follow_symlinks=False):
+                continue
+            info = entry.stat(follow_symlinks=False)
+            if entry.name.endswith(".tmp"):
+                if now - info.st_mtime > STALE_TEMP_SECONDS:
+                    os.unlink(entry.path)
+            elif entry.name.endswith(".db"):
+                entries.append((info.st_mtime, info.st_size, entry.path))
+        entries.sort(reverse=True)  # newest first
+        total = 0
+        for count, (_, size, name) in enumerate(entries):
+            total += size
+            if Path(name) != keep and (count >= MAX_CACHE_FILES or total > MAX_CACHE_BYTES):
+                os.unlink(name)
+    except OSError:  # another process evicting at the same time, say: next run tries again
+        pass
+
+
+def _scan_ids(database: Any, data: bytes) -> set[int]:
+    """The pattern ids ``database`` reports anywhere in ``data``."""
+    found: set[int] = set()
+
+    def on_match(pattern_id: int, _from: int, _to: int, _flags: int, _ctx: Any) -> None:
+        found.add(pattern_id)
+
+    database.scan(data, match_event_handler=on_match)
+    return found
+
+
+def missed_examples(database: Any, patterns: Sequence[ScanPattern], ids: Sequence[int],
+                    probes: Mapping[str, Sequence[str]]) -> list[int]:
+    """Pattern ids whose own rule's examples RE2 matches but ``database`` does not report for that id.
+
+    ``probes`` maps a pattern key to its rule's example texts (of the pattern's field). RE2 is the truth
+    the findings follow, so a database that misses one of these would silently drop findings. Cheap: a few
+    texts per pattern.
+    """
+    expected: dict[bytes, set[int]] = {}
+    for i in ids:
+        pattern = patterns[i]
+        compiled = compile_re2(pattern.regex, pattern.ignorecase)
+        for text in probes.get(pattern.key, ()):
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:
+                continue
+            if data and compiled.search(text) is not None:
+                expected.setdefault(data, set()).add(i)
+    if not expected:
+        return []
+    if database is None:
+        return sorted(set().union(*expected.values()))
+    missed: set[int] = set()
+    for data, wanted in expected.items():
+        missed |= wanted - _scan_ids(database, data)
+    return sorted(missed)
+
+
+def _build_checked(patterns: Sequence[ScanPattern], ids: list[int],
+                   probes: Mapping[str, Sequence[str]]) -> tuple[Any, list[int], list[int]]:
+    """:func:`_build_hyperscan`, with any pattern the fresh database disagrees with RE2 on (on its rule's
+    examples) routed to RE2 instead, so a loaded database must agree on every example it covers."""
+    database, accepted, rejected = _build_hyperscan(patterns, ids)
+    disagree = set(missed_examples(database, patterns, accepted, probes))
+    if disagree:
+        accepted = [i for i in accepted if i not in disagree]
+        rejected = sorted([*rejected, *disagree])
+    return database, accepted, rejected
+
+
+def _load_or_build(patterns: Sequence[ScanPattern], ids: list[int],
+                   probes: Mapping[str, Sequence[str]] | None = None) -> tuple[Any, list[int], list[int]]:
+    """:func:`_build_hyperscan`, through the on-disk cache keyed by everything the database depends on.
+
+    A cached database is used only from a directory only this user can change, and only when it reports
+    every pattern its rule's examples match (``probes``, see :func:`missed_examples`); else it is compiled
+    again and the file replaced.
+    """
     if not ids:
         return None, [], []
+    probes = probes or {}
     try:
-        path = cache_dir() / f"hs-{_cache_key(patterns, ids)}.db"
+        directory = cache_dir()
+        path = directory / f"hs-{_cache_key(patterns, ids)}.db"
     except Exception:  # no home directory, say: compile, as without a cache
-        return _build_hyperscan(patterns, ids)
+        return _build_checked(patterns, ids, probes)
+    if not _usable_cache_dir(directory):
+        return _build_checked(patterns, ids, probes)
     cached = _read_cache(path, ids)
     if cached is not None:
-        return cached
-    built = _build_hyperscan(patterns, ids)
+        if not missed_examples(cached[0], patterns, cached[1], probes):
+            with contextlib.suppress(OSError):
+                os.utime(path)  # most recently used: eviction keeps it
+            return cached
+        _warn(f"the prefilter cache {path} disagrees with the rules' examples; compiled again")
+    built = _build_checked(patterns, ids, probes)
     _write_cache(path, *built)
+    _evict(directory, keep=path)
     return built
 
 
 class Prefilter:
-    """All scan patterns of a rule set, compiled once and reused for every batch."""
+    """All scan patterns of a rule set, compiled once and reused for every batch.
 
-    def __init__(self, patterns: Sequence[ScanPattern], use_hyperscan: bool | None = None) -> None:
+    ``probes`` maps a pattern key to its rule's example texts: a database loaded from the on-disk cache is
+    trusted only if it reports every one of them RE2 matches (see :func:`missed_examples`).
+    """
+
+    def __init__(self, patterns: Sequence[ScanPattern], use_hyperscan: bool | None = None,
+                 probes: Mapping[str, Sequence[str]] | None = None) -> None:
         self.patterns = list(patterns)
+        self.probes = dict(probes or {})
         self.index = {p.key: i for i, p in enumerate(self.patterns)}
         self._use_hs = hyperscan_available() if use_hyperscan is None else (use_hyperscan and hyperscan_available())
         self._fields: dict[str, _FieldDatabase] = {}
@@ -261,7 +423,7 @@ class Prefilter:
                     others: list[int] = []
                     for i in fdb.re2_ids:
                         (friendly if _hyperscan_friendly(self.patterns[i]) else others).append(i)
-                    fdb.database, fdb.hs_ids, rejected = _load_or_build(self.patterns, friendly)
+                    fdb.database, fdb.hs_ids, rejected = _load_or_build(self.patterns, friendly, self.probes)
                     fdb.re2_ids = sorted(others + rejected)
         return self._fields
 

@@ -172,6 +172,15 @@ class RuleSpec(BaseModel):
         """Regexes this rule needs prefiltered over a text field (none for non-text kinds)."""
         return []
 
+    def example_values(self, field_name: str) -> list[str]:
+        """The text of ``field_name`` in each of the rule's examples (fail first, then pass) that has one."""
+        values = []
+        for example in [*self.examples.fail, *self.examples.pass_]:
+            value = example.text if field_name == "text" else (example.model_extra or {}).get(field_name)
+            if isinstance(value, str) and value:
+                values.append(value)
+        return values
+
     def observe(self, batch: Batch) -> Any:
         """Pass one of a corpus-level rule: return mergeable state for this batch."""
         return None

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from qc import __version__
 from qc.evaluate import EvalReport, Score
+from qc.safe_text import WorkflowCommandGuard, json_dumps, visible
 
 
 def _table(title: str, scores: list[Score], by_rule: bool) -> Table:
@@ -20,8 +21,8 @@ def _table(title: str, scores: list[Score], by_rule: bool) -> Table:
         table.add_column(column, justify="left" if column in labels else "right")
     for s in scores:
         names = (s.name, s.family) if by_rule else (s.family,)
-        table.add_row(*names, str(s.tp), str(s.fp), str(s.fn), rate_text(s.precision), rate_text(s.recall),
-                      rate_text(s.f1))
+        table.add_row(*(Text(visible(name)) for name in names), str(s.tp), str(s.fp), str(s.fn),
+                      rate_text(s.precision), rate_text(s.recall), rate_text(s.f1))
     return table
 
 
@@ -31,8 +32,17 @@ def rate_text(rate: float | None) -> str:
 
 
 def render_terminal(report: EvalReport, out: TextIO) -> None:
-    """Tables per family and per rule, then every false positive and false negative with its evidence."""
-    console = Console(file=out, highlight=False, soft_wrap=True)
+    """Tables per family and per rule, then every false positive and false negative with its evidence.
+
+    Doc ids and evidence come from the labels and the corpus: shown with their controls escaped."""
+    guard = WorkflowCommandGuard(out)
+    try:
+        _render_terminal(report, Console(file=guard, highlight=False, soft_wrap=True))  # type: ignore[arg-type]
+    finally:
+        guard.close()
+
+
+def _render_terminal(report: EvalReport, console: Console) -> None:
     console.print(f"{report.documents} labelled documents; only warning and error findings count.")
     if report.not_in_corpus or report.unlabelled:
         console.print(f"Not scored: {report.not_in_corpus} labelled doc_id(s) not in the corpus, "
@@ -43,11 +53,12 @@ def render_terminal(report: EvalReport, out: TextIO) -> None:
         misses = [m for m in report.misses if m.kind == kind]
         console.print(f"\n[bold]{title}[/bold] ({len(misses)})")
         for miss in misses:
-            console.print(f"  {escape(miss.doc_id)} {escape(f'[{miss.family}]')} {escape('; '.join(miss.evidence))}")
+            evidence = "; ".join(visible(item, "mark") for item in miss.evidence)
+            console.print(f"  {escape(visible(miss.doc_id))} {escape(f'[{visible(miss.family)}]')} {escape(evidence)}")
 
 
 def render_json(report: EvalReport, out: TextIO) -> None:
     """The evaluation as one JSON object."""
     payload = {"tool": {"name": "corpus-qc", "version": __version__}, **report.as_dict()}
-    json.dump(payload, out, ensure_ascii=False, indent=2)
+    out.write(json_dumps(payload, indent=2))
     out.write("\n")

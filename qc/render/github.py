@@ -1,5 +1,9 @@
 """``--format github``: workflow-command annotations at corpus file and line, and a Markdown summary
-appended to ``$GITHUB_STEP_SUMMARY`` when that variable is set."""
+appended to ``$GITHUB_STEP_SUMMARY`` when that variable is set.
+
+Every value from the corpus or the rules is escaped by GitHub's rules (so a newline in a file name cannot
+end the annotation and start a command of its own) and has its other controls shown as ``\\x1b``
+(:mod:`qc.safe_text`), so the log shows no escape sequence either."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 import pandas as pd
 
 from qc.render.model import report_model
+from qc.safe_text import defuse_legacy_commands, visible
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
@@ -19,8 +24,10 @@ MAX_ANNOTATIONS = 200
 
 
 def escape_data(value: str) -> str:
-    """Escape a workflow-command message (``%``, CR, LF)."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a workflow-command message: ``%``, CR and LF percent-encoded (GitHub's rules), other controls
+    shown as ``\\x1b`` and a legacy ``##[`` command defused."""
+    text = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return defuse_legacy_commands(visible(text, "keep"))
 
 
 def escape_property(value: str) -> str:
@@ -30,7 +37,7 @@ def escape_property(value: str) -> str:
 
 def markdown_cell(value: object) -> str:
     """Text safe inside a Markdown table cell: no HTML, no pipes, no line breaks, no emphasis."""
-    text = str(value).replace("\r", " ").replace("\n", " ")
+    text = visible(value, "keep").replace("\r", " ").replace("\n", " ")
     for char in "\\`*_[]<>|&#!~":
         text = text.replace(char, "\\" + char)
     return text

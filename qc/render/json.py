@@ -1,12 +1,14 @@
 """``--format json``: a versioned object described by ``reports/json-report.schema.json``.
 
+Text is written as UTF-8, but C1 controls, bidi overrides and lone surrogates as ``\\uXXXX`` escapes
+(:func:`qc.safe_text.json_dumps`): the same data, and safe to print on a terminal.
+
 The findings array is written chunk by chunk from the findings store, so the report's size, not the
 process's memory, grows with the number of findings.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -14,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from qc import __version__
+from qc.safe_text import json_dumps
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
@@ -62,10 +65,10 @@ def _report_findings(result: CheckResult) -> Iterator[dict[str, Any]]:
 
 def render(result: CheckResult, out: TextIO) -> None:
     """Write the JSON report, streaming the findings array from the store."""
-    head = json.dumps(report_dict(result, with_findings=False), ensure_ascii=False, indent=2)
+    head = json_dumps(report_dict(result, with_findings=False), indent=2)
     out.write(head[: head.rfind("}")].rstrip() + ',\n  "findings": [')
     first = True
     for record in _report_findings(result):
-        out.write(("\n    " if first else ",\n    ") + json.dumps(record, ensure_ascii=False))
+        out.write(("\n    " if first else ",\n    ") + json_dumps(record))
         first = False
     out.write("\n  ]\n}\n" if not first else "]\n}\n")

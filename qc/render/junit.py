@@ -16,12 +16,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
 from qc.render.model import report_model
+from qc.safe_text import visible
 from qc.summary import counts_toward_gate
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
 
-# Characters XML 1.0 cannot carry at all (scraped text has them); they are replaced, not escaped.
+# Characters XML 1.0 cannot carry at all; after :func:`qc.safe_text.visible` only these two are left.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_DETAIL_LINES = 50
 #: Documents listed per rule; CI test viewers page slowly past a few thousand testcases.
@@ -29,8 +30,10 @@ MAX_CASES_PER_RULE = 1_000
 
 
 def xml_text(value: object) -> str:
-    """``value`` as text XML 1.0 can hold (invalid characters become U+FFFD)."""
-    return _XML_INVALID.sub("\ufffd", str(value))
+    """``value`` as text XML 1.0 can hold, and a CI page or terminal can show: controls (which XML 1.0
+    forbids or a viewer would act on: C0, C1, bidi overrides, lone surrogates) shown as ``\\x1b``, U+FFFE
+    and U+FFFF as U+FFFD."""
+    return _XML_INVALID.sub("\ufffd", visible(value, "keep"))
 
 
 def _token(value: str) -> str:

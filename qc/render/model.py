@@ -220,8 +220,10 @@ def _fit_start(text: str, cells: int) -> str:
 
 
 def show_newlines(text: str) -> str:
-    """Newlines as ⏎ and tabs as spaces, so a context stays on one line."""
-    return text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎").replace("\t", " ")
+    """Newlines as ⏎ and tabs as spaces, so a context stays on one line; other controls shown escaped."""
+    from qc.safe_text import visible
+
+    return visible(text, "mark")
 
 
 def context_parts(example: Example, width: int) -> tuple[str, str, str]:

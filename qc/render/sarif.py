@@ -21,6 +21,7 @@ import pandas as pd
 from qc import __version__
 from qc.baseline import fingerprints
 from qc.render.model import report_model
+from qc.safe_text import json_dumps
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
@@ -151,8 +152,8 @@ def render(result: CheckResult, out: TextIO) -> None:
     """Write the SARIF log, streaming the results array from the findings store."""
     root = os.getcwd()
     log, index = _log(result, _RESULTS_SLOT, root)
-    head, tail = json.dumps(log, ensure_ascii=False, indent=1).split(json.dumps(_RESULTS_SLOT), 1)
+    head, tail = json_dumps(log, indent=1).split(json.dumps(_RESULTS_SLOT), 1)
     out.write(head + "[")
     for n, entry in enumerate(_results(result, index, root)):
-        out.write(("\n" if n == 0 else ",\n") + json.dumps(entry, ensure_ascii=False))
+        out.write(("\n" if n == 0 else ",\n") + json_dumps(entry))
     out.write("]" + tail + "\n")

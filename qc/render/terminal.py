@@ -1,7 +1,10 @@
 """The terminal report (rich): verdict first, then tables per family and rule, worst rules with examples.
 
 Corpus text is never parsed as markup: it only ever goes into :class:`rich.text.Text` objects, so a post
-containing ``[bold]`` or ``[/]`` prints literally.
+containing ``[bold]`` or ``[/]`` prints literally. Nor is it ever printed raw: every value from the corpus,
+the rule files or a baseline goes through :mod:`qc.safe_text` first (controls shown as ``\\x1b``), and the
+lines written pass a :class:`~qc.safe_text.WorkflowCommandGuard`, so a report read in a CI log cannot start a
+workflow command.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from qc.render.model import ReportModel, context_parts, report_model
+from qc.safe_text import WorkflowCommandGuard, visible, visible_column
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
@@ -48,10 +52,10 @@ def _header(result: CheckResult, model: ReportModel) -> Panel:
     gate, summary = result.gate, result.summary
     lines: list[Text] = [verdict_text(result)]
     for reason in gate.reasons:
-        lines.append(Text(f"  • {reason}", style="red"))
+        lines.append(Text(f"  • {visible(reason)}", style="red"))
     if gate.next_command:
         lines.append(Text.assemble("  see the examples: ", (gate.next_command, "bold")))
-    inputs = ", ".join(model.inputs)
+    inputs = ", ".join(map(visible, model.inputs))
     lines.append(Text(f"inputs: {inputs}  ({model.files} file(s))", style="dim"))
     lines.append(Text(f"{summary.documents} documents · {summary.sites} sites · {summary.findings} findings · "
                       f"{summary.seconds:.2f}s · corpus-qc {model.tool_version}", style="dim"))
@@ -64,7 +68,7 @@ def _family_table(result: CheckResult) -> Table:
     for name in ("family", "documents", "share", "findings"):
         table.add_column(name, justify="left" if name == "family" else "right")
     for fam in result.summary.families:
-        table.add_row(Text(str(fam["family"])), str(fam["documents"]), f"{fam['rate']:.1%}", str(fam["findings"]))
+        table.add_row(Text(visible(fam["family"])), str(fam["documents"]), f"{fam['rate']:.1%}", str(fam["findings"]))
     return table
 
 
@@ -77,7 +81,7 @@ def _rule_table(result: CheckResult, show_all: bool) -> Table:
     for rule in rows:
         if rule["findings"] == 0 and not show_all:
             continue
-        table.add_row(rule["code"], Text(str(rule["name"])), Text(str(rule["family"])),
+        table.add_row(Text(visible(rule["code"])), Text(visible(rule["name"])), Text(visible(rule["family"])),
                       Text(rule["severity"], style=SEVERITY_STYLE.get(rule["severity"], "")),
                       str(rule["documents"]), f"{rule['rate']:.1%}", str(rule["findings"]))
     return table
@@ -90,16 +94,19 @@ def _examples(console: Console, model: ReportModel) -> None:
     width = max(console.width - 8, 30)
     for rule in model.worst_rules:
         console.print(Text.assemble(
-            ("  " + rule["code"], SEVERITY_STYLE.get(rule["severity"], "")), " ", (str(rule["name"]), "bold"),
+            ("  " + visible(rule["code"]), SEVERITY_STYLE.get(rule["severity"], "")), " ",
+            (visible(rule["name"]), "bold"),
             f"  {rule['documents']} documents, {rule['findings']} findings"))
         for example in model.examples.get(rule["code"], []):
-            where = f"{example.source_path}:{example.source_line}" if example.source_line is not None else \
-                example.source_path
-            console.print(Text(f"    {example.doc_id or '(no doc_id)'}  {where}", style="dim"), overflow="fold")
+            where = visible(example.source_path)
+            if example.source_line is not None:
+                where += f":{example.source_line}"
+            doc_id = visible(example.doc_id) if example.doc_id else "(no doc_id)"
+            console.print(Text(f"    {doc_id}  {where}", style="dim"), overflow="fold")
             line = Text("      ")
             if example.before is None and example.after is None:
                 # No text context (a whole-record finding, or no excerpts kept): the message says it all.
-                line.append(example.message)
+                line.append(visible(example.message, "mark"))
             else:
                 before, match, after = context_parts(example, width)
                 line.append(before)
@@ -124,8 +131,8 @@ def _sites(console: Console, model: ReportModel) -> None:
             if i:
                 lines.append("\n")
             lines.append(f"{count}× ", style="dim")
-            lines.append(text.replace("\n", "⏎")[:80])
-        table.add_row(Text(site.site), str(site.documents), str(site.findings), lines)
+            lines.append(visible(text[:80], "mark"))
+        table.add_row(Text(visible(site.site)), str(site.documents), str(site.findings), lines)
     console.print(table)
 
 
@@ -136,7 +143,8 @@ def _baseline(console: Console, result: CheckResult) -> None:
     console.print(Text(f"{len(baseline.absent)} baseline entries no longer occur (first 10):", style="bold"))
     for entry in baseline.absent[:10]:
         key = entry.get("key", entry.get("doc_id", ""))  # version 1 baselines key on doc_id
-        console.print(Text(f"  {entry['rule']}  {key}  {entry['match']}"), overflow="fold")
+        console.print(Text(f"  {visible(entry['rule'])}  {visible(key)}  {visible(entry['match'], 'mark')}"),
+                      overflow="fold")
 
 
 def _all_findings(console: Console, result: CheckResult) -> None:
@@ -144,6 +152,8 @@ def _all_findings(console: Console, result: CheckResult) -> None:
     columns = ["source_path", "source_line", "doc_id", "rule", "severity", "start", "end", "match"]
     is_new = result.baseline.is_new.to_numpy() if result.baseline is not None else None
     for n, chunk in enumerate(result.store.chunks(columns, chunk_rows=5_000)):
+        chunk = chunk.assign(**{name: visible_column(chunk[name]) for name in ("source_path", "doc_id", "rule")},
+                             match=visible_column(chunk["match"], "mark"))
         title = f"All {result.summary.findings} findings" if n == 0 else None
         table = Table(title=title, title_justify="left")
         names = ("location", "doc_id", "rule", "severity", "span", "match", *(("baseline",) if is_new is not None
@@ -154,15 +164,25 @@ def _all_findings(console: Console, result: CheckResult) -> None:
         for row, new in zip(chunk.itertuples(index=False), flags, strict=True):
             span = "" if pd.isna(row.start) else f"{row.start}-{row.end}"
             status = () if new is None else (Text("new", style="bold red") if new else Text("known", style="dim"),)
-            table.add_row(Text(f"{row.source_path}:{row.source_line}"), Text(str(row.doc_id)), row.rule,
+            table.add_row(Text(f"{row.source_path}:{row.source_line}"), Text(str(row.doc_id)), Text(row.rule),
                           Text(row.severity, style=SEVERITY_STYLE.get(row.severity, "")), span,
-                          Text(str(row.match).replace("\n", "⏎")), *status)
+                          Text(str(row.match)), *status)
         console.print(table)
 
 
 def render(result: CheckResult, out: TextIO, console: Console | None = None, *, verbosity: int = 0) -> None:
     """Write the report: ``verbosity`` -1 prints the verdict line only, 1 adds every finding."""
-    console = console or make_console(out)
+    if console is not None:
+        _render(result, console, verbosity)
+        return
+    guard = WorkflowCommandGuard(out)
+    try:
+        _render(result, make_console(guard), verbosity)  # type: ignore[arg-type]  # a TextIO in all but name
+    finally:
+        guard.close()
+
+
+def _render(result: CheckResult, console: Console, verbosity: int) -> None:
     if verbosity < 0:
         console.print(verdict_text(result))
         return
@@ -176,6 +196,6 @@ def render(result: CheckResult, out: TextIO, console: Console | None = None, *, 
     if verbosity > 0 and not result.store.empty:
         _all_findings(console, result)
     for error in result.input_errors:
-        console.print(Text(f"input error: {error}", style="red"))
+        console.print(Text(f"input error: {visible(error)}", style="red"))
     console.print(verdict_text(result))
 
