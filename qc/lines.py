@@ -112,6 +112,7 @@ class CsvRecordLines:
         self._lines: list[np.ndarray] = []  # first lines of records ``_base``, ``_base + 1``, ...
         self._base = 0
         self.records = 0
+        self.finished = False
         #: Stream offset just after the last record terminator: the bytes before it are whole records.
         self.complete_until = 0
 
@@ -141,6 +142,7 @@ class CsvRecordLines:
         if self._position > self._record_start:
             self._add(np.array([self._record_line], dtype=np.int64))
             self._record_start = self.complete_until = self._position
+        self.finished = True
 
     def lines(self, records: np.ndarray) -> np.ndarray:
         """The first lines of the given record indices (found already, not released)."""

@@ -12,6 +12,7 @@ file never hides the others. Input files are opened read-only.
 
 from __future__ import annotations
 
+import codecs
 import glob
 import io
 import itertools
@@ -19,6 +20,7 @@ import json
 import os
 import re
 import stat
+import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -655,23 +657,68 @@ def _read_parquet(src: InputFile, batch_rows: int) -> Iterator[tuple[pd.DataFram
             yield frame, []
 
 
-class _RecordStream(io.RawIOBase):
-    """A file's decompressed bytes as a read-only file for pyarrow's CSV reader, scanned on the way.
+_INVALID_UTF8 = threading.local()
 
-    Every byte goes through the :class:`CsvRecordLines` scanner before pyarrow sees it, so the lines of a
-    batch's records are known when pyarrow yields the batch. Bytes after the last whole record are held
-    back until more come: when the file turns out truncated or corrupt, pyarrow sees whole records only
-    (no half record is checked) and the error waits in ``error`` for the reader to raise afterwards.
+
+def _mark_invalid_utf8(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: U+FFFD, as ``errors="replace"`` gives, and the bad sequence's offset noted."""
+    assert isinstance(error, UnicodeDecodeError)
+    _INVALID_UTF8.starts.append(error.start)
+    return "\ufffd", error.end
+
+
+codecs.register_error("qc-mark-invalid-utf8", _mark_invalid_utf8)
+
+
+def _repair_utf8(data: bytes) -> tuple[bytes, list[int]]:
+    """``data`` with each invalid UTF-8 sequence replaced by U+FFFD (as ``errors="replace"`` decodes), and
+    the offsets of the sequences replaced."""
+    _INVALID_UTF8.starts = []
+    repaired = data.decode("utf-8", errors="qc-mark-invalid-utf8").encode("utf-8")
+    return repaired, _INVALID_UTF8.starts
+
+
+def _whole_end(data: bytes) -> int:
+    """Where ``data`` can be cut without splitting a UTF-8 character or a ``\\r\\n``."""
+    end = len(data)
+    if data.endswith(b"\r"):
+        return end - 1
+    for back in range(1, min(3, end) + 1):
+        byte = data[end - back]
+        if byte & 0xC0 == 0x80:  # a continuation byte: look further back for the lead byte
+            continue
+        if byte >= 0xC0:
+            needed = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            if needed > back:
+                return end - back
+        break
+    return end
+
+
+class _RecordStream(io.RawIOBase):
+    """A file's decompressed bytes as a read-only file for pyarrow's CSV reader, checked on the way.
+
+    pyarrow gets valid UTF-8 only: an invalid sequence is replaced with U+FFFD here and its line kept in
+    ``bad_lines``, so one Latin-1 byte is a finding on its record instead of a rejected file (pyarrow's
+    invalid-row handler cannot even be called with a row that is not UTF-8). Every byte goes through the
+    :class:`CsvRecordLines` scanner before pyarrow sees it, so a batch's record lines are known when pyarrow
+    yields it. Bytes after the last whole record wait for more: when the file turns out truncated or
+    corrupt, pyarrow has seen whole records only (no half record is checked) and the error waits in
+    ``error`` for the reader to raise after the records before it.
     """
 
     def __init__(self, chunks: Iterator[bytes], scanner: CsvRecordLines) -> None:
         super().__init__()
         self._chunks = chunks
         self._scanner = scanner
+        self._carry = b""  # a split UTF-8 character or ``\\r\\n`` at a chunk's end, completed by the next
+        self._breaks = 0  # line breaks in the bytes scanned so far
         self._pending = bytearray()  # scanned, not yet handed to pyarrow
         self._handed = 0  # stream offset of the first pending byte
         self._ended = False
         self.error: InputError | None = None
+        #: Lines of the invalid UTF-8 sequences replaced, in order.
+        self.bad_lines: list[int] = []
 
     def readable(self) -> bool:
         return True
@@ -695,6 +742,8 @@ class _RecordStream(io.RawIOBase):
         try:
             chunk = next(self._chunks)
         except StopIteration:
+            self._take(self._carry)
+            self._carry = b""
             self._scanner.finish()
             self._ended = True
             return
@@ -703,37 +752,31 @@ class _RecordStream(io.RawIOBase):
             self._ended = True
             del self._pending[max(0, self._scanner.complete_until - self._handed):]
             return
-        self._scanner.feed(chunk)
-        self._pending += chunk
+        data = self._carry + chunk
+        cut = _whole_end(data)
+        self._carry = data[cut:]
+        self._take(data[:cut])
+
+    def _take(self, data: bytes) -> None:
+        if not data:
+            return
+        if not _valid_utf8(data):  # Arrow's check; only a chunk holding a bad byte is decoded in Python
+            original = data
+            data, starts = _repair_utf8(original)
+            # An invalid sequence holds no ASCII byte: the breaks before it are the same in both versions.
+            arr = np.frombuffer(original, dtype=np.uint8)
+            lone_cr = arr == 13
+            lone_cr[:-1] &= arr[1:] != 10
+            breaks = np.flatnonzero((arr == 10) | lone_cr)
+            self.bad_lines.extend((1 + self._breaks + np.searchsorted(breaks, starts)).tolist())
+        self._breaks += _breaks_in(data)
+        self._scanner.feed(data)
+        self._pending += data
 
 
 def _breaks_in(data: bytes) -> int:
     """Line breaks in ``data`` (``\\r\\n`` once, a lone ``\\r`` too), as :mod:`qc.lines` counts them."""
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
-
-
-def _decoded_column(values: pa.Array, name: str, lines: np.ndarray, field_lines: np.ndarray, display: str,
-                    problems: list[Problem]) -> pa.Array:
-    """A CSV column (read as bytes) as UTF-8 strings. Arrow validates the whole column at once; only a
-    column holding invalid UTF-8 is decoded value by value, each bad value a finding on its record."""
-    try:
-        return values.cast(pa.string())
-    except pa.ArrowInvalid:
-        pass
-    decoded: list[str | None] = []
-    for row, raw in enumerate(values.to_pylist()):
-        if raw is None:
-            decoded.append(None)
-            continue
-        try:
-            decoded.append(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            text = raw.decode("utf-8", errors="replace")
-            decoded.append(text)
-            problems.append(Problem("SC003", display, int(lines[row]), f"{name}: invalid UTF-8 at byte {exc.start} "
-                                    "of the value; decoded with replacement characters", field=name, match=text[:80],
-                                    line=int(field_lines[row]) + _breaks_in(raw[: exc.start])))
-    return pa.array(decoded, type=pa.string())
 
 
 def _csv_header(head: bytes, delimiter: str, display: str) -> list[str]:
@@ -750,22 +793,20 @@ def _csv_header(head: bytes, delimiter: str, display: str) -> list[str]:
 def _read_csv(src: InputFile, batch_rows: int) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
     """CSV/TSV in pyarrow blocks, every column as a string; a bad record is a finding, not a lost file.
 
-    A row with too many or too few fields (pyarrow's ``invalid_row_handler``) and a value that is not
-    UTF-8 are findings on that record's physical line; the other rows are checked. Each record's first
-    line comes from :class:`CsvRecordLines`, each field's from the line breaks in the fields before it.
+    A row with too many or too few fields (pyarrow's ``invalid_row_handler``: SC011, the row skipped) and
+    bytes that are not UTF-8 (replaced with U+FFFD as the file streams in: SC003, the record still
+    checked) are findings on their physical lines; the other rows are checked. Each record's first line
+    comes from :class:`CsvRecordLines`, each field's from the line breaks in the fields before it.
     """
     delimiter = "\t" if src.fmt == "tsv" else ","
     chunks = _byte_chunks(src.path, src.display)
-    head = b""
-    for chunk in chunks:  # the first chunk, unless the file is empty (then pyarrow says so)
-        head = chunk
-        break
+    head = next(chunks, b"")  # the file's first step (empty for an empty file: pyarrow says so)
     reason = binary_reason(head.removeprefix(UTF8_BOM))
     if reason is not None:
         raise InputError(f"binary file ({reason}), not CSV", path=src.display)
     names = _csv_header(head[:65536], delimiter, src.display)
     scanner = CsvRecordLines(delimiter)
-    stream = _RecordStream(itertools.chain([head] if head else [], chunks), scanner)
+    stream = _RecordStream(itertools.chain([head], chunks), scanner)
     invalid: list[tuple[int, str, int, int]] = []  # (record index, text, fields found, fields expected)
 
     def on_invalid_row(row: Any) -> str:
@@ -773,8 +814,8 @@ def _read_csv(src: InputFile, batch_rows: int) -> Iterator[tuple[pd.DataFrame, l
                         int(row.actual_columns), int(row.expected_columns)))
         return "skip"
 
-    # Bytes, then UTF-8 checked per column: one Latin-1 byte must not reject the file.
-    convert = pcsv.ConvertOptions(column_types={n: pa.binary() for n in names}, strings_can_be_null=False)
+    # Every column as a string: dates and ids stay exactly as written.
+    convert = pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False)
     parse = pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid_row)
     read = pcsv.ReadOptions(use_threads=False, block_size=BLOCK_BYTES)
     next_record = 1  # record 0 is the header
@@ -793,21 +834,25 @@ def _read_csv(src: InputFile, batch_rows: int) -> Iterator[tuple[pd.DataFrame, l
             reader = pcsv.open_csv(handle, read_options=read, parse_options=parse, convert_options=convert)
             for record_batch in reader:
                 rows = record_batch.num_rows
+                if not rows:
+                    continue
+                first_record = next_record
                 skipped = np.array([index for index, *_ in invalid if index >= next_record], dtype=np.int64)
                 records = np.arange(next_record, next_record + rows + len(skipped), dtype=np.int64)
                 records = records[~np.isin(records, skipped)][:rows]
-                next_record = int(records[-1]) + 1 if rows else next_record
+                next_record = int(records[-1]) + 1
                 invalid_before(next_record)
                 lines = scanner.lines(records)
-                columns: list[pa.Array] = []
+                frame = record_batch.to_pandas()
                 field_lines: dict[str, np.ndarray] = {}
                 below = lines.copy()
                 for name, values in zip(record_batch.schema.names, record_batch.columns, strict=True):
                     field_lines[field_line_column(name)] = below.copy()
-                    columns.append(_decoded_column(values, name, lines, below, src.display, problems))
                     below += line_breaks(values)
-                scanner.release(next_record)
-                frame = pa.RecordBatch.from_arrays(columns, names=record_batch.schema.names).to_pandas()
+                if stream.bad_lines:
+                    problems.extend(_invalid_utf8_problems(stream, scanner, first_record, records, frame,
+                                                           field_lines, src.display))
+                scanner.release(next_record - 1)
                 frame["source_line"] = lines
                 frame = frame.assign(**field_lines)
                 yield frame, problems
@@ -820,6 +865,44 @@ def _read_csv(src: InputFile, batch_rows: int) -> Iterator[tuple[pd.DataFrame, l
         yield pd.DataFrame({"source_line": pd.Series([], dtype="int64")}), problems
     if stream.error is not None:
         raise stream.error
+
+
+def _invalid_utf8_problems(stream: _RecordStream, scanner: CsvRecordLines, first_record: int,
+                           records: np.ndarray, frame: pd.DataFrame, field_lines: dict[str, np.ndarray],
+                           display: str) -> list[Problem]:
+    """SC003 for the records of this batch that held invalid UTF-8 (one each, at its first bad line).
+
+    A bad line belongs to the last record starting at or before it. Lines at or after the next record's
+    start wait for the next batch; when that start is not known yet, lines after this batch's last
+    record's start wait too (it may go on), unless the file has ended.
+    """
+    last = int(records[-1])
+    bad = np.asarray(stream.bad_lines, dtype=np.int64)
+    if scanner.records > last + 1:
+        mine = bad < int(scanner.lines(np.array([last + 1]))[0])
+    elif scanner.finished:
+        mine = np.ones(len(bad), dtype=bool)
+    else:
+        mine = bad < int(scanner.lines(np.array([last]))[0])
+    stream.bad_lines = bad[~mine].tolist()
+    span = np.arange(first_record, last + 1)
+    owners = span[np.maximum(np.searchsorted(scanner.lines(span), bad[mine], side="right") - 1, 0)]
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    for owner, line in zip(owners.tolist(), bad[mine].tolist(), strict=True):
+        row = int(np.searchsorted(records, owner))
+        if owner in seen or row >= len(records) or records[row] != owner:
+            continue  # a later byte of the same record, or a row already reported as malformed (SC011)
+        seen.add(owner)
+        # The field: the last one starting at or before the line that holds a replacement character.
+        name = next((str(c) for c in reversed(frame.columns)
+                     if field_lines[field_line_column(str(c))][row] <= line and isinstance(frame[c].iat[row], str)
+                     and "\ufffd" in frame[c].iat[row]), None)
+        value = frame[name].iat[row] if name is not None else ""
+        problems.append(Problem("SC003", display, int(scanner.lines(np.array([owner]))[0]),
+                                f"{name + ': ' if name else ''}invalid UTF-8 on line {line}; decoded with "
+                                "replacement characters", field=name, match=str(value)[:80], line=line))
+    return problems
 
 
 def _read_text_files(files: list[InputFile], log: LoadLog) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
