@@ -91,8 +91,8 @@ def _examples(console: Console, model: ReportModel) -> None:
             ("  " + rule["code"], SEVERITY_STYLE.get(rule["severity"], "")), " ", (str(rule["name"]), "bold"),
             f"  {rule['documents']} documents, {rule['findings']} findings"))
         for example in model.examples.get(rule["code"], []):
-            where = f"{example.source_path}:{example.source_line}" if example.source_line is not None else \
-                example.source_path
+            shown_line = example.line if example.line is not None else example.source_line
+            where = f"{example.source_path}:{shown_line}" if shown_line is not None else example.source_path
             console.print(Text(f"    {example.doc_id or '(no doc_id)'}  {where}", style="dim"), overflow="fold")
             line = Text("      ")
             if example.before is None and example.after is None:
@@ -138,7 +138,7 @@ def _baseline(console: Console, result: CheckResult) -> None:
 
 def _all_findings(console: Console, result: CheckResult) -> None:
     # One table per chunk of the store: a table is laid out whole, so one table over millions would not be.
-    columns = ["source_path", "source_line", "doc_id", "rule", "severity", "start", "end", "match"]
+    columns = ["source_path", "line", "doc_id", "rule", "severity", "start", "end", "match"]
     for n, chunk in enumerate(result.store.chunks(columns, chunk_rows=5_000)):
         title = f"All {result.summary.findings} findings" if n == 0 else None
         table = Table(title=title, title_justify="left")
@@ -146,7 +146,7 @@ def _all_findings(console: Console, result: CheckResult) -> None:
             table.add_column(name, overflow="fold")
         for row in chunk.itertuples(index=False):
             span = "" if pd.isna(row.start) else f"{row.start}-{row.end}"
-            table.add_row(Text(f"{row.source_path}:{row.source_line}"), Text(str(row.doc_id)), row.rule,
+            table.add_row(Text(f"{row.source_path}:{row.line}"), Text(str(row.doc_id)), row.rule,
                           Text(row.severity, style=SEVERITY_STYLE.get(row.severity, "")), span,
                           Text(str(row.match).replace("\n", "⏎")))
         console.print(table)
