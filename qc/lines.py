@@ -134,11 +134,16 @@ class CsvRecordLines:
             data = data[-1:]
         self._held = data
 
-    def finish(self) -> None:
-        """The stream ended: the last record may have no terminator."""
+    def cut(self) -> None:
+        """The stream broke off (truncated or corrupt): scan what is held; the unterminated record is not
+        one (``complete_until`` is where the whole records end)."""
         if self._held:
             self._scan(np.frombuffer(self._held, dtype=np.uint8), None)
             self._held = b""
+
+    def finish(self) -> None:
+        """The stream ended: the last record may have no terminator."""
+        self.cut()
         if self._position > self._record_start:
             self._add(np.array([self._record_line], dtype=np.int64))
             self._record_start = self.complete_until = self._position

@@ -750,6 +750,8 @@ class _RecordStream(io.RawIOBase):
         except InputError as exc:
             self.error = exc
             self._ended = True
+            self._take(self._carry)
+            self._scanner.cut()
             del self._pending[max(0, self._scanner.complete_until - self._handed):]
             return
         data = self._carry + chunk
