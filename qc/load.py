@@ -862,6 +862,8 @@ def _read_csv(src: InputFile, batch_rows: int) -> Iterator[tuple[pd.DataFrame, l
     except pa.ArrowInvalid as exc:
         raise InputError(f"malformed CSV ({str(exc).splitlines()[0]})", path=src.display,
                          line=scanner.open_record_line) from None
+    finally:
+        chunks.close()  # the file is closed now, not when the generator is collected
     invalid_before(scanner.records + 1)
     if problems:
         yield pd.DataFrame({"source_line": pd.Series([], dtype="int64")}), problems
