@@ -52,13 +52,17 @@ class Checked:
         return [line for line in self.run.stderr.splitlines() if line.strip()]
 
 
-def check(*inputs: Path, expect: int, extra: tuple[str, ...] = (), report: bool = True) -> Checked:
+def check(*inputs: Path, expect: int, extra: tuple[str, ...] = (), report: bool = True, jobs: int = 1,
+          batch_rows: int | None = None) -> Checked:
     """``qc check INPUTS --format json``: assert the exit code, no traceback, inputs unchanged.
 
-    ``report=False``: the run writes no report (nothing could be checked).
+    ``report=False``: the run writes no report (nothing could be checked). ``jobs`` > 1 checks the
+    batches in worker processes (the same readers run there); a small ``batch_rows`` cuts a file into
+    many blocks (a hostile record at a block's edge).
     """
     before = digests(list(inputs))
-    run = run_qc("check", *inputs, "--format", "json", "--jobs", "1", *extra)
+    sizes = ("--batch-rows", str(batch_rows)) if batch_rows else ()
+    run = run_qc("check", *inputs, "--format", "json", "--jobs", str(jobs), *sizes, *extra)
     assert "Traceback" not in run.stderr, run.stderr
     assert run.code == expect, (run.code, run.stderr)
     assert digests(list(inputs)) == before, "an input file was modified"

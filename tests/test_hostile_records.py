@@ -172,8 +172,8 @@ KINDS = ["good", *HOSTILE_LINES]
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kinds=st.lists(st.sampled_from(KINDS), min_size=1, max_size=12))
-def test_generated_jsonl_mixes_every_record_reported_or_checked(tmp_path: Path, kinds: list[str]) -> None:
+@given(kinds=st.lists(st.sampled_from(KINDS), min_size=1, max_size=12), jobs=st.sampled_from([1, 2]))
+def test_generated_jsonl_mixes_every_record_reported_or_checked(tmp_path: Path, kinds: list[str], jobs: int) -> None:
     lines: list[bytes] = []
     expected: set[tuple[str, int, str | None]] = set()
     goods: set[str] = set()
@@ -191,7 +191,7 @@ def test_generated_jsonl_mixes_every_record_reported_or_checked(tmp_path: Path, 
     readable = [k for k in kinds if k == "good" or HOSTILE_LINES[k][1] is None or
                 HOSTILE_LINES[k][1][0] not in ("SC001", "SC002")]
     # A file of bad records is not a bad file; only a corpus with no record at all is exit 2.
-    result = check(path, expect=1 if readable else 2, report=bool(readable))
+    result = check(path, expect=1 if readable else 2, report=bool(readable), jobs=jobs, batch_rows=3)
     errors = result.error_lines()
     if not readable:
         assert len(errors) == 1 and "no records" in errors[0], errors

@@ -60,10 +60,12 @@ def test_text_post_findings_are_at_their_own_line(tmp_path: Path) -> None:
     (folder / "crlf.md").write_bytes(b"\xef\xbb\xbfone\r\ntwo\r\nthree " + MARK.encode() + b"\r\n")
     (folder / "cr.txt").write_bytes(b"one\rtwo " + MARK.encode())
     (folder / "first.html").write_bytes(MARK.encode() + b"\n\n\n")
+    (folder / "wide.txt").write_text("😀 中文\n\u2028x\n😀😀 " + MARK, encoding="utf-8")  # U+2028 is no break here
     result = check(folder, expect=1)
-    assert located(result.findings) == {"lf.txt": (1, 4), "crlf.md": (1, 3), "cr.txt": (1, 2), "first.html": (1, 1)}
+    assert located(result.findings) == {"lf.txt": (1, 4), "crlf.md": (1, 3), "cr.txt": (1, 2), "first.html": (1, 1),
+                                        "wide.txt": (1, 3)}
     # Every finding of a document keeps the document's address: one document each.
-    assert result.report["summary"]["documents_with_findings"] == 4
+    assert result.report["summary"]["documents_with_findings"] == 5
 
 
 def test_jsonl_and_parquet_findings_are_at_the_record(tmp_path: Path) -> None:
@@ -141,7 +143,7 @@ def test_generated_csv_findings_are_at_their_physical_lines(tmp_path: Path,
     path = tmp_path / f"g{abs(hash(data))}.csv"
     path.write_bytes(data)
     marked = {doc: (record, mark) for doc, record, mark in expected if mark is not None}
-    result = check(path, expect=1 if marked else 0)
+    result = check(path, expect=1 if marked else 0, jobs=2)
     assert result.report["summary"]["documents_checked"] == len(expected)
     assert located(result.findings) == marked
 
