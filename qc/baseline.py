@@ -1,8 +1,10 @@
 """Baselines for gradual adoption: record today's findings, then gate only on new ones.
 
-A finding's fingerprint is (rule, doc_id, normalised match): stable across runs, file moves and line
-shifts. The baseline file is JSON with a count per fingerprint, so a document that gains a second copy of
-the same defect has one new finding. ``--baseline`` re-evaluates the gate on the new findings only and
+A finding's fingerprint is (rule, site, normalised match), or (rule, doc_id, normalised match) for a record
+without a site: stable across runs, file moves, line shifts and re-crawls (a re-crawl gives pages new
+doc_ids, but the site and the defect stay). Baselines of version 1 (keyed on doc_id) are still read.
+The baseline file is JSON with a count per fingerprint, so a site (or document) that gains one more copy
+of the same defect has one new finding. ``--baseline`` re-evaluates the gate on the new findings only and
 lists the baseline entries that no longer occur.
 """
 
@@ -15,7 +17,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -28,7 +30,9 @@ if TYPE_CHECKING:
     from qc.store import FindingsStore
     from qc.tally import FindingsTally
 
-BASELINE_VERSION = 1
+BASELINE_VERSION = 2
+#: Version 1 keyed every finding on its doc_id; such files are still read, with their own fingerprints.
+READABLE_VERSIONS = (1, 2)
 _SPACE = re.compile(r"\s+")
 
 
@@ -37,9 +41,9 @@ def normalise_match(match: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", match)).strip().casefold()
 
 
-def fingerprint(rule: str, doc_id: str, match: str) -> str:
-    """A stable hex fingerprint for (rule, doc_id, normalised match)."""
-    payload = "\x1f".join((rule, doc_id, normalise_match(match))).encode("utf-8")
+def fingerprint(rule: str, key: str, match: str) -> str:
+    """A stable hex fingerprint for (rule, key, normalised match); ``key`` is a site or a doc_id."""
+    payload = "\x1f".join((rule, key, normalise_match(match))).encode("utf-8")
     return hashlib.sha256(payload).hexdigest()[:24]
 
 
@@ -48,34 +52,44 @@ def _doc_ids(findings: pd.DataFrame) -> pd.Series:
     return findings["doc_id"].fillna(findings["source_path"] + ":" + findings["source_line"].astype("str"))
 
 
-def fingerprints(findings: pd.DataFrame) -> pd.Series:
+def finding_keys(findings: pd.DataFrame, version: int = BASELINE_VERSION) -> pd.Series:
+    """What a fingerprint keys a finding on: its site (``site:`` prefixed), else its doc_id (version 1: doc_id)."""
+    doc_ids = _doc_ids(findings)
+    if version == 1 or "site" not in findings.columns:
+        return doc_ids
+    site = findings["site"]
+    has_site = site.notna() & (site.astype("str") != "")
+    return ("site:" + site.astype("str")).where(has_site, doc_ids)
+
+
+def fingerprints(findings: pd.DataFrame, version: int = BASELINE_VERSION) -> pd.Series:
     """The fingerprint of every finding, aligned with the frame."""
     if findings.empty:
         return pd.Series([], dtype="str", index=findings.index)
-    values = [fingerprint(str(r), str(d), str(m)) for r, d, m in
-              zip(findings["rule"].tolist(), _doc_ids(findings).tolist(), findings["match"].tolist(), strict=True)]
+    keys = finding_keys(findings, version)
+    values = [fingerprint(str(r), str(k), str(m)) for r, k, m in
+              zip(findings["rule"].tolist(), keys.tolist(), findings["match"].tolist(), strict=True)]
     return pd.Series(values, index=findings.index, dtype="str")
 
 
-def write_baseline(store: FindingsStore, path: Path) -> int:
-    """Write the baseline for every finding in ``store`` to ``path``; return the number of entries."""
+def write_baseline(store: FindingsStore, out: TextIO) -> int:
+    """Write the baseline for every finding in ``store`` to ``out``; return the number of entries."""
     entries: dict[str, dict[str, Any]] = {}
-    for findings in store.chunks(["rule", "doc_id", "match", "source_path", "source_line"]):
+    for findings in store.chunks(["rule", "doc_id", "match", "source_path", "source_line", "site"]):
         prints = fingerprints(findings)
-        for fp, rule, doc_id, match in zip(prints.tolist(), findings["rule"].tolist(), _doc_ids(findings).tolist(),
-                                           findings["match"].tolist(), strict=True):
-            entry = entries.setdefault(fp, {"rule": rule, "doc_id": doc_id, "match": normalise_match(match)[:200],
+        for fp, rule, key, match in zip(prints.tolist(), findings["rule"].tolist(), finding_keys(findings).tolist(),
+                                        findings["match"].tolist(), strict=True):
+            entry = entries.setdefault(fp, {"rule": rule, "key": key, "match": normalise_match(match)[:200],
                                             "count": 0})
             entry["count"] += 1
     body = {"version": BASELINE_VERSION, "tool": f"corpus-qc {__version__}",
-            "entries": dict(sorted(entries.items(), key=lambda kv: (kv[1]["rule"], kv[1]["doc_id"], kv[0])))}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            "entries": dict(sorted(entries.items(), key=lambda kv: (kv[1]["rule"], kv[1]["key"], kv[0])))}
+    out.write(json.dumps(body, ensure_ascii=False, indent=1) + "\n")
     return len(entries)
 
 
-def read_baseline(path: Path) -> dict[str, dict[str, Any]]:
-    """The entries of a baseline file; a missing or malformed file is a :class:`ConfigError`."""
+def read_baseline(path: Path) -> tuple[int, dict[str, dict[str, Any]]]:
+    """The version and entries of a baseline file; a missing or malformed file is a :class:`ConfigError`."""
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -84,12 +98,12 @@ def read_baseline(path: Path) -> dict[str, dict[str, Any]]:
         line = getattr(exc, "lineno", None)
         where = f"{path}:{line}" if line else str(path)
         raise ConfigError(f"{where}: not a corpus-qc baseline ({exc})", field="--baseline") from None
-    if not isinstance(body, dict) or body.get("version") != BASELINE_VERSION or \
+    if not isinstance(body, dict) or body.get("version") not in READABLE_VERSIONS or \
             not isinstance(body.get("entries"), dict):
         raise ConfigError(f"{path}: not a corpus-qc baseline (version {BASELINE_VERSION} with 'entries')",
                           field="--baseline")
     entries: dict[str, dict[str, Any]] = body["entries"]
-    return entries
+    return int(body["version"]), entries
 
 
 @dataclass
@@ -110,14 +124,15 @@ class BaselineOutcome:
         return {"path": self.path, "known": self.known, "new": self.new, "absent": self.absent}
 
 
-def compare(store: FindingsStore, entries: dict[str, dict[str, Any]], path: str = "") -> BaselineOutcome:
+def compare(store: FindingsStore, entries: dict[str, dict[str, Any]], path: str = "",
+            version: int = BASELINE_VERSION) -> BaselineOutcome:
     """Mark each finding new or known; list entries whose findings no longer occur."""
     budget = Counter({fp: int(entry.get("count", 1)) for fp, entry in entries.items()})
     flags: list[np.ndarray] = []  # one byte per finding
     seen: set[str] = set()  # baseline entries met (bounded by the baseline, not by the findings)
-    for findings in store.chunks(["rule", "doc_id", "match", "source_path", "source_line"]):
+    for findings in store.chunks(["rule", "doc_id", "match", "source_path", "source_line", "site"]):
         chunk_flags = np.ones(len(findings), dtype=bool)
-        for i, fp in enumerate(fingerprints(findings).tolist()):
+        for i, fp in enumerate(fingerprints(findings, version).tolist()):
             if fp in budget:
                 seen.add(fp)
                 if budget[fp] > 0:
@@ -134,7 +149,8 @@ def apply_baseline(result: CheckResult, path: Path) -> CheckResult:
     from qc.api import tally_store
     from qc.summary import evaluate_gate, summarise
 
-    outcome = compare(result.store, read_baseline(path), str(path))
+    version, entries = read_baseline(path)
+    outcome = compare(result.store, entries, str(path), version)
     outcome.tally = tally_store(result.store, result.ruleset, keep=outcome.is_new.to_numpy(), validate=False)
     stats = result.stats
     new_summary = summarise(outcome.tally, stats.documents, stats.checked, len(stats.sites), result.ruleset,

@@ -69,25 +69,33 @@ class Score:
     fn: int
 
     @property
-    def precision(self) -> float:
-        """tp / (tp + fp); 1.0 when nothing was flagged."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+    def precision(self) -> float | None:
+        """tp / (tp + fp); None (not applicable) when nothing was flagged: a rule that never fires is not precise."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
 
     @property
-    def recall(self) -> float:
-        """tp / (tp + fn); 1.0 when nothing was labelled."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+    def recall(self) -> float | None:
+        """tp / (tp + fn); None (not applicable) when nothing was labelled."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
     @property
-    def f1(self) -> float:
-        """Harmonic mean of precision and recall."""
+    def f1(self) -> float | None:
+        """Harmonic mean of precision and recall; 0 when one is 0 or missing while the other exists."""
         p, r = self.precision, self.recall
+        if p is None and r is None:
+            return None
+        if p is None or r is None:
+            return 0.0
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form with the rates rounded to four places."""
-        return {**asdict(self), "precision": round(self.precision, 4), "recall": round(self.recall, 4),
-                "f1": round(self.f1, 4)}
+        """JSON-ready form with the rates rounded to four places (null where not applicable)."""
+        return {**asdict(self), "precision": _rounded(self.precision), "recall": _rounded(self.recall),
+                "f1": _rounded(self.f1)}
+
+
+def _rounded(rate: float | None) -> float | None:
+    return None if rate is None else round(rate, 4)
 
 
 @dataclass

@@ -42,7 +42,8 @@ def test_clean_subset_passes(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "clean.jsonl", clean)
     result = run_qc("check", tmp_path / "clean.jsonl", "--format", "json")
     assert result.code == 0, result.stdout
-    assert result.json()["gate"] == {"passed": True, "fail_on": "error", "reasons": []}
+    assert result.json()["gate"] == {"passed": True, "fail_on": "error", "reasons": [], "failing_rules": [],
+                                     "failing_families": [], "rate_failures": [], "next_command": None}
 
 
 def test_json_report_validates_against_its_schema(corpus_dir: Path) -> None:

@@ -65,6 +65,11 @@ def test_cli_json_and_terminal(tmp_path: Path) -> None:
     text = runner.invoke(app, ["eval", str(corpus), "--labels", str(labels)])
     assert text.exit_code == 0
     assert "False negatives" in text.output and "[boilerplate]" in text.output
+    # A rule that flagged nothing has no precision: n/a (null), never a perfect 1.000.
+    silent = next(r for r in data["rules"] if r["tp"] + r["fp"] == 0)
+    assert silent["precision"] is None
+    silent_row = next(line for line in text.output.splitlines() if line.strip().startswith(f"│ {silent['name']} "))
+    assert "n/a" in silent_row and "1.000" not in silent_row.split("│")[6]
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,14 @@ def _table(title: str, scores: list[Score], by_rule: bool) -> Table:
         table.add_column(column, justify="left" if column in labels else "right")
     for s in scores:
         names = (s.name, s.family) if by_rule else (s.family,)
-        table.add_row(*names, str(s.tp), str(s.fp), str(s.fn), f"{s.precision:.3f}", f"{s.recall:.3f}",
-                      f"{s.f1:.3f}")
+        table.add_row(*names, str(s.tp), str(s.fp), str(s.fn), rate_text(s.precision), rate_text(s.recall),
+                      rate_text(s.f1))
     return table
+
+
+def rate_text(rate: float | None) -> str:
+    """A rate to three places, or ``n/a`` where it is undefined (a rule that flagged nothing)."""
+    return "n/a" if rate is None else f"{rate:.3f}"
 
 
 def render_terminal(report: EvalReport, out: TextIO) -> None:

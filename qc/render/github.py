@@ -67,6 +67,8 @@ def step_summary(result: CheckResult) -> str:
            f"{summary.documents} documents · {summary.sites} sites · {summary.findings} findings in "
            f"{summary.documents_with_findings} documents · fail-on={gate.fail_on}", ""]
     out += [f"- {markdown_cell(reason)}" for reason in gate.reasons]
+    if gate.next_command:
+        out += ["", f"See the examples: `{gate.next_command}`"]
     if result.baseline is not None:
         b = result.baseline
         out += ["", f"Baseline: {b.new} new, {b.known} known, {len(b.absent)} no longer occur."]

@@ -7,6 +7,7 @@ process's memory, grows with the number of findings.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
@@ -40,12 +41,23 @@ def report_dict(result: CheckResult, *, with_findings: bool = True) -> dict[str,
             "errors": [str(e) for e in result.input_errors],
         },
         "summary": result.summary.as_dict(),
-        "gate": {"passed": result.gate.passed, "fail_on": result.gate.fail_on, "reasons": result.gate.reasons},
+        "gate": result.gate.as_dict(),
         **({"baseline": result.baseline.as_dict()} if result.baseline is not None else {}),
     }
     if with_findings:
-        report["findings"] = findings_records(result.findings)
+        report["findings"] = list(_report_findings(result))
     return report
+
+
+def _report_findings(result: CheckResult) -> Iterator[dict[str, Any]]:
+    """The report's finding objects, chunk by chunk; with a baseline, each says whether it is new."""
+    is_new = result.baseline.is_new.to_numpy() if result.baseline is not None else None
+    for chunk in result.store.chunks():
+        records = findings_records(chunk)
+        if is_new is not None:  # chunks are indexed by position in the run, as the baseline's flags are
+            for record, new in zip(records, is_new[chunk.index.to_numpy()].tolist(), strict=True):
+                record["baseline_status"] = "new" if new else "unchanged"
+        yield from records
 
 
 def render(result: CheckResult, out: TextIO) -> None:
@@ -53,8 +65,7 @@ def render(result: CheckResult, out: TextIO) -> None:
     head = json.dumps(report_dict(result, with_findings=False), ensure_ascii=False, indent=2)
     out.write(head[: head.rfind("}")].rstrip() + ',\n  "findings": [')
     first = True
-    for chunk in result.store.chunks():
-        for record in findings_records(chunk):
-            out.write(("\n    " if first else ",\n    ") + json.dumps(record, ensure_ascii=False))
-            first = False
+    for record in _report_findings(result):
+        out.write(("\n    " if first else ",\n    ") + json.dumps(record, ensure_ascii=False))
+        first = False
     out.write("\n  ]\n}\n" if not first else "]\n}\n")

@@ -36,17 +36,25 @@ class CountRateColumn(ProgressColumn):
     """Documents checked so far and documents per second since the start."""
 
     def render(self, task: Task) -> Text:
-        """``12,345 documents · 8,000 docs/s`` (the rate once a batch is done)."""
+        """``12,345 documents · 8,000 docs/s`` (the rate once a batch is done); ``reading…`` before that."""
+        if not task.completed:  # the first batch is still being read and checked: "0 documents" would mislead
+            return Text("reading and checking the first batch…", style="cyan")
         elapsed = task.elapsed or 0.0
-        rate = f" · {task.completed / elapsed:,.0f} docs/s" if task.completed and elapsed > 0 else ""
-        return Text(f"{task.completed:,.0f} documents{rate}", style="cyan")
+        rate = f" · {task.completed / elapsed:,.0f} docs/s" if elapsed > 0 else ""
+        return Text(f"{_documents(int(task.completed))}{rate}", style="cyan")
+
+
+def _documents(count: int) -> str:
+    return f"{count:,} document" + ("" if count == 1 else "s")
 
 
 @contextmanager
 def checking_progress(console: Console | None, total: int | None = None) -> Iterator[Callable[[int], None] | None]:
     """Yield an ``on_batch(n_documents)`` callback that advances a bar on ``console`` (None: no bar).
 
-    With ``total`` (an estimate, see :func:`estimate_documents`) the bar shows a percentage and an ETA.
+    With ``total`` (an estimate, see :func:`estimate_documents`) the bar shows a percentage and an ETA. The
+    bar is transient; when the check ends it leaves one line with the true count, so the last number seen is
+    never a stale refresh below it.
     """
     if console is None:
         yield None
@@ -65,6 +73,10 @@ def checking_progress(console: Console | None, total: int | None = None) -> Iter
             bar.advance(task, documents)
 
         yield advance
+        state = bar.tasks[task]
+        checked, elapsed = int(state.completed), state.elapsed or 0.0
+    rate = f" · {checked / elapsed:,.0f} docs/s" if checked and elapsed > 0 else ""
+    console.print(Text(f"checked {_documents(checked)} in {elapsed:.1f}s{rate}", style="dim"))
 
 
 #: How much of the first line-based input is read to estimate bytes per record.

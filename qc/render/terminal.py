@@ -49,6 +49,8 @@ def _header(result: CheckResult, model: ReportModel) -> Panel:
     lines: list[Text] = [verdict_text(result)]
     for reason in gate.reasons:
         lines.append(Text(f"  • {reason}", style="red"))
+    if gate.next_command:
+        lines.append(Text.assemble("  see the examples: ", (gate.next_command, "bold")))
     inputs = ", ".join(model.inputs)
     lines.append(Text(f"inputs: {inputs}  ({model.files} file(s))", style="dim"))
     lines.append(Text(f"{summary.documents} documents · {summary.sites} sites · {summary.findings} findings · "
@@ -133,22 +135,28 @@ def _baseline(console: Console, result: CheckResult) -> None:
         return
     console.print(Text(f"{len(baseline.absent)} baseline entries no longer occur (first 10):", style="bold"))
     for entry in baseline.absent[:10]:
-        console.print(Text(f"  {entry['rule']}  {entry['doc_id']}  {entry['match']}"), overflow="fold")
+        key = entry.get("key", entry.get("doc_id", ""))  # version 1 baselines key on doc_id
+        console.print(Text(f"  {entry['rule']}  {key}  {entry['match']}"), overflow="fold")
 
 
 def _all_findings(console: Console, result: CheckResult) -> None:
     # One table per chunk of the store: a table is laid out whole, so one table over millions would not be.
     columns = ["source_path", "line", "doc_id", "rule", "severity", "start", "end", "match"]
+    is_new = result.baseline.is_new.to_numpy() if result.baseline is not None else None
     for n, chunk in enumerate(result.store.chunks(columns, chunk_rows=5_000)):
         title = f"All {result.summary.findings} findings" if n == 0 else None
         table = Table(title=title, title_justify="left")
-        for name in ("location", "doc_id", "rule", "severity", "span", "match"):
+        names = ("location", "doc_id", "rule", "severity", "span", "match", *(("baseline",) if is_new is not None
+                                                                               else ()))
+        for name in names:
             table.add_column(name, overflow="fold")
-        for row in chunk.itertuples(index=False):
+        flags = is_new[chunk.index.to_numpy()].tolist() if is_new is not None else [None] * len(chunk)
+        for row, new in zip(chunk.itertuples(index=False), flags, strict=True):
             span = "" if pd.isna(row.start) else f"{row.start}-{row.end}"
+            status = () if new is None else (Text("new", style="bold red") if new else Text("known", style="dim"),)
             table.add_row(Text(f"{row.source_path}:{row.line}"), Text(str(row.doc_id)), row.rule,
                           Text(row.severity, style=SEVERITY_STYLE.get(row.severity, "")), span,
-                          Text(str(row.match).replace("\n", "⏎")))
+                          Text(str(row.match).replace("\n", "⏎")), *status)
         console.print(table)
 
 
