@@ -66,6 +66,8 @@ def check(*inputs: Path, expect: int, extra: tuple[str, ...] = (), report: bool 
     assert "Traceback" not in run.stderr, run.stderr
     assert run.code == expect, (run.code, run.stderr)
     assert digests(list(inputs)) == before, "an input file was modified"
+    leftovers = [p for root in inputs for p in (root if root.is_dir() else root.parent).rglob(".*.part")]
+    assert not leftovers, f"temporary outputs left behind: {leftovers}"
     import json
 
     return Checked(run, json.loads(run.stdout) if report else {"findings": [], "summary": {}})

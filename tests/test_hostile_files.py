@@ -65,18 +65,22 @@ def test_a_frame_split_across_read_steps_is_read(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["zst", "gz"])
-@pytest.mark.parametrize("tail", [b"garbage!", b"\x00\x00\x00\x00", b"\x28\xb5\x2f\xfd\x00", b"\x1f\x8b\x08"])
-def test_trailing_bytes_after_the_last_frame_fail_loudly_after_the_records(tmp_path: Path, kind: str,
-                                                                           tail: bytes) -> None:
+def test_trailing_bytes_after_the_last_frame_fail_loudly_after_the_records(tmp_path: Path, kind: str) -> None:
     pack = zst if kind == "zst" else gzip.compress
-    path = tmp_path / f"c.jsonl.{kind}"
-    path.write_bytes(pack(jsonl(["a1", "a2"])) + pack(jsonl(["b1"])) + tail)
-    result = check(path, good_file(tmp_path), expect=2)
+    # Garbage, zero padding, a cut-off frame header of either kind: one file each, one error line each.
+    tails = [b"garbage!", b"\x00\x00\x00\x00", b"\x28\xb5\x2f\xfd\x00", b"\x1f\x8b\x08"]
+    paths = []
+    for n, tail in enumerate(tails):
+        path = tmp_path / f"t{n}.jsonl.{kind}"
+        path.write_bytes(pack(jsonl([f"t{n}a", f"t{n}b"])) + pack(jsonl([f"t{n}c"])) + tail)
+        paths.append(path)
+    result = check(*paths, good_file(tmp_path), expect=2)
     errors = result.error_lines()
-    assert len(errors) == 1 and str(path) in errors[0], errors
-    assert "records before it were checked" in errors[0]
-    assert result.checked_ids() == {"a1", "a2", "b1", "ok"}
-    assert str(path) in result.report["inputs"]["errors"][0]
+    assert len(errors) == len(paths), errors
+    for path, line in zip(paths, errors, strict=True):
+        assert str(path) + ":" in line and "records before it were checked" in line, line
+    assert result.checked_ids() == {f"t{n}{x}" for n in range(len(tails)) for x in "abc"} | {"ok"}
+    assert len(result.report["inputs"]["errors"]) == len(paths)
 
 
 @pytest.mark.parametrize("kind", ["zst", "gz"])
@@ -136,18 +140,22 @@ BINARIES = {
 }
 
 
-@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".txt"])
-@pytest.mark.parametrize("name", list(BINARIES))
-def test_binary_files_are_one_error_each_and_the_rest_is_checked(tmp_path: Path, name: str, suffix: str) -> None:
+def test_binary_files_are_one_error_each_and_the_rest_is_checked(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    path = folder / f"bin{suffix}"
-    path.write_bytes(BINARIES[name](tmp_path))
+    bad = []
+    for n, make in enumerate(BINARIES.values()):
+        for suffix in (".jsonl", ".csv", ".txt"):  # every reader sniffs
+            path = folder / f"bin{n}{suffix}"
+            path.write_bytes(make(tmp_path))
+            bad.append(path)
     (folder / "good.jsonl").write_bytes(jsonl(["ok"]))
     (folder / "post.txt").write_text(f"A post. {PLACEHOLDER}", encoding="utf-8")
     result = check(folder, expect=2)
     errors = result.error_lines()
-    assert len(errors) == 1 and str(path) in errors[0] and "binary" in errors[0], errors
+    assert len(errors) == len(bad), errors
+    for path in bad:
+        assert sum(f"{path}:" in line and "binary" in line for line in errors) == 1, (path, errors)
     assert result.checked_ids() == {"ok", "post.txt"}
 
 

@@ -53,13 +53,11 @@ HOSTILE_LINES: dict[str, tuple[bytes, tuple[str, str | None] | None, bool]] = {
 }
 
 
-@pytest.mark.parametrize("where", ["first", "middle"])
 @pytest.mark.parametrize("name", list(HOSTILE_LINES))
-def test_one_hostile_jsonl_record_is_a_finding_on_its_line(tmp_path: Path, name: str, where: str) -> None:
+def test_one_hostile_jsonl_record_first_in_its_file_is_a_finding_on_its_line(tmp_path: Path, name: str) -> None:
     line, expected, still_checked = HOSTILE_LINES[name]
-    goods = [good(f"g{i}") for i in range(4)]
-    lines = [line, *goods] if where == "first" else [goods[0], line, *goods[1:]]
-    bad_line = lines.index(line) + 1
+    lines = [line, *(good(f"g{i}") for i in range(4))]
+    bad_line = 1
     path = tmp_path / "c.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     result = check(path, expect=1)
@@ -71,6 +69,24 @@ def test_one_hostile_jsonl_record_is_a_finding_on_its_line(tmp_path: Path, name:
     assert ("bad" in result.checked_ids()) == (still_checked and b'"id": "bad"' in line)
     # A list or object is never checked as its JSON dump, in any field.
     assert not [f for f in result.findings if f["field"] in ("title", "url") and f["family"] != "schema"]
+
+
+def test_every_hostile_record_between_good_ones_in_one_file(tmp_path: Path) -> None:
+    lines: list[bytes] = [good("g0")]
+    expected: set[tuple[str, int, str | None]] = set()
+    for n, (line, finding, _) in enumerate(HOSTILE_LINES.values()):
+        lines.append(line.replace(b'"bad"', f'"bad{n}"'.encode()))
+        if finding is not None:
+            expected.add((finding[0], len(lines), finding[1]))
+        lines.append(good(f"g{n + 1}"))
+    path = tmp_path / "all.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    result = check(path, expect=1)
+    assert result.error_lines() == []
+    assert result.schema() == expected
+    assert {f"g{n}" for n in range(len(HOSTILE_LINES) + 1)} <= result.checked_ids()
+    assert result.report["summary"]["documents_checked"] == len(HOSTILE_LINES) + 1 + sum(
+        checked for _, _, checked in HOSTILE_LINES.values())
 
 
 def test_slow_path_keeps_a_leading_byte_order_mark_off_line_one(tmp_path: Path) -> None:
