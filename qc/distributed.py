@@ -85,7 +85,7 @@ def plan_partitions(files: list[InputFile], partition_bytes: int = PARTITION_BYT
     parts: list[Partition] = []
     for src in files:
         compressed = src.path.name.lower().endswith((".gz", ".zst"))
-        if src.fmt == "jsonl" and not compressed:
+        if src.fmt == "jsonl" and not compressed and src.problem is None:  # a FIFO is never opened
             try:
                 ranges = jsonl_ranges(src, partition_bytes)
             except OSError:

@@ -19,7 +19,9 @@ import pandas as pd
 from qc.batch import Batch
 from qc.config import Config
 from qc.errors import InputError
+from qc.lines import finding_lines
 from qc.load import (
+    DOC_ID_IS_NUMBER,
     InputFile,
     LoadLog,
     Problem,
@@ -162,6 +164,8 @@ class Checker:
             "source_path": frame["source_path"].to_numpy()[take],
             "source_line": frame["source_line"].to_numpy()[take].astype(np.int64),
             "site": sites,
+            # Where each finding is: one vectorised pass per field whose newlines are physical (qc.lines).
+            "line": finding_lines(frame, take, fields, starts),
         }, columns=FINDINGS_COLUMNS)
         return coerce_findings(found_frame)
 
@@ -196,10 +200,12 @@ def frame_batches(frame: pd.DataFrame, config: Config, batch_rows: int, log: Loa
         if "doc_id" not in mapping:
             part = part.assign(doc_id=[f"row-{n}" for n in part["source_line"].tolist()])
             mapping = {**mapping, "doc_id": "doc_id"}
+        problems: list[Problem] = []
         canonical = canonicalise(part, mapping, source, default_tz=config.default_timezone,
-                                 dayfirst=config.dayfirst, dayfirst_sites=tuple(config.dayfirst_sites))
+                                 dayfirst=config.dayfirst, dayfirst_sites=tuple(config.dayfirst_sites),
+                                 problems=problems)
         log.records += len(canonical)
-        yield RawBatch(canonical, [])
+        yield RawBatch(canonical, problems)
 
 
 # -- units: what a worker process (or this one, at --jobs 1) does with one piece of the corpus ----------
@@ -211,7 +217,7 @@ class BatchOutcome:
 
     problems: list[Problem]  # the reader's record-level problems
     schema: list[Problem]  # PostsSchema problems (duplicates excepted)
-    ids: pd.DataFrame  # doc_id, source_path, source_line of every row, for the duplicate check
+    ids: pd.DataFrame  # doc_id (and whether it was a number), source_path, source_line of every row
     findings: pd.DataFrame
     documents: int
     checked: int
@@ -311,7 +317,7 @@ def check_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
         out.batches.append(BatchOutcome(
             problems=raw.problems,
             schema=[p for p in problems if p.code != "SC007"],  # duplicates are found in corpus order later
-            ids=raw.frame[["doc_id", "source_path", "source_line"]],
+            ids=raw.frame[["doc_id", DOC_ID_IS_NUMBER, "source_path", "source_line"]],
             findings=found, documents=len(raw.frame), checked=len(frame), sites=sites, frame=shown,
         ))
     return out

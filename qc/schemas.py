@@ -15,12 +15,12 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from qc.load import Problem
+from qc.load import DOC_ID_IS_NUMBER, Problem, json_type_name
 
 SEVERITIES = ("info", "warning", "error")
 FINDINGS_COLUMNS = [
     "doc_id", "rule", "family", "severity", "field", "start", "end", "match", "message",
-    "source_path", "source_line", "site",
+    "source_path", "source_line", "site", "line",
 ]
 
 
@@ -78,6 +78,9 @@ class FindingsSchema(pa.DataFrameModel):
     source_path: Series[str]
     source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
     site: Series[str] = pa.Field(nullable=True)
+    #: Where the finding is: the line of its start offset in a field that spans lines (CSV, text posts),
+    #: else the record's line. ``source_line`` stays the record's first line (the document's address).
+    line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
 
     class Config:
         strict = True
@@ -105,7 +108,15 @@ SCHEMA_CHECKS: dict[str, SchemaCheck] = {
         SchemaCheck("SC005", "empty-text", "error", "A record's text is empty or only whitespace."),
         SchemaCheck("SC006", "text-not-string", "error", "A record's text is not a string."),
         SchemaCheck("SC007", "duplicate-doc-id", "error", "Two records share a doc_id."),
-        SchemaCheck("SC008", "doc-id-not-string", "error", "A record's doc_id is not a string."),
+        SchemaCheck("SC008", "doc-id-not-string", "error",
+                    "A record's doc_id is not a string or a number (a list, an object, a boolean)."),
+        SchemaCheck("SC009", "field-not-text", "error",
+                    "A text field (url, site, title, author, posted_at, captured_at, lang) holds a list, an "
+                    "object or a boolean; the field is not checked, the rest of the record is."),
+        SchemaCheck("SC010", "lone-surrogate", "warning",
+                    "A JSON string escapes half a UTF-16 surrogate pair (\\ud800); replaced with U+FFFD."),
+        SchemaCheck("SC011", "csv-row-field-count", "error",
+                    "A CSV/TSV row has more or fewer fields than the header; the row is not checked."),
     )
 }
 
@@ -146,19 +157,35 @@ class SeenIds:
         return seen
 
 
+def _number_hashes(hashes: np.ndarray) -> np.ndarray:
+    """Hashes for doc_ids that were JSON numbers: a different (bijective) mapping of the digits' hashes, so
+    ``1`` and ``"1"`` are different ids, as they are different JSON values."""
+    with np.errstate(over="ignore"):
+        return hashes * np.uint64(0x9E3779B97F4A7C15) + np.uint64(0x632BE59BD9B4E019)
+
+
 def duplicate_problems(frame: pd.DataFrame, seen_ids: SeenIds) -> list[Problem]:
-    """Records whose doc_id was seen before, in this batch or an earlier one (the first one wins)."""
+    """Records whose doc_id was seen before, in this batch or an earlier one (the first one wins).
+
+    The key is the id with its JSON type: a number ``1`` and a string ``"1"`` are not duplicates.
+    """
     ids = frame["doc_id"]
     usable = ids.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     if not usable.any():
         return []
     hashes = pd.util.hash_pandas_object(ids[usable].astype("str"), index=False).to_numpy()
+    if DOC_ID_IS_NUMBER in frame.columns:
+        numbers = frame[DOC_ID_IS_NUMBER].to_numpy(dtype=bool)[usable]
+        if numbers.any():
+            hashes = np.where(numbers, _number_hashes(hashes), hashes)
     repeated = np.flatnonzero(usable)[seen_ids.mark(hashes)]
     problems: list[Problem] = []
+    number_flags = frame[DOC_ID_IS_NUMBER].to_numpy(dtype=bool) if DOC_ID_IS_NUMBER in frame.columns else None
     for row in repeated.tolist():
         doc_id = ids.iat[row]
+        shown = doc_id if number_flags is not None and number_flags[row] else repr(doc_id)
         problems.append(Problem("SC007", str(frame["source_path"].iat[row]), int(frame["source_line"].iat[row]),
-                                f"duplicate doc_id {doc_id!r}", field="doc_id", doc_id=doc_id, match=doc_id))
+                                f"duplicate doc_id {shown}", field="doc_id", doc_id=doc_id, match=doc_id))
     return problems
 
 
@@ -241,9 +268,10 @@ def _message(code: str, doc_id: Any, value: Any) -> str:
     if code == "SC007":
         return f"duplicate doc_id {doc_id!r}"
     if code == "SC006":
-        return f"text is {type(value).__name__ if value is not None else 'missing'}, not a string"
+        kind = json_type_name(value)
+        return "text is missing" if kind == "null" else f"text is a JSON {kind}, not a string"
     if code == "SC008":
-        return f"doc_id is {type(doc_id).__name__}, not a string"
+        return f"doc_id is a JSON {json_type_name(doc_id)}, not a string or a number"
     return SCHEMA_CHECKS[code].summary
 
 
@@ -265,6 +293,7 @@ def problems_to_findings(problems: list[Problem]) -> pd.DataFrame:
             "source_path": p.source_path,
             "source_line": p.source_line,
             "site": None,
+            "line": p.line if p.line is not None else p.source_line,
         }
         for p in problems
     ]
@@ -278,10 +307,12 @@ def empty_findings() -> pd.DataFrame:
 
 def coerce_findings(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a findings frame its canonical dtypes and column order."""
+    if "line" not in frame.columns:  # a frame made before findings had a line: the record's line
+        frame = frame.assign(line=frame["source_line"])
     out = frame.loc[:, FINDINGS_COLUMNS].copy()
     for name in ("doc_id", "rule", "family", "severity", "field", "match", "message", "source_path", "site"):
         out[name] = out[name].astype("str").where(out[name].notna(), None).astype("str")
-    for name in ("start", "end", "source_line"):
+    for name in ("start", "end", "source_line", "line"):
         out[name] = pd.array(out[name], dtype="Int64")
     return out
 

@@ -38,7 +38,7 @@ ARROW_SCHEMA = pa.schema([
     *((name, pa.large_string()) for name in ("doc_id", "rule", "family", "severity", "field")),
     ("start", pa.int64()), ("end", pa.int64()),
     ("match", pa.large_string()), ("message", pa.large_string()), ("source_path", pa.large_string()),
-    ("source_line", pa.int64()), ("site", pa.large_string()),
+    ("source_line", pa.int64()), ("site", pa.large_string()), ("line", pa.int64()),
 ])
 assert ARROW_SCHEMA.names == FINDINGS_COLUMNS
 

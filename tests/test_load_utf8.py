@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from qc.load import _valid_utf8
+from qc.rawio import valid_utf8 as _valid_utf8
 
 TRICKY = [b"", b"abc", "中文".encode(), "😀".encode(), b"\x00", b"\xef\xbf\xbf", b"\xed\xa0\x80", b"\xed\xbf\xbf",
           b"\xc0\xaf", b"\xc1\xbf", b"\xe0\x80\xaf", b"\xf0\x80\x80\x80", b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80",

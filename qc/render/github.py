@@ -55,8 +55,8 @@ def annotation_lines(result: CheckResult) -> list[str]:
     lines = []
     for row in tally.most_severe(MAX_ANNOTATIONS).itertuples(index=False):
         props = [f"file={escape_property(str(row.source_path))}"]
-        if not pd.isna(row.source_line) and int(row.source_line) >= 1:
-            props.append(f"line={int(row.source_line)}")
+        if not pd.isna(row.line) and int(row.line) >= 1:  # where the finding is, not where its record starts
+            props.append(f"line={int(row.line)}")
         props.append(f"title={escape_property(f'{row.rule} ({row.doc_id})')}")
         lines.append(f"::{LEVEL.get(row.severity, 'warning')} {','.join(props)}::{escape_data(str(row.message))}")
     if tally.findings > MAX_ANNOTATIONS:

@@ -39,6 +39,7 @@ class Example:
     before: str | None
     after: str | None
     site: str | None = None
+    line: int | None = None  # where the finding is (``source_line`` is its record's first line)
 
 
 @dataclass
@@ -109,7 +110,8 @@ def _example(result: CheckResult, row: Any) -> Example:
     return Example(doc_id=None if pd.isna(row.doc_id) else str(row.doc_id), source_path=str(row.source_path),
                    source_line=line, rule=str(row.rule), severity=str(row.severity), match=str(row.match),
                    message=str(row.message), before=before, after=after,
-                   site=None if pd.isna(row.site) else str(row.site))
+                   site=None if pd.isna(row.site) else str(row.site),
+                   line=None if pd.isna(row.line) else int(row.line))
 
 
 def _top_lines(counts: Counter[tuple[str, str]], names: dict[tuple[str, str], str], site: str,

@@ -96,8 +96,8 @@ def _results(result: CheckResult, index: dict[str, int], root: str) -> Iterator[
             if location is None:
                 location = locations[source] = artifact_location(source, root)
             physical: dict[str, Any] = {"artifactLocation": dict(location)}
-            if not pd.isna(row.source_line) and int(row.source_line) >= 1:
-                physical["region"] = {"startLine": int(row.source_line)}
+            if not pd.isna(row.line) and int(row.line) >= 1:  # where the finding is, not its record's start
+                physical["region"] = {"startLine": int(row.line)}
             properties: dict[str, Any] = {"doc_id": None if pd.isna(row.doc_id) else str(row.doc_id),
                                           "match": str(row.match), "family": str(row.family)}
             if not pd.isna(row.start):

@@ -98,9 +98,10 @@ def _examples(console: Console, model: ReportModel) -> None:
             (visible(rule["name"]), "bold"),
             f"  {rule['documents']} documents, {rule['findings']} findings"))
         for example in model.examples.get(rule["code"], []):
+            shown_line = example.line if example.line is not None else example.source_line
             where = visible(example.source_path)
-            if example.source_line is not None:
-                where += f":{example.source_line}"
+            if shown_line is not None:
+                where += f":{shown_line}"
             doc_id = visible(example.doc_id) if example.doc_id else "(no doc_id)"
             console.print(Text(f"    {doc_id}  {where}", style="dim"), overflow="fold")
             line = Text("      ")
@@ -149,7 +150,7 @@ def _baseline(console: Console, result: CheckResult) -> None:
 
 def _all_findings(console: Console, result: CheckResult) -> None:
     # One table per chunk of the store: a table is laid out whole, so one table over millions would not be.
-    columns = ["source_path", "source_line", "doc_id", "rule", "severity", "start", "end", "match"]
+    columns = ["source_path", "line", "doc_id", "rule", "severity", "start", "end", "match"]
     is_new = result.baseline.is_new.to_numpy() if result.baseline is not None else None
     for n, chunk in enumerate(result.store.chunks(columns, chunk_rows=5_000)):
         chunk = chunk.assign(**{name: visible_column(chunk[name]) for name in ("source_path", "doc_id", "rule")},
@@ -164,7 +165,7 @@ def _all_findings(console: Console, result: CheckResult) -> None:
         for row, new in zip(chunk.itertuples(index=False), flags, strict=True):
             span = "" if pd.isna(row.start) else f"{row.start}-{row.end}"
             status = () if new is None else (Text("new", style="bold red") if new else Text("known", style="dim"),)
-            table.add_row(Text(f"{row.source_path}:{row.source_line}"), Text(str(row.doc_id)), Text(row.rule),
+            table.add_row(Text(f"{row.source_path}:{row.line}"), Text(str(row.doc_id)), Text(row.rule),
                           Text(row.severity, style=SEVERITY_STYLE.get(row.severity, "")), span,
                           Text(str(row.match)), *status)
         console.print(table)
