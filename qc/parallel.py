@@ -50,10 +50,26 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: The longest path a Unix socket may have (sun_path is 108 bytes on Linux, 104 on macOS), less the
+#: ``/pymp-XXXXXXXX/listener-XXXXXXXX`` the fork server adds under the temporary folder.
+_SOCKET_PATH_MAX = 100
+_FORKSERVER_SUFFIX = 34
+
+
+def _forkserver_usable() -> bool:
+    """Whether the fork server can start: it listens on a Unix socket under the temporary folder, and a
+    long ``TMPDIR`` makes that path too long (``AF_UNIX path too long``); spawn needs no socket."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not POSIX
+        return False
+    import tempfile
+
+    return len(os.fsencode(tempfile.gettempdir())) + _FORKSERVER_SUFFIX <= _SOCKET_PATH_MAX
+
+
 def _context() -> multiprocessing.context.BaseContext:
     # forkserver: workers start from a clean interpreter (no inherited Arrow threads or locks), and fast:
     # the server imports the engine once and forks every worker from that.
-    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not POSIX
+    if not _forkserver_usable():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["qc.engine"])
@@ -62,7 +78,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 def start_early() -> None:
     """Start the fork server now, so its imports overlap this process's own start-up (the CLI calls this)."""
-    if default_jobs() > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+    if default_jobs() > 1 and _forkserver_usable():
         from multiprocessing import forkserver
 
         _context()
