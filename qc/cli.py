@@ -380,6 +380,61 @@ def rules_test(
     raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
 
 
+# -- Authoring: rule pages, editor schemas, new rule files (qc.ruledocs, qc.jsonschemas, qc.skeleton) --------
+
+@rules_app.command("docs")
+def rules_docs(
+    directory: Annotated[Path, typer.Argument(help="Folder to write CODE.md pages into (docs/rules).")],
+    rules: Annotated[list[Path] | None, typer.Option("--rules", help="Also document this rule pack.")] = None,
+    no_builtin: NoBuiltinOption = False,
+) -> None:
+    """Write one Markdown page per rule (what, why, options, examples, how to silence) and an index."""
+    from qc.ruledocs import write_docs
+
+    try:
+        with _writing(directory, "DIRECTORY"):
+            written, removed = write_docs(_ruleset(rules, no_builtin), directory)
+    except QcError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"wrote {len(written)} pages to {directory}" + (f", removed {len(removed)} stale" if removed else ""))
+
+
+@rules_app.command("schemas")
+def rules_schemas(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the JSON Schemas into (schemas).")],
+) -> None:
+    """Write the JSON Schemas of a rule file and of [tool.qc] (for editors and validators)."""
+    from qc.jsonschemas import write_schemas
+
+    try:
+        with _writing(directory, "DIRECTORY"):
+            written = write_schemas(directory)
+    except QcError as exc:
+        raise _fail(exc) from None
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+@rules_app.command("new")
+def rules_new(
+    code: Annotated[str, typer.Argument(help="Code of the new rule, e.g. XY001.")],
+    kind: Annotated[str, typer.Option("--kind", help="Rule kind (qc rules kinds are the modules of qc/kinds).")],
+    directory: Annotated[Path, typer.Option("--dir", help="Rule-pack folder to write into.")] = Path("qc-rules"),
+    name: Annotated[str | None, typer.Option("--name", help="Kebab-case name (default: the code in lower case).")
+                    ] = None,
+    family: Annotated[str, typer.Option("--family", help="Family of the rule.")] = "custom",
+    severity: Annotated[str, typer.Option("--severity", help="error, warning or info.")] = "warning",
+) -> None:
+    """Write a rule skeleton (with its editor schema line) to fill in, then check with qc rules test."""
+    from qc.skeleton import write_skeleton
+
+    try:
+        path = write_skeleton(directory, code, kind, name=name, family=family, severity=severity)
+    except QcError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"wrote {path}; write its examples, then run: qc rules test {directory}")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -93,11 +93,17 @@ class Spec(RuleSpec):
     KIND: ClassVar[str] = "line_runs"
 
     region: Region = Region.edges
+    """Where a run may sit: head, tail or edges (any means both edges)."""
     within_lines: int = Field(default=3, ge=1)
+    """The run must start within this many non-blank lines of the top, or end within this many of the bottom."""
     min_run: int = Field(default=6, ge=2)
+    """Distinct menu items a run needs."""
     max_words: int = Field(default=4, ge=1)
+    """Longest menu item in words (Latin script)."""
     max_chars: int = Field(default=30, ge=1)
+    """Longest menu item in characters (Latin script)."""
     max_cjk_chars: int = Field(default=10, ge=1)
+    """Longest menu item in characters (Chinese, Japanese, Korean)."""
 
     def menu_items(self, line: str) -> list[str] | None:
         """The menu items a stripped, non-blank line holds: None for prose, [] for a neutral line."""

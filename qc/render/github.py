@@ -46,12 +46,15 @@ def annotation_lines(result: CheckResult) -> list[str]:
     if tally.findings == 0:
         return []
     lines = []
+    info = report_model(result).rule_info
     for row in tally.most_severe(MAX_ANNOTATIONS).itertuples(index=False):
         props = [f"file={escape_property(str(row.source_path))}"]
         if not pd.isna(row.source_line) and int(row.source_line) >= 1:
             props.append(f"line={int(row.source_line)}")
         props.append(f"title={escape_property(f'{row.rule} ({row.doc_id})')}")
-        lines.append(f"::{LEVEL.get(row.severity, 'warning')} {','.join(props)}::{escape_data(str(row.message))}")
+        url = info.get(str(row.rule), {}).get("url")  # the rule's page, on the annotation's second line
+        message = str(row.message) + (f"\nRule: {url}" if url else "")
+        lines.append(f"::{LEVEL.get(row.severity, 'warning')} {','.join(props)}::{escape_data(message)}")
     if tally.findings > MAX_ANNOTATIONS:
         lines.append(f"::notice title=corpus-qc::{tally.findings - MAX_ANNOTATIONS} more findings not annotated; "
                      "see the HTML or JSON report")
@@ -75,7 +78,9 @@ def step_summary(result: CheckResult) -> str:
     out += ["", "| rule | name | severity | documents | share | findings |", "|---|---|---|--:|--:|--:|"]
     for rule in sorted(summary.rules, key=lambda r: (-r["documents"], r["code"])):
         if rule["findings"]:
-            out.append(f"| {rule['code']} | {markdown_cell(rule['name'])} | {rule['severity']} | "
+            url = model.rule_info.get(rule["code"], {}).get("url")
+            code = f"[{rule['code']}]({url})" if url else rule["code"]  # our URL (validated config), not corpus text
+            out.append(f"| {code} | {markdown_cell(rule['name'])} | {rule['severity']} | "
                        f"{rule['documents']} | {rule['rate']:.1%} | {rule['findings']} |")
     if model.sites:
         out += ["", "| site | documents | findings | most leaked line |", "|---|--:|--:|---|"]

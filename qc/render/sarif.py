@@ -37,6 +37,7 @@ def _rule_entry(info: dict[str, Any]) -> dict[str, Any]:
         "help": {"text": why or summary, "markdown": f"**{info['name']}** ({info['code']})\n\n{why or summary}"},
         "defaultConfiguration": {"level": LEVEL.get(str(info["severity"]), "warning")},
         "properties": {"tags": [str(info["family"]), str(info["kind"])]},
+        **({"helpUri": info["url"]} if info.get("url") else {}),  # the rule's page (qc.ruledocs)
     }
 
 

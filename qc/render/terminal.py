@@ -92,6 +92,9 @@ def _examples(console: Console, model: ReportModel) -> None:
         console.print(Text.assemble(
             ("  " + rule["code"], SEVERITY_STYLE.get(rule["severity"], "")), " ", (str(rule["name"]), "bold"),
             f"  {rule['documents']} documents, {rule['findings']} findings"))
+        url = model.rule_info.get(rule["code"], {}).get("url")
+        if url:  # the rule's page: what it does, why, how to silence it
+            console.print(Text(f"    docs: {url}", style="dim"), overflow="fold")
         for example in model.examples.get(rule["code"], []):
             where = f"{example.source_path}:{example.source_line}" if example.source_line is not None else \
                 example.source_path
