@@ -123,8 +123,8 @@ def check(
     ignore: IgnoreOption = None,
     no_builtin: NoBuiltinOption = False,
     config_file: ConfigOption = None,
-    output_format: Annotated[str | None, typer.Option("--format", help="terminal, json, junit, github, sarif or html.",
-                                                      rich_help_panel="Output")] = None,
+    output_format: Annotated[str | None, typer.Option("--format", help="terminal, json, junit, github, gitlab, "
+                                                      "sarif or html.", rich_help_panel="Output")] = None,
     output: OutputOption = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="error, warning, info or never.",
                                                 rich_help_panel="CI")] = None,
@@ -151,6 +151,9 @@ def check(
                                                   rich_help_panel="Scale")] = None,
     batch_rows: Annotated[int | None, typer.Option("--batch-rows", min=1, help="Records per batch (memory bound).",
                                                    rich_help_panel="Scale")] = None,
+    reports: Annotated[list[str] | None, typer.Option("--report", help="Also write the report in FORMAT to FILE "
+                                                      "(FORMAT=FILE, repeatable): one run, every CI report.",
+                                                      rich_help_panel="Output")] = None,
 ) -> None:
     """Check a corpus and gate on the result (exit 0 pass, 1 fail, 2 error)."""
     if jobs != 1 and engine in (None, "local"):
@@ -161,6 +164,7 @@ def check(
     from qc.render import OutputFormat, renderer
 
     try:
+        extra_reports = _parse_reports(reports or [])
         overrides: dict[str, Any] = {
             "select": select or None,
             "ignore": ignore or None,
@@ -184,6 +188,7 @@ def check(
             raise ConfigError(f"unknown format {config.format!r} (choose {choices})", field="--format") from None
         result = _run_checked(run_check, paths, config, quiet)
         result = _extra_outputs(result, html, findings_file, baseline, write_baseline)
+        _write_extra_reports(result, extra_reports)
         write = renderer(fmt)
         if fmt is OutputFormat.terminal and (quiet or verbose):
             write = _terminal_writer(-1 if quiet else 1)
@@ -378,6 +383,37 @@ def rules_test(
                       f"got {result.findings}: {escape(result.text[:80])}")
     console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
+
+
+# -- --report FORMAT=FILE: every report a CI job wants from one run -------------------------------------------
+
+def _parse_reports(values: list[str]) -> list[tuple[Any, Path]]:
+    """``FORMAT=FILE`` pairs, checked before the run so a typo costs no corpus pass."""
+    from qc.errors import ConfigError
+    from qc.render import OutputFormat
+
+    parsed = []
+    for item in values:
+        name, sep, target = item.partition("=")
+        try:
+            fmt = OutputFormat(name.strip())
+        except ValueError:
+            fmt = None
+        if not sep or not target or fmt is None:
+            choices = ", ".join(f.value for f in OutputFormat)
+            raise ConfigError(f"expected FORMAT=FILE with FORMAT one of {choices}, got {item!r}", field="--report")
+        parsed.append((fmt, Path(target)))
+    return parsed
+
+
+def _write_extra_reports(result: Any, reports: list[tuple[Any, Path]]) -> None:
+    from qc.render import renderer
+
+    for fmt, path in reports:
+        with _writing(path, "--report"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8") as handle:
+                renderer(fmt)(result, handle)
 
 
 # -- Authoring: rule pages, editor schemas, new rule files (qc.ruledocs, qc.jsonschemas, qc.skeleton) --------

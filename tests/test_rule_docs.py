@@ -189,7 +189,10 @@ def test_terminal_github_and_html_link_the_rule(linked_run: Path) -> None:
     assert ph001.endswith(f"%0ARule: {url}")
     xy001 = next(line for line in github.stdout.splitlines() if "title=XY001" in line)
     assert "Rule:" not in xy001
-    assert f"| [PH001]({url}) |" in summary.read_text("utf-8")
+    row = next(line for line in summary.read_text("utf-8").splitlines() if line.startswith("| PH001 |"))
+    assert row.endswith(f" | [page]({url}) |")
+    row = next(line for line in summary.read_text("utf-8").splitlines() if line.startswith("| XY001 |"))
+    assert row.endswith(" |  |")
 
     page = linked_run / "r.html"
     html = run_qc("check", linked_run / "c.jsonl", "--rules", linked_run / "pack", "--html", page, "-q")

@@ -36,6 +36,11 @@ def markdown_cell(value: object) -> str:
     return text
 
 
+def docs_link(url: str | None) -> str:
+    """A Markdown link to a rule's page (the URL is the validated docs-url, never corpus text), or nothing."""
+    return f"[page]({url})" if url else ""
+
+
 def annotation_lines(result: CheckResult) -> list[str]:
     """The ``::error``/``::warning``/``::notice`` lines, most severe first, capped (new ones only with a
     baseline)."""
@@ -75,13 +80,12 @@ def step_summary(result: CheckResult) -> str:
     if result.baseline is not None:
         b = result.baseline
         out += ["", f"Baseline: {b.new} new, {b.known} known, {len(b.absent)} no longer occur."]
-    out += ["", "| rule | name | severity | documents | share | findings |", "|---|---|---|--:|--:|--:|"]
+    out += ["", "| rule | name | severity | documents | share | findings | docs |", "|---|---|---|--:|--:|--:|---|"]
     for rule in sorted(summary.rules, key=lambda r: (-r["documents"], r["code"])):
         if rule["findings"]:
-            url = model.rule_info.get(rule["code"], {}).get("url")
-            code = f"[{rule['code']}]({url})" if url else rule["code"]  # our URL (validated config), not corpus text
-            out.append(f"| {code} | {markdown_cell(rule['name'])} | {rule['severity']} | "
-                       f"{rule['documents']} | {rule['rate']:.1%} | {rule['findings']} |")
+            url = model.rule_info.get(rule["code"], {}).get("url")  # a validated config URL, not corpus text
+            out.append(f"| {rule['code']} | {markdown_cell(rule['name'])} | {rule['severity']} | "
+                       f"{rule['documents']} | {rule['rate']:.1%} | {rule['findings']} | {docs_link(url)} |")
     if model.sites:
         out += ["", "| site | documents | findings | most leaked line |", "|---|--:|--:|---|"]
         for site in model.sites:
