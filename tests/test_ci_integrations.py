@@ -226,3 +226,17 @@ def test_gitlab_template_validates_and_its_script_writes_the_reports(tmp_path: P
     for path in job["artifacts"]["paths"]:
         assert "Gate failed" in (tmp_path / path).read_text("utf-8")
 
+
+
+def test_readme_examples_use_the_real_inputs_variables_and_hook() -> None:
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", (REPO / "README.md").read_text("utf-8"),
+                                                    re.S)]
+    steps = [step for block in blocks if isinstance(block, dict) for step in block.get("steps", [])]
+    action_step = next(step for step in steps if str(step.get("uses", "")).startswith("corpus-qc/corpus-qc@"))
+    assert set(action_step["with"]) <= set(ACTION["inputs"])
+    gitlab = next(block for block in blocks if isinstance(block, dict) and "include" in block)
+    assert set(gitlab["corpus-qc"]["variables"]) <= set(GITLAB_TEMPLATE[".corpus-qc"]["variables"])
+    assert gitlab["include"][0]["remote"].endswith("/ci/gitlab/corpus-qc.gitlab-ci.yml")
+    hooks = next(block for block in blocks if isinstance(block, dict) and "repos" in block)
+    (hook_definition,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    assert hooks["repos"][0]["hooks"][0]["id"] == hook_definition["id"]
