@@ -35,9 +35,9 @@ def _rule_entry(info: dict[str, Any]) -> dict[str, Any]:
         "shortDescription": {"text": summary},
         "fullDescription": {"text": f"{summary} {why}".strip()},
         "help": {"text": why or summary, "markdown": f"**{info['name']}** ({info['code']})\n\n{why or summary}"},
+        **({"helpUri": info["url"]} if info.get("url") else {}),  # the rule's page (qc.ruledocs)
         "defaultConfiguration": {"level": LEVEL.get(str(info["severity"]), "warning")},
         "properties": {"tags": [str(info["family"]), str(info["kind"])]},
-        **({"helpUri": info["url"]} if info.get("url") else {}),  # the rule's page (qc.ruledocs)
     }
 
 
