@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench generate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 test: lint unit
+
+# Regenerate the checked-in rule pages and editor schemas (tests fail when either is stale).
+generate: $(STAMP)
+	$(BIN)/qc rules docs docs/rules
+	$(BIN)/qc rules schemas schemas
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -385,6 +385,48 @@ def rules_test(
     raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
 
 
+# -- qc config: the effective settings and where each came from ---------------------------------------------
+
+@app.command("config")
+def config_command(
+    config_file: ConfigOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="error, warning, info or never.")] = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", help="Time zone for naive timestamps.")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="terminal or json.")] = "terminal",
+) -> None:
+    """Print every setting's effective value and where it came from (default, the config file, or a flag)."""
+    import json
+
+    from qc.api import resolve_ruleset
+    from qc.config import explain_config
+    from qc.errors import ConfigError
+
+    overrides = {"select": select or None, "ignore": ignore or None, "fail_on": fail_on,
+                 "default_timezone": timezone}
+    try:
+        if output_format not in ("terminal", "json"):
+            raise ConfigError(f"unknown format {output_format!r} (choose terminal, json)", field="--format")
+        settings = explain_config(config_file, overrides=overrides)
+        config = _load_config(config_file, overrides, None, False)
+        ruleset = resolve_ruleset(config)  # selectors and severity overrides must name real rules
+    except QcError as exc:
+        raise _fail(exc) from None
+    if output_format == "json":
+        typer.echo(json.dumps({"config_file": config.source, "rules_selected": len(ruleset),
+                               "settings": {key: {"value": value, "source": origin}
+                                            for key, value, origin in settings}}, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"config file: {escape(config.source or 'none found')} · {len(ruleset)} rules selected",
+                  title_justify="left")
+    for name in ("key", "value", "source"):
+        table.add_column(name, overflow="fold")
+    for key, value, origin in settings:
+        table.add_row(key, escape(json.dumps(value, ensure_ascii=False)), escape(origin))
+    Console(highlight=False).print(table)
+
+
 # -- --report FORMAT=FILE: every report a CI job wants from one run -------------------------------------------
 
 def _parse_reports(values: list[str]) -> list[tuple[Any, Path]]:

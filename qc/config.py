@@ -6,6 +6,7 @@ Unknown keys are errors naming the file and key.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,8 @@ class Config(BaseModel):
     """local (processes on this machine) or dask (a Dask distributed cluster at scheduler)."""
     scheduler: str | None = None
     """Dask scheduler address, e.g. tcp://scheduler.internal:8786."""
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    """Rule code -> error, warning or info: the severity its findings get instead of the rule's own."""
     docs_url: str = DEFAULT_DOCS_URL
     """Base URL of the rule pages: a finding of PH001 links to <docs-url>PH001.md in every report."""
     #: Where the file came from (not a TOML key, so not in the JSON Schema).
@@ -145,28 +148,66 @@ def discover(start: Path | None = None) -> Path | None:
     return None
 
 
+def read_config_table(path: Path | None = None, *, search: bool = True) -> tuple[dict[str, Any], Path | None]:
+    """The ``[tool.qc]`` table (or whole ``qc.toml``) of the given or discovered file, and that file."""
+    source: Path | None = path if path is not None else (discover() if search else None)
+    if source is None:
+        return {}, None
+    if not source.is_file():
+        raise ConfigError("config file not found", path=str(source))
+    try:
+        document = tomllib.loads(source.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path=str(source)) from None
+    data = document.get("tool", {}).get("qc", {}) if source.name == "pyproject.toml" else document
+    data = document.get("tool", {}).get("qc", data) if "tool" in document else data
+    return data, source
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """ "; did you mean 'x'?" for the closest choice, or "" when none is close."""
+    folded = {choice.casefold(): choice for choice in choices}  # ph001 means PH001
+    close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""
+
+
+def _flag_keys(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    return {k.replace("_", "-"): v for k, v in (overrides or {}).items() if v is not None}
+
+
 def load_config(path: Path | None = None, *, search: bool = True, overrides: dict[str, Any] | None = None
                 ) -> Config:
     """Read the config file (given, or discovered when ``search``) and apply command-line overrides."""
-    data: dict[str, Any] = {}
-    source: Path | None = path if path is not None else (discover() if search else None)
-    if source is not None:
-        if not source.is_file():
-            raise ConfigError("config file not found", path=str(source))
-        try:
-            document = tomllib.loads(source.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"invalid TOML: {exc}", path=str(source)) from None
-        data = document.get("tool", {}).get("qc", {}) if source.name == "pyproject.toml" else document
-        data = document.get("tool", {}).get("qc", data) if "tool" in document else data
-    merged = {**data, **{k.replace("_", "-"): v for k, v in (overrides or {}).items() if v is not None}}
+    data, source = read_config_table(path, search=search)
+    merged = {**data, **_flag_keys(overrides)}
     try:
         config = Config.model_validate(merged)
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = ".".join(str(p) for p in first.get("loc", ())) or "(config)"
-        reason = "unknown key" if first.get("type") == "extra_forbidden" else str(first.get("msg", ""))
+        loc = [str(p) for p in first.get("loc", ())]
+        key = ".".join(loc) or "(config)"
+        if first.get("type") == "extra_forbidden":
+            known = [field.alias or name for name, field in Config.model_fields.items() if name != "source"]
+            reason = "unknown key" + (did_you_mean(loc[-1], known) if len(loc) == 1 else "")
+        else:
+            reason = str(first.get("msg", ""))
         raise ConfigError(reason.removeprefix("Value error, "), path=str(source) if source else "command line",
                           field=key) from None
     config.source = str(source) if source else None
     return config
+
+
+def explain_config(path: Path | None = None, *, search: bool = True, overrides: dict[str, Any] | None = None
+                   ) -> list[tuple[str, Any, str]]:
+    """Every setting as (key, effective value, where it came from: ``default``, the file's path, or ``flag``)."""
+    config = load_config(path, search=search, overrides=overrides)
+    data, source = read_config_table(path, search=search)
+    flags = _flag_keys(overrides)
+    rows = []
+    for name, field in Config.model_fields.items():
+        if name == "source":
+            continue
+        key = field.alias or name
+        origin = "flag" if key in flags else str(source) if key in data else "default"
+        rows.append((key, config.model_dump(mode="json")[name], origin))
+    return rows
