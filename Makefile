@@ -1,10 +1,15 @@
 # Two commands on a fresh clone: `make demo` and `make test`. Both bootstrap .venv when it is missing.
+# `make test` is lint plus the fast tests (a few minutes); `make test-slow` the browser, Dask, wheel and
+# scale tests; `make test-all` both (what CI runs, through .ci/run).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Two pytest-xdist workers, a test file per worker (module fixtures such as a Dask cluster start once).
+# `make test PYTEST_JOBS=` runs the tests in one process.
+PYTEST_JOBS ?= -n 2 --dist loadfile
 
-.PHONY: demo test lint typecheck unit bench generate clean
+.PHONY: demo test test-slow test-all lint typecheck unit unit-slow bench generate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,10 +29,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check qc tests $(wildcard bench)
 	$(BIN)/mypy
 
+# The markers are registered in pyproject.toml ([tool.pytest.ini_options]); `slow` covers every slow kind.
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q $(PYTEST_JOBS) -m "not slow"
+
+unit-slow: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_JOBS) -m slow
 
 test: lint unit
+
+test-slow: unit-slow
+
+test-all: lint unit unit-slow
 
 # Regenerate the checked-in rule pages and editor schemas (tests fail when either is stale).
 generate: $(STAMP)

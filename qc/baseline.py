@@ -17,7 +17,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -72,8 +72,8 @@ def fingerprints(findings: pd.DataFrame, version: int = BASELINE_VERSION) -> pd.
     return pd.Series(values, index=findings.index, dtype="str")
 
 
-def write_baseline(store: FindingsStore, path: Path) -> int:
-    """Write the baseline for every finding in ``store`` to ``path``; return the number of entries."""
+def write_baseline(store: FindingsStore, out: TextIO) -> int:
+    """Write the baseline for every finding in ``store`` to ``out``; return the number of entries."""
     entries: dict[str, dict[str, Any]] = {}
     for findings in store.chunks(["rule", "doc_id", "match", "source_path", "source_line", "site"]):
         prints = fingerprints(findings)
@@ -84,8 +84,7 @@ def write_baseline(store: FindingsStore, path: Path) -> int:
             entry["count"] += 1
     body = {"version": BASELINE_VERSION, "tool": f"corpus-qc {__version__}",
             "entries": dict(sorted(entries.items(), key=lambda kv: (kv[1]["rule"], kv[1]["key"], kv[0])))}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out.write(json.dumps(body, ensure_ascii=False, indent=1) + "\n")
     return len(entries)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -24,23 +25,19 @@ import pyarrow.compute as pc
 
 from qc.dates import parse_in, present
 from qc.matcher import compile_re2
+from qc.stamps import CUED_STAMP, PUBLISH_CUE, ambiguous_day_month, english_date, reads_day_first
 
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
-_CLOCK = r"(?:,?\s*(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
-_ZH_DATE = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?(?:\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?"
+#: Chrome that stamps the post itself (see :mod:`qc.stamps`): a publication cue in one of the common
+#: languages, an optional "by whom / in which section", then the date. The first stamp on the page is the
+#: opening post's (comments come after it). A bare date line or a byline without a cue is not taken: a
+#: sidebar, an event or a comment dates too many of those.
+POSTED_CHROME = CUED_STAMP
+_CLOCK_EN = r"(?:,?\s*(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
 _EN_DATE = (
-    _WEEKDAY
-    + r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|"
-    + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+\d{4})"
-    + _CLOCK
-)
-
-#: Chrome that stamps the post itself. The first match on the page is the opening post.
-POSTED_CHROME = (
-    r"(?:发表于|发表时间|发布时间|发帖时间|发布于)\s*[:：]?\s*(?P<date>" + _ZH_DATE + ")"
-    # WordPress "Posted on May 16, 2020", "Posted by admin on …", phpBB "Posted: Sat Jan 19, 2019 10:29 am".
-    r"|(?i:\b(?:posted|published)(?:\s+by\s+[^\n]{1,40}?)?(?:\s+on|\s*:)?\s+)(?P<date2>" + _EN_DATE + ")"
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
+    r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+    + _CLOCK_EN
 )
 #: The page render time, i.e. the capture: Discuz!'s footer (with the page's UTC offset) and phpBB's
 #: "It is currently Sat Jan 19, 2019 10:29 am".
@@ -49,6 +46,7 @@ CAPTURED_CHROME = (
     r"|(?i:\bit is currently\s+)(?P<date2>" + _EN_DATE + ")"
 )
 TARGETS = {"posted": POSTED_CHROME, "captured": CAPTURED_CHROME}
+
 
 
 @dataclass(frozen=True)
@@ -77,9 +75,7 @@ def find_chrome(regex: str, text: str, last: bool = False) -> ChromeDate | None:
     compiled = compile_re2(regex)
     found = None
     for match in compiled.finditer(text):
-        groups = match.groupdict()
-        name = "date" if groups.get("date") else "date2"
-        found = ChromeDate(match.start(), match.end(), groups[name], _offset(groups.get("offset")))
+        found = _chrome_date(match)
         if not last:
             break
     return found
@@ -125,21 +121,30 @@ def recover(frame: pd.DataFrame, default_tz: str = "UTC", dayfirst: bool | pd.Se
     fallback = ZoneInfo(default_tz)
     column = arrow_texts(texts)
     for target in ("captured", "posted"):  # captured first: its GMT offset is the page's zone
-        rows = _candidates(column, TARGETS[target])
+        # The post's stamp regex is large (month names of a dozen languages): the column is prefiltered on its
+        # cue words alone, and the rows that hit are searched with the whole regex.
+        rows = _candidates(column, PUBLISH_CUE if target == "posted" else TARGETS[target])
         if len(rows) == 0:
             continue
         ts: list[pd.Timestamp | None] = [None] * len(rows)
         starts: list[int | None] = [None] * len(rows)
         ends: list[int | None] = [None] * len(rows)
-        for i, row in enumerate(rows.tolist()):
-            stamp = find_chrome(TARGETS[target], texts.iat[row], last=target == "captured")
-            if stamp is None:
-                continue
-            if stamp.offset is not None:
-                page_tz[row] = stamp.offset
-            zone = stamp.offset or page_tz.get(row) or fallback
-            ts[i] = parse_in(stamp.date, zone, bool(flags.iat[row]))
-            starts[i], ends[i] = stamp.start, stamp.end
+        fields = frame[f"{target}_ts"].where(frame[f"{target}_source"] == "field").iloc[rows].tolist()
+        for i, (row, field) in enumerate(zip(rows.tolist(), fields, strict=True)):
+            text = texts.iat[row]
+            # The capture's last stamp; the post's first one that parses (a later one when it does not).
+            stamps = _stamps(TARGETS[target], text, limit=1 if target == "captured" else 3,
+                             last=target == "captured")
+            for stamp in stamps:
+                if stamp.offset is not None:
+                    page_tz[row] = stamp.offset
+                zone = stamp.offset or page_tz.get(row) or fallback
+                parsed = _read_stamp(text[stamp.start : stamp.end], stamp.date, zone, bool(flags.iat[row]), field)
+                if parsed is None:
+                    continue
+                ts[i] = parsed
+                starts[i], ends[i] = stamp.start, stamp.end
+                break
         index = frame.index[rows]
         frame.loc[index, f"{target}_chrome_ts"] = pd.Series(ts, index=index, dtype="datetime64[us, UTC]")
         frame.loc[index, f"{target}_chrome_start"] = pd.array(starts, dtype="Int64")
@@ -149,6 +154,46 @@ def recover(frame: pd.DataFrame, default_tz: str = "UTC", dayfirst: bool | pd.Se
         if fill.any():
             frame.loc[fill, f"{target}_ts"] = chrome[fill]
             frame.loc[fill, f"{target}_source"] = "chrome"
+
+
+def _read_stamp(stamp: str, date: str, zone: tzinfo, dayfirst: bool, field: pd.Timestamp | None
+                ) -> pd.Timestamp | None:
+    """The stamp's date as a timestamp. A numeric date that reads either way (05/06/2020) is read the way
+    the record's own field reads it when there is one; otherwise dotted dates and dates under a non-English
+    cue are day first (:func:`qc.stamps.reads_day_first`) and the rest follow the configuration."""
+    text = english_date(date)
+    if ambiguous_day_month(date) and field is not None and not pd.isna(field):
+        readings = [t for t in (parse_in(text, zone, True), parse_in(text, zone, False)) if t is not None]
+        return min(readings, key=lambda t: abs(t - field)) if readings else None
+    order = reads_day_first(stamp, date)
+    return parse_in(text, zone, dayfirst if order is None else order)
+
+
+def _stamps(regex: str, text: str, limit: int, last: bool = False) -> list[ChromeDate]:
+    """The first ``limit`` stamps of ``regex`` in ``text`` (with ``last``: the last one only)."""
+    if last:
+        stamp = find_chrome(regex, text, last=True)
+        return [stamp] if stamp is not None else []
+    found: list[ChromeDate] = []
+    for match in compile_re2(regex).finditer(text):
+        found.append(_chrome_date(match))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _chrome_date(match: Any) -> ChromeDate:
+    """A regex match of a stamp as a :class:`ChromeDate` (its date group, its span without edge blanks)."""
+    groups = match.groupdict()
+    name = "date" if groups.get("date") else "date2"
+    matched = match.group(0)
+    start = match.start() + len(matched) - len(matched.lstrip())
+    for cue in ("cue", "cue2", "cue3"):  # the evidence starts at the stamp's cue, not at the words before it
+        if groups.get(cue):
+            start = match.start(match.re.groupindex[cue])
+            break
+    end = match.end() - (len(matched) - len(matched.rstrip()))
+    return ChromeDate(start, end, groups[name], _offset(groups.get("offset")))
 
 
 def evidence(frame: pd.DataFrame, target: str, row: int) -> tuple[str, int | None, int | None, str]:

@@ -1,14 +1,17 @@
 """The ``qc`` command: check a corpus, explain and test rules.
 
-Exit codes: 0 the gate passed, 1 the gate failed, 2 a usage, config, rule or input error (one line on
-stderr, no traceback unless ``--debug``).
+Exit codes: 0 the gate passed, 1 the gate failed, 2 a usage, config, rule, input or output error or any
+crash (one line on stderr, no traceback unless ``--debug``), 130 / 143 stopped by SIGINT / SIGTERM.
+Only a verdict exits 1 (see :func:`main`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from qc import __version__
+from qc import __version__, interrupts
 from qc.errors import QcError
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -33,7 +36,9 @@ app = typer.Typer(
 rules_app = typer.Typer(help="List, explain and test rules.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
-_state = {"debug": False}
+#: ``verdict``: a command decided exit 1 itself (a failed gate, a rule example that disagrees); any other
+#: exit 1 is click's (a closed pipe, "Aborted!") and :func:`main` turns it into 2.
+_state = {"debug": False, "verdict": False}
 err_console = Console(stderr=True, highlight=False)
 
 
@@ -46,6 +51,36 @@ def _fail(exc: BaseException) -> typer.Exit:
     message = str(exc) if isinstance(exc, QcError) else f"internal error: {type(exc).__name__}: {exc}"
     err_console.print(f"qc: error: {escape(message)}", soft_wrap=True)
     return typer.Exit(EXIT_ERROR)
+
+
+def _verdict(passed: bool) -> typer.Exit:
+    """The exit for a verdict: 0 passed, 1 failed (the only way to exit 1)."""
+    _state["verdict"] = True
+    return typer.Exit(EXIT_OK if passed else EXIT_FAIL)
+
+
+class _Crashed(BaseException):
+    """Carries an unexpected exception from a command past click to :func:`main`: click would print
+    "Aborted!" for an EOFError, or nothing for a closed pipe, and exit 1, a failed gate's code."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _guarded(command: Callable[..., None]) -> Callable[..., None]:
+    """Let only ``typer.Exit`` leave a command: any other exception goes to :func:`main` as :class:`_Crashed`."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except (typer.Exit, interrupts.Interrupted):
+            raise
+        except Exception as exc:
+            raise _Crashed(exc) from None
+
+    return run
 
 
 def _version(value: bool) -> None:
@@ -91,13 +126,31 @@ def _load_config(config_file: Path | None, overrides: dict[str, Any], rules: lis
 
 
 def _write_report(write: Any, payload: Any, output: Path | None) -> None:
-    """Render ``payload`` with ``write`` to ``--output`` FILE (parent folders made), or to stdout."""
+    """Render ``payload`` with ``write`` to ``--output`` FILE (whole or not at all), or to stdout."""
+    from qc.outputs import atomic_output, write_stdout
+
     if output is None:
-        write(payload, sys.stdout)
+        write_stdout(lambda out: write(payload, out))
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("w", encoding="utf-8") as handle:
+    with atomic_output(output, "--output") as handle:
         write(payload, handle)
+
+
+def _check_outputs(paths: list[str], config: Any, outputs: dict[str, Path | None],
+                   reads: dict[str, Path | None], may_replace: dict[str, Path | None] | None = None) -> None:
+    """Refuse, before any work, an output that would write over the corpus, a rule, the config or another
+    file the run reads (see :mod:`qc.outputs`)."""
+    from qc.outputs import ReadFile, check_outputs, corpus_reads, rule_reads
+    from qc.paths import builtin_rules_dir
+
+    named = {**reads, "config file": Path(config.source) if config.source else None}
+
+    def everything_read() -> list[ReadFile]:
+        rule_paths = [*([builtin_rules_dir()] if config.builtin_rules else []), *config.rules]
+        return [*corpus_reads(paths), *rule_reads(rule_paths),
+                *(ReadFile(role, path) for role, path in named.items() if path is not None)]
+
+    check_outputs(outputs, everything_read, may_replace)
 
 
 def _parse_rates(values: list[str]) -> dict[str, float]:
@@ -116,6 +169,7 @@ def _parse_rates(values: list[str]) -> dict[str, float]:
 
 
 @app.command()
+@_guarded
 def check(
     paths: Annotated[list[str], typer.Argument(help="Files, directories or globs to check.")],
     rules: RulesOption = None,
@@ -186,6 +240,14 @@ def check(
 
             choices = ", ".join(f.value for f in OutputFormat)
             raise ConfigError(f"unknown format {config.format!r} (choose {choices})", field="--format") from None
+        if findings_file is not None:
+            from qc.render.findings_file import findings_suffix
+
+            findings_suffix(findings_file)
+        _check_outputs(paths, config, {"--output": output, "--html": html, "--findings": findings_file,
+                                       "--write-baseline": write_baseline,
+                                       **{f"--report {fmt.value}={target}": target for fmt, target in extra_reports}},
+                       {"--baseline": baseline}, may_replace={"--write-baseline": baseline})
         result = _run_checked(run_check, paths, config, quiet)
         result = _extra_outputs(result, html, findings_file, baseline, write_baseline)
         _write_extra_reports(result, extra_reports)
@@ -201,10 +263,11 @@ def check(
         raise typer.Exit(EXIT_ERROR)
     if write_baseline is not None:
         raise typer.Exit(EXIT_OK)  # recording a baseline accepts today's findings: it is not a gate run
-    raise typer.Exit(EXIT_OK if result.gate.passed else EXIT_FAIL)
+    raise _verdict(result.gate.passed)
 
 
 @app.command("eval")
+@_guarded
 def eval_command(
     paths: Annotated[list[str], typer.Argument(help="Corpus files, directories or globs.")],
     labels: Annotated[Path, typer.Option("--labels", help='JSON Lines: {"doc_id": ..., "labels": [...]}.')],
@@ -227,6 +290,7 @@ def eval_command(
         if output_format not in ("terminal", "json"):
             raise ConfigError(f"unknown format {output_format!r} (choose terminal, json)", field="--format")
         config = _load_config(config_file, {"select": select or None, "ignore": ignore or None}, rules, no_builtin)
+        _check_outputs(paths, config, {"--output": output}, {"--labels": labels})
         truth = load_labels(labels)
         result = run_check(paths, config)
         report = evaluate(result.findings, truth, result.ruleset, corpus_doc_ids(paths, config))
@@ -254,40 +318,30 @@ def _run_checked(run_check: Any, paths: list[str], config: Any, quiet: bool) -> 
 
 def _extra_outputs(result: Any, html: Path | None, findings_file: Path | None, baseline: Path | None,
                    write_baseline: Path | None) -> Any:
-    """Apply ``--baseline`` and write ``--write-baseline``, ``--findings`` and ``--html`` files."""
+    """Apply ``--baseline``, then write ``--write-baseline``, ``--findings`` and ``--html`` files (each whole).
+
+    The baseline is read before the new one is written, so both options may name one file (a ratchet).
+    """
     from qc.baseline import apply_baseline
     from qc.baseline import write_baseline as record_baseline
+    from qc.outputs import atomic_output
 
-    if write_baseline is not None:
-        with _writing(write_baseline, "--write-baseline"):
-            count = record_baseline(result.store, write_baseline)
-        err_console.print(f"qc: wrote {count} baseline entries to {escape(str(write_baseline))}", soft_wrap=True)
     if baseline is not None:
         result = apply_baseline(result, baseline)
+    if write_baseline is not None:
+        with atomic_output(write_baseline, "--write-baseline") as handle:
+            count = record_baseline(result.store, handle)
+        err_console.print(f"qc: wrote {count} baseline entries to {escape(str(write_baseline))}", soft_wrap=True)
     if findings_file is not None:
         from qc.render.findings_file import write_findings
 
-        with _writing(findings_file, "--findings"):
-            write_findings(result.store, findings_file)
+        write_findings(result.store, findings_file)
     if html is not None:
         from qc.render import html as html_render
 
-        with _writing(html, "--html"):
-            html.parent.mkdir(parents=True, exist_ok=True)
-            with html.open("w", encoding="utf-8") as handle:
-                html_render.render(result, handle)
+        with atomic_output(html, "--html") as handle:
+            html_render.render(result, handle)
     return result
-
-
-@contextmanager
-def _writing(path: Path, option: str) -> Iterator[None]:
-    """Turn a failure to write an output file into one usage-error line naming the file (exit 2)."""
-    from qc.errors import ConfigError
-
-    try:
-        yield
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}", field=option) from None
 
 
 def _terminal_writer(verbosity: int) -> Any:
@@ -306,6 +360,7 @@ def _ruleset(rules: list[Path] | None, no_builtin: bool = False) -> Any:
 
 
 @rules_app.command("list")
+@_guarded
 def rules_list(
     rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory.")] = None,
     select: Annotated[list[str] | None, typer.Option("--select", help="Selectors to show.")] = None,
@@ -324,6 +379,7 @@ def rules_list(
 
 
 @rules_app.command("show")
+@_guarded
 def rules_show(
     code: Annotated[str, typer.Argument(help="Rule code or name.")],
     rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory.")] = None,
@@ -363,6 +419,7 @@ def _print_example_fields(console: Console, example: Any) -> None:
 
 
 @rules_app.command("test")
+@_guarded
 def rules_test(
     path: Annotated[Path, typer.Argument(help="A rule-pack directory or rule file.")],
 ) -> None:
@@ -382,12 +439,18 @@ def rules_test(
                       f"expected {'a finding' if result.expectation == 'fail' else 'no finding'}, "
                       f"got {result.findings}: {escape(result.text[:80])}")
     console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
+    raise _verdict(not failed)
+
+
+#: Memory set aside at start-up and given back on a crash, so that after a MemoryError there is room to
+#: print the one line and exit 2.
+_RESERVE_BYTES = 8 << 20
 
 
 # -- qc config: the effective settings and where each came from ---------------------------------------------
 
 @app.command("config")
+@_guarded
 def config_command(
     config_file: ConfigOption = None,
     select: SelectOption = None,
@@ -449,18 +512,30 @@ def _parse_reports(values: list[str]) -> list[tuple[Any, Path]]:
 
 
 def _write_extra_reports(result: Any, reports: list[tuple[Any, Path]]) -> None:
+    """Each ``--report`` file, written whole (see :mod:`qc.outputs`)."""
+    from qc.outputs import atomic_output
     from qc.render import renderer
 
     for fmt, path in reports:
-        with _writing(path, "--report"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("w", encoding="utf-8") as handle:
-                renderer(fmt)(result, handle)
+        with atomic_output(path, "--report") as handle:
+            renderer(fmt)(result, handle)
 
 
 # -- Authoring: rule pages, editor schemas, new rule files (qc.ruledocs, qc.jsonschemas, qc.skeleton) --------
 
+@contextlib.contextmanager
+def _writing_into(directory: Path) -> Iterator[None]:
+    """A failure to write generated files into ``directory`` as one output-error line (exit 2)."""
+    from qc.errors import OutputError
+
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(f"cannot write into {directory}: {exc.strerror or exc}", field="DIRECTORY") from None
+
+
 @rules_app.command("docs")
+@_guarded
 def rules_docs(
     directory: Annotated[Path, typer.Argument(help="Folder to write CODE.md pages into (docs/rules).")],
     rules: Annotated[list[Path] | None, typer.Option("--rules", help="Also document this rule pack.")] = None,
@@ -470,7 +545,7 @@ def rules_docs(
     from qc.ruledocs import write_docs
 
     try:
-        with _writing(directory, "DIRECTORY"):
+        with _writing_into(directory):
             written, removed = write_docs(_ruleset(rules, no_builtin), directory)
     except QcError as exc:
         raise _fail(exc) from None
@@ -478,6 +553,7 @@ def rules_docs(
 
 
 @rules_app.command("schemas")
+@_guarded
 def rules_schemas(
     directory: Annotated[Path, typer.Argument(help="Folder to write the JSON Schemas into (schemas).")],
 ) -> None:
@@ -485,7 +561,7 @@ def rules_schemas(
     from qc.jsonschemas import write_schemas
 
     try:
-        with _writing(directory, "DIRECTORY"):
+        with _writing_into(directory):
             written = write_schemas(directory)
     except QcError as exc:
         raise _fail(exc) from None
@@ -494,6 +570,7 @@ def rules_schemas(
 
 
 @rules_app.command("new")
+@_guarded
 def rules_new(
     code: Annotated[str, typer.Argument(help="Code of the new rule, e.g. XY001.")],
     kind: Annotated[str, typer.Option("--kind", help="Rule kind (qc rules kinds are the modules of qc/kinds).")],
@@ -514,13 +591,65 @@ def rules_new(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: exit 0 or 1 (the verdict), 2 (an error or any crash), 130/143 (signals).
+
+    Nothing but a verdict exits 1: CI reads 1 as "the gate failed", and a crash is not that. Any exception a
+    command does not turn into a one-line error (MemoryError, RecursionError, an EOFError click would call
+    "Aborted!") is one line, ``qc: error: internal error: …``, and exit 2. SIGINT and SIGTERM unwind the
+    run (:mod:`qc.interrupts`): workers stopped, temporary files removed, one line, exit 128 + signal.
+    """
+    reserve: bytearray | None = bytearray(_RESERVE_BYTES)
     try:
+        interrupts.install()
         app()
-    except SystemExit:
+    except SystemExit as exc:
+        if exc.code == EXIT_FAIL and not _state["verdict"]:
+            raise SystemExit(EXIT_ERROR) from None
         raise
-    except Exception as exc:  # last resort: never a traceback without --debug
-        if _state["debug"]:
-            raise
-        err_console.print(f"qc: error: internal error: {type(exc).__name__}: {escape(str(exc))}")
-        sys.exit(EXIT_ERROR)
+    except interrupts.Interrupted as exc:
+        _stop_workers()
+        _last_line(f"qc: stopped by {exc.name}\n")
+        raise SystemExit(exc.exit_code) from None
+    except BaseException as exc:  # last resort: one line and exit 2, never a traceback (unless --debug)
+        reserve = None  # noqa: F841 - released on purpose, for the lines below
+        error = exc.error if isinstance(exc, _Crashed) else exc
+        _stop_workers()
+        _report_crash(error)
+        raise SystemExit(EXIT_ERROR) from None
+    finally:
+        # The exit itself (atexit clean-up of temporary directories) must not be cut short by a late signal.
+        interrupts.ignore()
+
+
+def _stop_workers() -> None:
+    """Terminate worker processes now, if any were started (they must not outlive the run)."""
+    parallel = sys.modules.get("qc.parallel")
+    if parallel is not None:
+        parallel.stop_all_pools()
+
+
+def _report_crash(error: BaseException) -> None:
+    """Print one line for an unexpected exception; with ``--debug``, its traceback first."""
+    name = type(error).__name__
+    # The traceback holds the frames, and whatever filled memory with them: let them go before printing.
+    if not _state["debug"]:
+        _drop_tracebacks(error)
+    try:
+        _fail(error)
+    except BaseException:  # printing failed too (no memory, a closed stderr): the bare minimum
+        _last_line(f"qc: error: internal error: {name}\n")
+
+
+def _drop_tracebacks(error: BaseException) -> None:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
+
+
+def _last_line(text: str) -> None:
+    """Write ``text`` (ASCII, from corpus-qc itself) to stderr without allocating much; never raises."""
+    with contextlib.suppress(OSError):
+        os.write(2, text.encode("ascii", "replace"))

@@ -36,3 +36,7 @@ class ConfigError(QcError):
 
 class RuleSpecError(QcError):
     """A rule file is invalid: YAML syntax, unknown key, bad value, or a regex RE2 cannot compile."""
+
+
+class OutputError(QcError):
+    """An output file cannot be written: it is an input, a directory, on a full disk, or not writable."""

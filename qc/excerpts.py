@@ -26,14 +26,54 @@ DocKey = tuple[str, int]
 
 @dataclass
 class DocumentText:
-    """One embedded document: its text (maybe cut) and what identifies it."""
+    """One embedded document: its text, maybe cut to pieces, and what identifies it.
+
+    ``pieces`` are (offset in the field, text) in order: the whole text, or for a long document its head
+    and the text around each of its spans, so a span deep in a long post is still shown in place.
+    """
 
     doc_id: str | None
     site: str | None
     title: str | None
     url: str | None
-    text: str
+    pieces: list[tuple[int, str]]
     truncated: bool
+
+    @property
+    def text(self) -> str:
+        """The kept text, pieces joined (for a document that was not cut: the text itself)."""
+        return "".join(piece for _, piece in self.pieces)
+
+
+#: Characters kept either side of a span in a document cut to pieces.
+PIECE_CONTEXT = 240
+
+
+def kept_pieces(text: str, spans: list[tuple[int, int]], budget: int, context: int = PIECE_CONTEXT
+                ) -> list[tuple[int, str]]:
+    """``text`` whole when it fits ``budget`` characters; else its head and the text around ``spans``.
+
+    Windows are merged where they meet and taken in order until the budget is spent.
+    """
+    if len(text) <= budget:
+        return [(0, text)]
+    windows = sorted([(0, min(len(text), budget // 4)),
+                      *((max(0, s - context), min(len(text), e + context)) for s, e in spans)])
+    merged: list[list[int]] = []
+    for start, end in windows:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces: list[tuple[int, str]] = []
+    left = budget
+    for start, end in merged:
+        if left <= 0:
+            break
+        end = min(end, start + left)
+        pieces.append((start, text[start:end]))
+        left -= end - start
+    return pieces
 
 
 @dataclass
@@ -98,6 +138,7 @@ class ExcerptCollector:
             wanted.setdefault(column, []).append(row)
         # The cells those findings need, one take per column rather than a frame lookup per finding.
         cells = {column: dict(zip(at, frame[column].iloc[at].tolist(), strict=True)) for column, at in wanted.items()}
+        long_spans: dict[DocKey, list[tuple[int, int]]] = {}
         for item, doc, row, column in items:
             value = cells[column][row]
             if not isinstance(value, str):
@@ -106,9 +147,16 @@ class ExcerptCollector:
             key: FindingKey = (doc[0], doc[1], str(item.rule), start, end)
             self.excerpts.contexts[key] = (value[max(0, start - window):start], value[end:end + window])
             if column == "text":
-                self._keep_document(doc, str(item.rule), frame, row, value)
+                if len(value) > self.max_doc_chars and doc not in long_spans:
+                    # A long document is cut to pieces around its spans: every rule's, not only this one's.
+                    of_doc = spans[(spans["source_path"] == doc[0]) & (spans["source_line"] == doc[1])
+                                   & (spans["field"].fillna("text") == "text")]
+                    long_spans[doc] = list(zip(of_doc["start"].astype("int64").tolist(),
+                                               of_doc["end"].astype("int64").tolist(), strict=True))
+                self._keep_document(doc, str(item.rule), frame, row, value, long_spans.get(doc, []))
 
-    def _keep_document(self, doc: DocKey, rule: str, frame: pd.DataFrame, row: int, text: str) -> None:
+    def _keep_document(self, doc: DocKey, rule: str, frame: pd.DataFrame, row: int, text: str,
+                       spans: list[tuple[int, int]]) -> None:
         documents = self.excerpts.documents
         if doc in documents or len(documents) >= self.max_documents:
             return
@@ -122,7 +170,7 @@ class ExcerptCollector:
 
         documents[doc] = DocumentText(
             doc_id=cell("doc_id"), site=cell("site"), title=cell("title"), url=cell("url"),
-            text=text[: self.max_doc_chars], truncated=len(text) > self.max_doc_chars,
+            pieces=kept_pieces(text, spans, self.max_doc_chars), truncated=len(text) > self.max_doc_chars,
         )
 
     def _dates(self, frame: pd.DataFrame, found: pd.DataFrame) -> None:

@@ -256,8 +256,11 @@ class Prefilter:
             self._compiled = True
             if self._use_hs:
                 for fdb in self._fields.values():
-                    friendly = [i for i in fdb.re2_ids if _hyperscan_friendly(self.patterns[i])]
-                    others = [i for i in fdb.re2_ids if i not in set(friendly)]
+                    # One pass: a rule pack may hold tens of thousands of patterns, so no per-pattern lookups.
+                    friendly: list[int] = []
+                    others: list[int] = []
+                    for i in fdb.re2_ids:
+                        (friendly if _hyperscan_friendly(self.patterns[i]) else others).append(i)
                     fdb.database, fdb.hs_ids, rejected = _load_or_build(self.patterns, friendly)
                     fdb.re2_ids = sorted(others + rejected)
         return self._fields

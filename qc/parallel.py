@@ -3,22 +3,43 @@
 Each worker compiles the rule set once (in the pool initializer) and then checks whole units; results
 come back in submission order, and at most ``2 * jobs`` units are in flight, so memory stays bounded
 by the batch size whatever the corpus size. ``jobs=1`` runs in this process with the same code.
+
+Workers never outlive the run. A pool that does not finish normally (an error, Ctrl-C, SIGTERM turned into
+:class:`qc.interrupts.Interrupted`) terminates its workers instead of waiting for their units, and
+:func:`stop_all_pools` does the same for every live pool (the CLI calls it when it stops). If this process
+is killed outright (SIGKILL, an OOM kill), each worker notices: a thread in it waits on the pipe only this
+process writes to (``multiprocessing.parent_process().sentinel``), and exits the worker when that pipe
+closes, so nothing keeps the caller's pipe open (``qc … | tail`` returns) and the fork server, left without
+clients, exits too. (Linux's ``PR_SET_PDEATHSIG`` would not do: a worker's parent is the fork server, which
+itself lives as long as any worker holds its pipe.) Workers ignore SIGINT: Ctrl-C reaches the whole
+process group, and stopping them is this process's job.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
+import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from qc import interrupts
+
 T = TypeVar("T")
 R = TypeVar("R")
 
 _WORKER: dict[str, Any] = {}
+#: Pools with live workers, for :func:`stop_all_pools`.
+_POOLS: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
+#: How long a terminated worker gets to exit before it is killed.
+_STOP_GRACE_SECONDS = 5.0
 
 
 def default_jobs() -> int:
@@ -48,7 +69,23 @@ def start_early() -> None:
         forkserver.ensure_running()
 
 
+def _exit_with_run() -> None:
+    """Start a thread that ends this worker as soon as the process that started it is gone."""
+    run = multiprocessing.parent_process()
+    if run is None:  # pragma: no cover - not a multiprocessing child
+        return
+    sentinel = run.sentinel
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])  # readable only at end-of-file: the run has exited
+        os._exit(1)
+
+    threading.Thread(target=watch, name="qc-exit-with-run", daemon=True).start()
+
+
 def _initialise(setup: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_run()
     _WORKER["context"] = setup(*args)
 
 
@@ -96,23 +133,55 @@ def ordered_map(fn: Callable[[Any, T], R], items: Iterable[T], *, jobs: int, set
         return
     mp_context = _context()
     pending: deque[tuple[Future[R], int]] = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_initialise,
-                             initargs=(setup, setup_args)) as pool:
-        try:
-            for item in items:
-                rows = size(item)
-                counter.add(rows)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_initialise,
+                               initargs=(setup, setup_args))
+    _POOLS.add(pool)
+    finished = False
+    try:
+        for item in items:
+            rows = size(item)
+            counter.add(rows)
+            with interrupts.deferred():  # a submit may start a worker: a signal must not cut its start-up short
                 pending.append((pool.submit(_call, fn, item), rows))
-                while len(pending) >= 2 * jobs:
-                    future, done_rows = pending.popleft()
-                    result = future.result()
-                    counter.done(done_rows)
-                    yield result
-            while pending:
+            while len(pending) >= 2 * jobs:
                 future, done_rows = pending.popleft()
                 result = future.result()
                 counter.done(done_rows)
                 yield result
-        finally:
-            for future, _ in pending:
-                future.cancel()
+        while pending:
+            future, done_rows = pending.popleft()
+            result = future.result()
+            counter.done(done_rows)
+            yield result
+        finished = True
+    finally:
+        for future, _ in pending:
+            future.cancel()
+        _POOLS.discard(pool)
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # an error, an interrupt, or a consumer that stopped early: no unit's result is wanted any more
+            _terminate(pool)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers now (SIGTERM, then SIGKILL after a grace period) and wait until they are gone."""
+    # ``_processes`` is the executor's own table of worker processes (Python 3.14 adds terminate_workers()).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(_STOP_GRACE_SECONDS)
+            if process.is_alive():
+                process.kill()
+                process.join(_STOP_GRACE_SECONDS)
+
+
+def stop_all_pools() -> None:
+    """Terminate the workers of every live pool (called when the run is stopped by a signal or a crash)."""
+    for pool in list(_POOLS):
+        _POOLS.discard(pool)
+        _terminate(pool)

@@ -65,10 +65,18 @@ def load_rule_file(path: Path, pack: str) -> list[RuleSpec]:
     return [rule]
 
 
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
+def is_rule_file(path: Path) -> bool:
+    """Whether loading a pack folder reads ``path`` as a rule (``*.yaml``/``*.yml``, not pack metadata)."""
+    return path.suffix in RULE_SUFFIXES and path.name not in {"pack.yaml", "pack.yml"}
+
+
 def iter_rule_files(directory: Path) -> Iterator[Path]:
     """Rule files under ``directory`` in a stable order (``*.yaml``/``*.yml``, pack metadata excluded)."""
     for path in sorted(directory.rglob("*")):
-        if path.suffix in {".yaml", ".yml"} and path.name not in {"pack.yaml", "pack.yml"}:
+        if is_rule_file(path):
             yield path
 
 

@@ -3,7 +3,8 @@
 A run can find more findings than fit in memory (a few hundred bytes each, millions on a large corpus), so
 the engine appends each batch's findings to a :class:`FindingsStore` instead of holding one frame. The
 store keeps the latest ``memory_rows`` findings as frames and spills older ones to a Parquet file in a
-private temporary directory (deleted when the store is closed or garbage-collected). Reports and the
+private temporary directory (deleted when the store is closed or garbage-collected, and at exit: the CLI
+turns SIGINT and SIGTERM into an exception, so an interrupted run exits normally and removes it too). Reports and the
 summary read the store back chunk by chunk (:meth:`FindingsStore.chunks`); the whole frame is built only
 when someone asks for it (:meth:`FindingsStore.to_frame`, ``CheckResult.findings``).
 
@@ -18,12 +19,14 @@ import tempfile
 import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from qc import interrupts
 from qc.schemas import FINDINGS_COLUMNS, coerce_findings, empty_findings
 
 #: Findings held in memory before the store spills them to disk (about 25-60 MB of findings).
@@ -90,9 +93,10 @@ class FindingsStore:
 
     def _spill(self) -> None:
         if self._directory is None:
-            directory = tempfile.TemporaryDirectory(prefix="corpus-qc-findings-")
-            self._directory = Path(directory.name)
-            self._finalizer = weakref.finalize(self, _cleanup, directory, self._writer)
+            with interrupts.deferred():  # no signal between making the folder and registering its removal
+                directory = tempfile.TemporaryDirectory(prefix="corpus-qc-findings-")
+                self._directory = Path(directory.name)
+                self._finalizer = weakref.finalize(self, _cleanup, directory, self._writer)
         if not self._writer:
             self._files.append(self._directory / f"findings-{len(self._files):05d}.parquet")
             self._writer.append(pq.ParquetWriter(self._files[-1], ARROW_SCHEMA, compression="zstd"))
@@ -145,9 +149,9 @@ class FindingsStore:
         frame = pd.concat(parts) if len(parts) > 1 else parts[0]
         return frame.reset_index(drop=True)
 
-    def write_parquet(self, path: Path) -> None:
-        """Write every finding to a Parquet file, chunk by chunk."""
-        with pq.ParquetWriter(path, ARROW_SCHEMA, compression="zstd") as writer:
+    def write_parquet(self, where: Path | BinaryIO) -> None:
+        """Write every finding to a Parquet file (a path or a binary file object), chunk by chunk."""
+        with pq.ParquetWriter(where, ARROW_SCHEMA, compression="zstd") as writer:
             for chunk in self.chunks():
                 writer.write_table(pa.Table.from_pandas(chunk, schema=ARROW_SCHEMA, preserve_index=False))
 

@@ -65,6 +65,8 @@ class Summary:
     rules: list[dict[str, Any]]
     families: list[dict[str, Any]]
     seconds: float = 0.0
+    #: severity -> {"findings": n, "documents": n}, for error, warning and info (headlines count by severity).
+    severities: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -75,6 +77,7 @@ class Summary:
             "findings": self.findings,
             "documents_with_findings": self.documents_with_findings,
             "seconds": round(self.seconds, 3),
+            "severities": self.severities,
             "rules": self.rules,
             "families": self.families,
         }
@@ -105,9 +108,12 @@ def summarise(tally: FindingsTally, documents: int, checked: int, sites: int, ru
          "rate": tally.family_documents[name] / denominator}
         for name in family_names
     ]
+    severities = {name: {"findings": tally.severity_findings[name], "documents": tally.severity_documents[name]}
+                  for name in ("error", "warning", "info")}
     return Summary(
         documents=documents, checked=checked, sites=sites, findings=tally.findings,
         documents_with_findings=tally.documents_with_findings, rules=rules, families=families, seconds=seconds,
+        severities=severities,
     )
 
 

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from qc.excerpts import MAX_PER_RULE
 from qc.store import document_index
+from qc.textnorm import normalise_lines
 
 #: First-of-document findings kept per rule for the examples (reports show three).
 EXAMPLES_PER_RULE = 3
@@ -41,13 +43,21 @@ class FindingsTally:
     family_findings: Counter[str] = field(default_factory=Counter)
     family_documents: Counter[str] = field(default_factory=Counter)
     severity_findings: Counter[str] = field(default_factory=Counter)
+    #: Documents with at least one finding of each severity (a document may count under several).
+    severity_documents: Counter[str] = field(default_factory=Counter)
     #: findings in a document -> documents with that many (documents without findings are not counted).
     per_document: Counter[int] = field(default_factory=Counter)
+    #: Keyed on the site's case-folded name (``Business`` and ``business`` are one site); see ``site_names``.
     site_findings: Counter[str] = field(default_factory=Counter)
     site_documents: Counter[str] = field(default_factory=Counter)
-    #: (site, stripped match) -> findings, for repeated-lines rules and for the boilerplate family.
+    #: case-folded site -> the site as first written, for display.
+    site_names: dict[str, str] = field(default_factory=dict)
+    #: (site key, normal form of the match) -> findings, for repeated-lines rules and the boilerplate family:
+    #: "11 References" and "7 References" are one line (:func:`qc.textnorm.normalise_lines`).
     repeated_lines: Counter[tuple[str, str]] = field(default_factory=Counter)
     boilerplate_lines: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: (site key, normal form) -> the line as first written, for display.
+    line_names: dict[tuple[str, str], str] = field(default_factory=dict)
     _heads: list[pd.DataFrame] = field(default_factory=list, repr=False)
     _firsts: list[pd.DataFrame] = field(default_factory=list, repr=False)
     _others: list[pd.DataFrame] = field(default_factory=list, repr=False)
@@ -75,14 +85,20 @@ class FindingsTally:
         _count(self.family_documents, family_code[_first_of_pair(doc, family_code, len(families))], families)
         severity_code, severities = pd.factorize(chunk["severity"])
         _count(self.severity_findings, severity_code, severities)
+        _count(self.severity_documents, severity_code[_first_of_pair(doc, severity_code, len(severities))],
+               severities)
 
-        site_code, sites = pd.factorize(chunk["site"])  # a missing site is -1
+        site_key = chunk["site"].astype("str").str.lower().where(chunk["site"].notna())
+        site_code, sites = pd.factorize(site_key)  # a missing site is -1
         has_site = site_code >= 0
         if has_site.any():
             _count(self.site_findings, site_code[has_site], sites)
             first_site = _first_of_pair(doc, site_code, len(sites)) & has_site
             _count(self.site_documents, site_code[first_site], sites)
-            self._count_lines(chunk[has_site])
+            first_rows = pd.Series(np.arange(n))[has_site].groupby(site_code[has_site]).first()
+            for code, row in zip(first_rows.index.tolist(), first_rows.tolist(), strict=True):
+                self.site_names.setdefault(str(sites[code]), str(chunk["site"].iat[row]))
+            self._count_lines(chunk[has_site].assign(site=site_key[has_site]))
 
         self._keep("head", self._heads, chunk, rule_code, rules, np.ones(n, dtype=bool), MAX_PER_RULE)
         self._keep("first", self._firsts, chunk, rule_code, rules, first_of_document, EXAMPLES_PER_RULE)
@@ -97,12 +113,20 @@ class FindingsTally:
             if not mask.any():
                 continue
             picked = with_site[mask]
-            sizes = picked.assign(_line=picked["match"].str.strip()).groupby(["site", "_line"], observed=True).size()
+            shown = picked["match"].astype("str").str.strip()
+            norm = normalise_lines(pa.array(shown.to_numpy(dtype=object), type=pa.large_string()))
+            keyed = picked.assign(_line=norm.to_numpy(zero_copy_only=False), _shown=shown.to_numpy(dtype=object))
+            groups = keyed.groupby(["site", "_line"], observed=True, sort=False)
+            sizes = groups.size()
             counter.update(dict(zip(sizes.index.tolist(), sizes.tolist(), strict=True)))
+            for key, first in zip(sizes.index.tolist(), groups["_shown"].first().tolist(), strict=True):
+                self.line_names.setdefault(key, first)
             if len(counter) > SITE_LINES_LIMIT:
                 heaviest = counter.most_common(SITE_LINES_LIMIT // 2)
                 counter.clear()
                 counter.update(dict(heaviest))
+                kept = set(self.repeated_lines) | set(self.boilerplate_lines)
+                self.line_names = {k: v for k, v in self.line_names.items() if k in kept}
 
     def _keep(self, name: str, into: list[pd.DataFrame], chunk: pd.DataFrame, codes: np.ndarray,
               labels: pd.Index, eligible: np.ndarray, cap: int) -> None:

@@ -3,6 +3,13 @@
 PyYAML's composer keeps a mark on every node; we walk the node tree once and record, for each key
 path (a tuple of keys and list indexes), the 1-based line where it starts. Rule and config errors use
 the map to name the exact line of the offending key.
+
+Anchors and aliases (``&name`` / ``*name``) are refused: a rule never needs them, and an alias makes the
+composed tree a graph, so a recursive alias (``&a [*a]``) recurses without end and a "billion laughs"
+ladder of aliases expands a few hundred bytes into gigabytes. The walk below meets an aliased node a second
+time and stops there, before expanding anything; the error names the line of the first alias. Nesting is
+bounded too (:data:`MAX_DEPTH`: libyaml allows 1,000 levels, more than Python's recursion limit lets the
+walk follow).
 """
 
 from __future__ import annotations
@@ -12,6 +19,9 @@ from typing import Any
 import yaml
 
 KeyPath = tuple[str | int, ...]
+#: Deepest nesting of lists and mappings accepted (a rule file uses three or four levels).
+MAX_DEPTH = 64
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 # libyaml's composer when PyYAML was built with it (its nodes carry the same marks): several times faster.
 _COMPOSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -34,24 +44,71 @@ def load_with_lines(text: str, path: str) -> tuple[Any, dict[KeyPath, int]]:
     # one constructor for the whole file.
     scalars = yaml.SafeLoader("")
     try:
-        return _convert(node, (), lines, scalars), lines
+        return _convert(node, (), lines, scalars, set()), lines
+    except _AliasFound:
+        raise RuleSpecError("YAML anchors and aliases (&name, *name) are not allowed in rule files: write the "
+                            "value out", path=path, line=_first_alias_line(text)) from None
+    except _Refused as exc:
+        raise RuleSpecError(exc.reason, path=path, line=exc.line) from None
+    except yaml.YAMLError as exc:  # a tag the safe constructor refuses (!!python/object, !custom, bad !!binary)
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RuleSpecError(f"YAML error: {problem}", path=path,
+                            line=mark.line + 1 if mark is not None else None) from None
     finally:
         scalars.dispose()
 
 
-def _convert(node: yaml.Node, key_path: KeyPath, lines: dict[KeyPath, int], scalars: yaml.SafeLoader) -> Any:
-    """Turn a composed node into Python data, recording key lines on the way."""
+class _AliasFound(Exception):
+    """A node was reached twice: the document uses an alias."""
+
+
+class _Refused(Exception):
+    """A structure no rule file has: a list or mapping as a key, nesting past :data:`MAX_DEPTH`."""
+
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason, line)
+        self.reason = reason
+        self.line = line
+
+
+def _first_alias_line(text: str) -> int | None:
+    """The 1-based line of the first ``*alias`` in ``text`` (parsed again only to name it in the error)."""
+    for event in yaml.parse(text, Loader=_COMPOSER):
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
+            return int(event.start_mark.line) + 1
+    return None
+
+
+def _convert(node: yaml.Node, key_path: KeyPath, lines: dict[KeyPath, int], scalars: yaml.SafeLoader,
+             seen: set[int]) -> Any:
+    """Turn a composed node into Python data, recording key lines on the way (``seen``: nodes met so far)."""
+    if id(node) in seen:  # the composer hands out the anchored node itself for each alias
+        raise _AliasFound
+    seen.add(id(node))
+    if len(key_path) > MAX_DEPTH:
+        raise _Refused(f"nested deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        # Scalars' tags go through the safe constructor below; a tagged list or mapping would be read as a
+        # plain one here, so its tag (``!!python/object/apply:…``) is refused as the constructor would.
+        raise _Refused(f"YAML error: could not determine a constructor for the tag {node.tag!r}",
+                       node.start_mark.line + 1)
     lines.setdefault(key_path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key_value = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused("a key must be a plain scalar, not a list or a mapping", key_node.start_mark.line + 1)
+            if id(key_node) in seen:
+                raise _AliasFound
+            seen.add(id(key_node))
+            key_value = key_node.value
             child = (*key_path, key_value)
             lines[child] = key_node.start_mark.line + 1
-            out[key_value] = _convert(value_node, child, lines, scalars)
+            out[key_value] = _convert(value_node, child, lines, scalars, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*key_path, i), lines, scalars) for i, item in enumerate(node.value)]
+        return [_convert(item, (*key_path, i), lines, scalars, seen) for i, item in enumerate(node.value)]
     return scalars.construct_object(node, deep=True)
 
 

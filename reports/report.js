@@ -7,10 +7,7 @@
   var PAGE = 200;
   var COL = {};
   data.columns.forEach(function (name, i) { COL[name] = i; });
-  var COLORS = ["#ffe082", "#b3e5fc", "#c8e6c9", "#f8bbd0", "#d1c4e9", "#ffccbc", "#b2dfdb", "#f0f4c3",
-                "#cfd8dc", "#ffe0b2"];
-  var ruleColor = {};
-  Object.keys(data.rules).sort().forEach(function (code, i) { ruleColor[code] = COLORS[i % COLORS.length]; });
+  var RANK = {error: 3, warning: 2, info: 1};
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -122,9 +119,7 @@
       if (r[COL.start] === null && !r[COL.match]) {
         ctx.appendChild(document.createTextNode(r[COL.message]));  // a whole-record finding
       } else {
-        var mark = el("mark", shown(r[COL.match]));
-        mark.style.background = ruleColor[r[COL.rule]] || "";
-        ctx.appendChild(mark);
+        ctx.appendChild(el("mark", shown(r[COL.match]), "hl-" + r[COL.severity]));
       }
       if (r[COL.after]) { ctx.appendChild(document.createTextNode(shown(r[COL.after]) + "…")); }
       ctx.title = r[COL.message];
@@ -148,41 +143,66 @@
     document.getElementById("doc-title").textContent = doc.doc_id || "(no doc_id)";
     var meta = [doc.source, doc.site, doc.title, doc.url].filter(function (x) { return x; }).join(" · ");
     document.getElementById("doc-meta").textContent = meta + (doc.truncated ? " · text cut for this report" : "");
-    // Offsets are code points (Python str indices); Array.from splits by code point, not UTF-16 unit.
-    var chars = Array.from(doc.text);
-    var spans = doc.spans.slice().sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
     var pre = document.getElementById("doc-text");
     pre.textContent = "";
-    var pos = 0, focus = null, used = {};
-    spans.forEach(function (s) {
-      if (s[0] < pos) {  // overlaps the previous mark: name it there instead of splitting the text
-        var last = pre.lastChild;
-        if (last && last.tagName === "MARK") { last.title += ", " + s[2]; }
-        used[s[2]] = true;
-        return;
+    var focus = null, used = {}, shownUpTo = 0;
+    // A long document comes as pieces (its head and the text around its spans), each at its offset in the
+    // field; what lies between them is named, not shown.
+    doc.pieces.forEach(function (entry) {
+      var offset = entry[0];
+      // Offsets are code points (Python str indices); Array.from splits by code point, not UTF-16 unit.
+      var chars = Array.from(entry[1]);
+      if (offset > shownUpTo) {
+        pre.appendChild(el("span", "\n… " + (offset - shownUpTo) + " characters not embedded …\n", "gap"));
       }
-      if (s[0] > pos) { pre.appendChild(document.createTextNode(chars.slice(pos, s[0]).join(""))); }
-      var mark = el("mark", chars.slice(s[0], s[1]).join(""));
-      mark.style.background = ruleColor[s[2]] || "";
-      mark.title = s[2] + " (" + s[3] + ")";
-      mark.setAttribute("data-rule", s[2]);
-      mark.setAttribute("data-start", s[0]);
-      mark.setAttribute("data-end", s[1]);
-      pre.appendChild(mark);
-      if (s[0] === focusStart && focus === null) { focus = mark; }
-      used[s[2]] = true;
-      pos = s[1];
+      shownUpTo = offset + chars.length;
+      // Cut the piece at every span boundary; each part is marked by every span covering it, so overlapping
+      // and nested spans all stay visible: the part takes the most severe colour, and a part inside two
+      // spans is drawn darker. Its title lists every rule on it.
+      var inPiece = doc.spans.filter(function (s) { return s[0] >= offset && s[1] <= shownUpTo; });
+      var cuts = {};
+      cuts[offset] = true;
+      cuts[shownUpTo] = true;
+      inPiece.forEach(function (s) { cuts[s[0]] = true; cuts[s[1]] = true; });
+      var points = Object.keys(cuts).map(Number).sort(function (a, b) { return a - b; });
+      for (var i = 0; i + 1 < points.length; i++) {
+        var from = points[i], to = points[i + 1];
+        var part = chars.slice(from - offset, to - offset).join("");
+        var covering = inPiece.filter(function (s) { return s[0] <= from && s[1] >= to && s[1] > s[0]; });
+        if (!covering.length) { pre.appendChild(document.createTextNode(part)); continue; }
+        var worst = covering.reduce(function (a, b) { return (RANK[b[3]] || 0) > (RANK[a[3]] || 0) ? b : a; });
+        var mark = el("mark", part, "hl-" + worst[3] + " depth" + Math.min(covering.length, 3));
+        mark.title = covering.map(function (s) {
+          return s[2] + " " + (data.rules[s[2]] ? data.rules[s[2]].name : "") + " (" + s[3] + ")";
+        }).join("\n");
+        mark.setAttribute("data-rules", covering.map(function (s) { return s[2]; }).join(" "));
+        mark.setAttribute("data-severity", worst[3]);
+        mark.setAttribute("data-start", from);
+        mark.setAttribute("data-end", to);
+        pre.appendChild(mark);
+        covering.forEach(function (s) { used[s[2]] = s[3]; });
+        if (focus === null && covering.some(function (s) { return s[0] === focusStart; })) { focus = mark; }
+      }
     });
-    if (pos < chars.length) { pre.appendChild(document.createTextNode(chars.slice(pos).join(""))); }
     var legend = document.getElementById("legend");
     legend.textContent = "";
     Object.keys(used).sort().forEach(function (code) {
-      var item = el("span", code + " " + (data.rules[code] ? data.rules[code].name : ""));
-      item.style.background = ruleColor[code] || "";
+      var item = el("span", code + " " + (data.rules[code] ? data.rules[code].name : ""), "hl-" + used[code]);
+      item.setAttribute("data-severity", used[code]);
       legend.appendChild(item);
     });
     section.scrollTop = 0;
-    if (focus) { focus.scrollIntoView({block: "center"}); }
+    if (focus) {
+      // Scroll the clicked span to the middle of the view (below the sticky legend) and flash it.
+      var target = focus;
+      window.requestAnimationFrame(function () {
+        target.scrollIntoView({block: "center"});
+        target.classList.remove("flash");
+        void target.offsetWidth;  // restart the animation when the same span is opened again
+        target.classList.add("flash");
+        target.setAttribute("data-focused", "true");
+      });
+    }
   }
 
   refresh();

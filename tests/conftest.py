@@ -14,7 +14,22 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+#: Data vendored into the repository (see tests/data/NOTICE.md): tests on it run on every clone.
+VENDORED = REPO / "tests" / "data"
+#: The project's shared data beside the repository, when a checkout has it (``QC_SHARED_DIR`` overrides);
+#: a fresh clone has none, so tests on it skip, each with an always-running counterpart on VENDORED.
+SHARED = Path(os.environ.get("QC_SHARED_DIR") or REPO.parent / "shared")
+
+
+#: Markers of tests too slow for the default suite; each implies ``slow`` (see pyproject's markers).
+SLOW_MARKERS = ("browser", "dask", "wheel", "scale")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that carries a finer slow marker, so ``-m "not slow"`` leaves them all out."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+            item.add_marker(pytest.mark.slow)
 
 
 @dataclass
@@ -52,6 +67,44 @@ def write_jsonl(path: Path, records: list[Any], compress: str | None = None) -> 
     else:
         path.write_bytes(data)
     return path
+
+
+@dataclass(frozen=True)
+class DevSet:
+    """A development corpus of real pages and its gold labels (one ``{"doc_id", "labels"}`` line per record)."""
+
+    name: str
+    corpus: Path
+    labels: Path
+
+    def label_lines(self) -> list[dict[str, Any]]:
+        """Every label line, in file order."""
+        return [json.loads(line) for line in self.labels.read_text(encoding="utf-8").splitlines() if line]
+
+    def doc_ids(self) -> list[str]:
+        """Every record's id, in file order."""
+        lines = self.corpus.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line)["id"] for line in lines if line]
+
+
+#: 301 records of the shared set's copyable sources, vendored so accuracy tests run on every clone.
+DEV_SAMPLE = DevSet("sample", VENDORED / "dev-sample.jsonl", VENDORED / "dev-sample.labels.jsonl")
+
+
+def full_dev_set() -> DevSet:
+    """The full shared development set (``SHARED/corpus``), or a skip that names the missing path."""
+    full = DevSet("full", SHARED / "corpus" / "real-dev.jsonl", SHARED / "corpus" / "real-dev.labels.jsonl")
+    for path in (full.corpus, full.labels):
+        if not path.is_file():
+            pytest.skip(f"{path} not found: the full shared dev set is not beside this clone (set QC_SHARED_DIR "
+                        f"to its folder to use it); the same test runs on the vendored {DEV_SAMPLE.corpus.name}")
+    return full
+
+
+@pytest.fixture(params=["sample", "full"], scope="session")
+def dev_set(request: pytest.FixtureRequest) -> DevSet:
+    """The vendored sample always, then the full shared set where present (skipped, saying why, elsewhere)."""
+    return DEV_SAMPLE if request.param == "sample" else full_dev_set()
 
 
 CLEAN_EN = "The council voted on Tuesday to add protected bike lanes across the city by next spring."

@@ -156,6 +156,7 @@ def _corpus(root: Path) -> None:
                                                 post("p2", CLEAN_EN, url="https://news.example/2")])
 
 
+@pytest.mark.slow  # a fresh venv, corpus-qc installed into it by the CI definition's own step
 def test_action_on_a_failing_corpus(tmp_path: Path, python_bin: Path) -> None:
     _corpus(tmp_path)
     action = ActionRun(tmp_path, python_bin, {"paths": "data/posts.jsonl", "args": "--select placeholder"})
@@ -181,6 +182,7 @@ def test_action_on_a_failing_corpus(tmp_path: Path, python_bin: Path) -> None:
     assert uses["actions/setup-python@v5"] == {"python-version": "3.12"}
 
 
+@pytest.mark.slow  # a fresh venv, corpus-qc installed into it by the CI definition's own step
 def test_action_passing_gate_without_sarif_or_artifact(tmp_path: Path, python_bin: Path) -> None:
     _corpus(tmp_path)
     write_jsonl(tmp_path / "data" / "posts.jsonl", [post("p2", CLEAN_EN)])
@@ -193,6 +195,7 @@ def test_action_passing_gate_without_sarif_or_artifact(tmp_path: Path, python_bi
     assert "corpus-qc gate passed" in action.summary.read_text("utf-8")
 
 
+@pytest.mark.slow  # a fresh venv, corpus-qc installed into it by the CI definition's own step
 def test_action_inputs_cannot_inject_shell(tmp_path: Path, python_bin: Path) -> None:
     _corpus(tmp_path)
     action = ActionRun(tmp_path, python_bin, {"paths": "data/posts.jsonl $(touch pwned1) `touch pwned2`",
@@ -203,6 +206,7 @@ def test_action_inputs_cannot_inject_shell(tmp_path: Path, python_bin: Path) -> 
     assert action.outputs["check"]["exit-code"] == "2"
 
 
+@pytest.mark.slow  # a fresh venv, corpus-qc installed into it by the CI definition's own step
 def test_gitlab_template_validates_and_its_script_writes_the_reports(tmp_path: Path, python_bin: Path) -> None:
     schema = json.loads((DATA / "gitlab-ci.schema.json").read_text("utf-8"))
     jsonschema.validate(GITLAB_TEMPLATE, schema, cls=jsonschema.Draft7Validator)

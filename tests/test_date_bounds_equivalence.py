@@ -22,7 +22,7 @@ def _all_checks_problems(spec: Spec, frame: pd.DataFrame, target: str) -> pd.Ser
         "impossible": status == "impossible",
         "sentinel": pd.Series(np.zeros(len(frame), dtype=bool), index=frame.index),
         "minimum": (ts < pd.Timestamp(spec.min_date, tz="UTC")).fillna(False),
-        "future": (ts > pd.Timestamp.now(tz="UTC") + duration(spec.future_tolerance)).fillna(False),
+        "future": (ts > pd.Timestamp(spec.max_date, tz="UTC") + duration(spec.future_tolerance)).fillna(False),
     }
     if target == "posted":
         tests["future"] = tests["future"] & frame["captured_ts"].isna()

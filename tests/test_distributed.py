@@ -46,6 +46,7 @@ def test_partitions_split_jsonl_into_ranges(corpus: list[Path]) -> None:
     assert len(parts) == len(ranged) + 1 + 1 + 6  # gz and parquet whole, one per text file
 
 
+@pytest.mark.dask
 def test_dask_engine_matches_the_local_engine(cluster: LocalCluster, corpus: list[Path]) -> None:
     local = check(corpus, _config(jobs=2, batch_rows=11))
     remote = check(corpus, _config(engine="dask", scheduler=cluster.scheduler_address, batch_rows=11))
@@ -54,6 +55,7 @@ def test_dask_engine_matches_the_local_engine(cluster: LocalCluster, corpus: lis
     assert remote.summary.as_dict()["rules"] == local.summary.as_dict()["rules"]
 
 
+@pytest.mark.dask
 def test_dask_ranges_and_a_corpus_level_rule(cluster: LocalCluster, corpus: list[Path]) -> None:
     ruleset = scale_fixtures.ruleset_with_corpus_rule(resolve_ruleset(_config()))
     config = _config(batch_rows=13)
@@ -68,6 +70,7 @@ def test_dask_ranges_and_a_corpus_level_rule(cluster: LocalCluster, corpus: list
     assert stats.documents == local.stats.documents
 
 
+@pytest.mark.dask
 def test_a_dask_dataframe_is_checked_like_a_pandas_one(cluster: LocalCluster) -> None:
     frame = pd.DataFrame([scale_fixtures.post(n) for n in range(120)])
     local = check(frame, _config(batch_rows=16))
@@ -77,6 +80,7 @@ def test_a_dask_dataframe_is_checked_like_a_pandas_one(cluster: LocalCluster) ->
     assert remote.inputs == ["<dataframe>"] and not remote.findings.empty
 
 
+@pytest.mark.dask
 def test_losing_a_worker_mid_run_still_gives_the_same_findings(cluster: LocalCluster, corpus: list[Path]) -> None:
     config = _config(batch_rows=5)
     checker = Checker(resolve_ruleset(config))
@@ -107,6 +111,7 @@ def test_dask_engine_without_a_scheduler_is_a_config_error(corpus: list[Path]) -
         check(corpus, _config(engine="dask"))
 
 
+@pytest.mark.dask
 def test_cli_dask_engine_reports_the_local_findings(cluster: LocalCluster, corpus: list[Path]) -> None:
     local = run_qc("check", *corpus, "--jobs", "1", "--format", "json", "--fail-on", "never")
     remote = run_qc("check", *corpus, "--engine", "dask", "--scheduler", cluster.scheduler_address,

@@ -40,3 +40,16 @@ def test_long_documents_are_cut(tmp_path: Path) -> None:
     run([tmp_path / "p.jsonl"], Checker(resolve_ruleset(config)), config, on_checked=collector)
     (kept,) = collector.excerpts.documents.values()
     assert len(kept.text) == 100 and kept.truncated
+
+
+def test_a_long_document_keeps_its_head_and_the_text_around_its_spans() -> None:
+    from qc.excerpts import kept_pieces
+
+    text = "h" * 1000 + "x" * 40_000 + "{{first_name}}" + "y" * 10_000
+    span = (41_000, 41_014)
+    pieces = kept_pieces(text, [span], budget=2_000, context=100)
+    assert pieces[0] == (0, "h" * 500), "the head: a quarter of the budget"
+    assert any(offset <= span[0] and span[1] <= offset + len(piece) for offset, piece in pieces)
+    assert all(text[offset:offset + len(piece)] == piece for offset, piece in pieces), "offsets are the field's"
+    assert sum(len(piece) for _, piece in pieces) <= 2_000
+    assert kept_pieces("short", [(0, 5)], budget=2_000) == [(0, "short")]

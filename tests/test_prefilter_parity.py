@@ -7,7 +7,6 @@ escapes and ``(?P<hit>…)`` groups; a prefilter that disagreed with RE2 would s
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -15,12 +14,12 @@ import pyarrow as pa
 from qc.matcher import Prefilter, hyperscan_available
 from qc.registry import load_rules
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-dev.jsonl"
+from .conftest import DevSet
 
 
-def test_hyperscan_and_re2_agree_on_the_dev_set() -> None:
+def test_hyperscan_and_re2_agree_on_the_dev_set(dev_set: DevSet) -> None:
     patterns = [p for rule in load_rules() for p in rule.scan_patterns()]
-    texts = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    texts = [json.loads(line)["text"] for line in dev_set.corpus.read_text(encoding="utf-8").splitlines()]
     column = {"text": pa.array(texts, type=pa.large_string())}
     fast = Prefilter(patterns, use_hyperscan=True).candidates(column)
     portable = Prefilter(patterns, use_hyperscan=False).candidates(column)

@@ -105,14 +105,30 @@ def test_merge_prunes_single_document_pairs_past_the_cap() -> None:
 
 
 def test_builtin_rule_reports_lines_per_site_through_the_api(tmp_path: Path) -> None:
-    records = [{"id": f"d{n}", "site": "quill.example", "text": f"{HEADER}\nA story about {WORDS[n]} only."}
+    block = f"{HEADER}\nQuillfeather archive and back issues\nLetters to the Quillfeather desk"
+    records = [{"id": f"d{n}", "site": "quill.example", "text": f"{block}\nA story about {WORDS[n]} only."}
                for n in range(6)]
     path = tmp_path / "corpus.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     result = check(path, {"select": ["BP030"]})
     found = result.findings
-    assert len(found) == 6
-    assert set(found["match"]) == {HEADER}
+    assert len(found) == 18
+    assert set(found["match"]) == set(block.split("\n"))
     assert set(found["site"]) == {"quill.example"}
     top = found.groupby(["site", "match"]).size().sort_values(ascending=False)
-    assert top.index[0] == ("quill.example", HEADER)
+    assert top.index[0][0] == "quill.example" and top.iloc[0] == 6
+
+
+def test_min_lines_spares_a_post_whose_only_recurring_lines_are_its_own_title_and_byline() -> None:
+    title, byline = "Harvest festival draws record crowds", "by Ada Lovel on 12 October 2012"
+    related = f"{title}\n{byline}"
+    # Five pages carry the header block and, in a related list, the title and byline of a sixth post.
+    pages = [f"{HEADER}\n{FOOTER}\nLetters to the desk\nStory {WORDS[n]}.\n{related}" for n in range(5)]
+    own = f"{title}\n{byline}\nThe festival opened on Friday with a parade."
+    frame = pd.DataFrame({"doc_id": [f"p{n}" for n in range(6)], "text": [*pages, own], "site": ["s"] * 6})
+    for min_lines, flagged in ((1, {f"p{n}" for n in range(6)}), (3, {f"p{n}" for n in range(5)})):
+        found = run(frame, Checker(RuleSet([spec(min_documents=5, min_lines=min_lines)])), Config())[0].to_frame()
+        assert set(found["doc_id"]) == flagged, min_lines
+        if min_lines == 3:  # the pages are flagged whole: every recurring line, the related list's too
+            assert set(found.loc[found["doc_id"] == "p0", "match"]) == {HEADER, FOOTER, "Letters to the desk",
+                                                                       title, byline}

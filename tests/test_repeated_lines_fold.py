@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from qc.batch import Batch
-from qc.kinds import repeated_lines
 from qc.kinds.repeated_lines import Spec
 from qc.registry import load_rules
+from qc.textnorm import normalise_lines
 
 
 def _reference(lines: pa.Array) -> pa.Array:
@@ -25,8 +25,8 @@ def test_normalise_matches_the_plain_regex_fold() -> None:
     lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(20_000)]
     lines += ["Page 1 of 10", "  Posted   on 2024-01-05\t", "00 0 007", "", "\u3000Menu\u3000"]
     array = pa.array([*lines, None], type=pa.large_string())
-    assert repeated_lines._normalise(array).equals(_reference(array))
-    assert repeated_lines._normalise(array.slice(3)).equals(_reference(array.slice(3)))
+    assert normalise_lines(array).equals(_reference(array))
+    assert normalise_lines(array.slice(3)).equals(_reference(array.slice(3)))
 
 
 def test_lines_keep_missing_texts_empty() -> None:

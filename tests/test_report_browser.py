@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Request, sync_playwright
 
 from .conftest import REPO, post, run_qc, write_jsonl
@@ -17,6 +18,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = REPO / "tests" / "artifacts"
+
+pytestmark = pytest.mark.browser
 
 HOSTILE = [
     post("x1", "<script>window.__pwned = 1</script>\nDear {{first_name}}, welcome back.\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pandas as pd
@@ -18,10 +19,13 @@ from .conftest import REPO, post, run_qc, write_jsonl
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    """Defects in two files, one with XML-hostile text (control characters, markup) and a comma path."""
-    folder = tmp_path / "in put"
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Defects in two files, one with XML-hostile text (control characters, markup) and a comma path.
+
+    Module-scoped: no test writes into it (outputs go to each test's own tmp_path).
+    """
+    folder = tmp_path_factory.mktemp("ci") / "in put"
     folder.mkdir()
     write_jsonl(folder / "a,b.jsonl", [
         post("a1", "Dear {{first_name}}, your order \x01\x0b has <shipped> & \"arrived\"."),
@@ -32,15 +36,24 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
-def test_junit_validates_one_suite_per_rule_one_case_per_document(corpus: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def json_report(corpus: Path) -> dict[str, Any]:
+    """The JSON report of ``corpus``, the reference the other formats are compared with (run once)."""
+    run = run_qc("check", corpus, "--format", "json")
+    assert run.code == 1, run.stderr
+    report: dict[str, Any] = run.json()
+    return report
+
+
+def test_junit_validates_one_suite_per_rule_one_case_per_document(
+        corpus: Path, tmp_path: Path, json_report: dict[str, Any]) -> None:
     out = tmp_path / "junit.xml"
     run = run_qc("check", corpus, "--format", "junit", "--output", out)
     assert run.code == 1, run.stderr
     xmlschema.XMLSchema(DATA / "JUnit.xsd").validate(out)
     root = ET.parse(out).getroot()
-    report = json.loads(run_qc("check", corpus, "--format", "json").stdout)
     suites = root.findall("testsuite")
-    assert len(suites) == len(report["summary"]["rules"])
+    assert len(suites) == len(json_report["summary"]["rules"])
     by_name = {s.get("name", "").split(" ")[0]: s for s in suites}
     ph001 = by_name["PH001"]
     failing = ph001.findall("testcase")
@@ -53,7 +66,7 @@ def test_junit_validates_one_suite_per_rule_one_case_per_document(corpus: Path, 
     assert clean.findall("testcase")[0].find("failure") is None
 
 
-def test_sarif_validates_with_rules_and_locations(corpus: Path) -> None:
+def test_sarif_validates_with_rules_and_locations(corpus: Path, json_report: dict[str, Any]) -> None:
     run = run_qc("check", corpus, "--format", "sarif")
     assert run.code == 1, run.stderr
     log = json.loads(run.stdout)
@@ -66,8 +79,7 @@ def test_sarif_validates_with_rules_and_locations(corpus: Path) -> None:
     ph001 = rules[ids.index("PH001")]
     assert ph001["shortDescription"]["text"] and ph001["help"]["text"]
     results = sarif_run["results"]
-    report = json.loads(run_qc("check", corpus, "--format", "json").stdout)
-    assert len(results) == len(report["findings"])
+    assert len(results) == len(json_report["findings"])
     first = next(r for r in results if r["properties"]["doc_id"] == "c1")
     location = first["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"].endswith("in%20put/c.jsonl")

@@ -147,7 +147,9 @@ def test_whole_record_findings_show_their_message(tmp_path: Path) -> None:
 
 
 def test_sites_show_repeated_lines_else_boilerplate_matches(tmp_path: Path) -> None:
-    gazette = [post(f"g{i}", f"Welcome to the Riverside Gazette portal\nStory number {i} is here.",
+    # BP030 wants a block of template lines (three distinct ones), as a site header and footer are.
+    gazette = [post(f"g{i}", f"Welcome to the Riverside Gazette portal\nStory number {i} is here.\n"
+                             "Letters to the Gazette desk\nThe Gazette archive of back issues",
                     site="riverside.example") for i in range(6)]
     blog = [post("b1", "A post.\nShare on Facebook\nShare on Twitter", site="blog.example"),
             post("b2", "Another post.\nShare on Facebook", site="blog.example")]
@@ -156,7 +158,25 @@ def test_sites_show_repeated_lines_else_boilerplate_matches(tmp_path: Path) -> N
     model = report_model(result)
     by_site = {s.site: s for s in model.sites}
     assert model.leaked_lines_source == "repeated_lines"
-    assert by_site["riverside.example"].lines[0] == ("Welcome to the Riverside Gazette portal", 6)
+    assert ("Welcome to the Riverside Gazette portal", 6) in by_site["riverside.example"].lines
     assert "Share on Facebook" in [t for t, _ in by_site["blog.example"].lines], "else boilerplate matches"
     text, _ = record(result, 120)
     assert "6× Welcome to the Riverside Gazette portal" in text
+
+
+def test_sites_fold_case_and_leaked_lines_group_by_normal_form(tmp_path: Path) -> None:
+    """``Business`` and ``business`` are one site; "11 References" and "7 References" are one leaked line."""
+    posts = [post(f"b{i}", f"A story about {word} markets.\n{n} References\nPage {n} of 40\nComments ({n + 1})",
+                  site="Business" if i % 2 else "business")
+             for i, (n, word) in enumerate(zip((11, 7, 3, 11, 25, 2, 4, 9, 13, 30),
+                                               ("bond", "stock", "oil", "gold", "tea", "rice", "corn", "gas", "tin",
+                                                "zinc"), strict=True))]
+    write_jsonl(tmp_path / "p.jsonl", posts)
+    result = qc.check(tmp_path, {})
+    model = report_model(result)
+    assert [s.site for s in model.sites] == ["business"], "one site, shown as first written"
+    (site,) = model.sites
+    assert site.documents == 10
+    counts = dict(site.lines)
+    assert counts.get("11 References") == 10, counts
+    assert [line for line in counts if line.endswith("References")] == ["11 References"], "one line, any number"

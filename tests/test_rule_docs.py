@@ -203,6 +203,7 @@ def test_terminal_github_and_html_link_the_rule(linked_run: Path) -> None:
     assert data["rules"]["PH001"]["url"] == url and data["rules"]["XY001"]["url"] is None
 
 
+@pytest.mark.browser
 def test_html_findings_table_links_rules_in_chromium(linked_run: Path) -> None:
     from playwright.sync_api import sync_playwright
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import re2
 
-from qc.api import check, resolve_ruleset
+from qc.api import CheckResult, check, resolve_ruleset
 from qc.batch import Batch
 from qc.config import Config
 from qc.engine import Checker, run, sort_findings
@@ -32,9 +32,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return scale_fixtures.write_corpus(tmp_path_factory.mktemp("corpus"))
 
 
-def test_jobs_give_identical_findings_in_the_same_order(corpus: list[Path]) -> None:
-    one = check(corpus, _config(jobs=1, batch_rows=7))
-    two = check(corpus, _config(jobs=2, batch_rows=7))
+@pytest.fixture(scope="module")
+def by_jobs(corpus: list[Path]) -> tuple[CheckResult, CheckResult]:
+    """One check of the corpus in process and one with two worker processes, shared by the tests that compare them."""
+    return check(corpus, _config(jobs=1, batch_rows=7)), check(corpus, _config(jobs=2, batch_rows=7))
+
+
+@pytest.mark.scale
+def test_jobs_give_identical_findings_in_the_same_order(by_jobs: tuple[CheckResult, CheckResult]) -> None:
+    one, two = by_jobs
     pd.testing.assert_frame_equal(one.findings, two.findings)
     rules = set(one.findings["rule"])
     assert {"SC001", "SC002", "SC005", "SC007", "BP001", "PH001"} <= rules
@@ -54,6 +60,7 @@ def test_findings_do_not_depend_on_the_batch_size(corpus: list[Path]) -> None:
     assert duplicate["source_path"].tolist() == [str(corpus[1])]
 
 
+@pytest.mark.scale
 def test_memory_follows_the_batch_size_not_the_corpus(tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     path.write_text("".join(json.dumps(scale_fixtures.post(n)) + "\n" for n in range(3000)), encoding="utf-8")
@@ -85,6 +92,7 @@ def test_jsonl_blocks_are_cut_by_lines_and_keep_line_numbers(tmp_path: Path) -> 
             first = start + n
 
 
+@pytest.mark.scale
 def test_corpus_level_rule_in_one_and_two_processes(corpus: list[Path]) -> None:
     ruleset = scale_fixtures.ruleset_with_corpus_rule(resolve_ruleset(_config()))
     one = check(corpus, _config(jobs=1, batch_rows=9), ruleset=ruleset)
@@ -150,6 +158,7 @@ def test_run_on_a_dataframe_in_two_processes_matches_one() -> None:
     assert stats.documents == 90 and not one.empty
 
 
+@pytest.mark.scale
 def test_cli_jobs_one_and_two_report_the_same_findings(corpus: list[Path]) -> None:
     reports = []
     for jobs in ("1", "2"):
@@ -208,9 +217,9 @@ def test_fast_validation_agrees_with_pandera(text: object, doc_id: object, monke
         assert fast[1].tolist() == slow[1].tolist()
 
 
-def test_report_excerpts_are_the_same_from_worker_processes(corpus: list[Path]) -> None:
-    one = check(corpus, _config(jobs=1, batch_rows=7))
-    two = check(corpus, _config(jobs=2, batch_rows=7))
+@pytest.mark.scale
+def test_report_excerpts_are_the_same_from_worker_processes(by_jobs: tuple[CheckResult, CheckResult]) -> None:
+    one, two = by_jobs
     assert one.excerpts is not None and two.excerpts is not None
     assert one.excerpts.contexts and one.excerpts.documents and one.excerpts.dates
     assert two.excerpts.contexts == one.excerpts.contexts

@@ -70,7 +70,8 @@ def test_the_tally_does_not_depend_on_how_the_findings_are_chunked() -> None:
     small = tally_findings(store.chunks(whole_documents=True, chunk_rows=7))
     whole = tally_findings([frame])
     for name in ("findings", "documents_with_findings", "rule_findings", "rule_documents", "family_documents",
-                 "severity_findings", "per_document", "site_findings", "site_documents", "boilerplate_lines"):
+                 "severity_findings", "severity_documents", "per_document", "site_findings", "site_documents",
+                 "boilerplate_lines", "site_names", "line_names"):
         assert getattr(small, name) == getattr(whole, name), name
     assert whole.documents_with_findings == 500 and whole.rule_documents["BP001"] == 500
     assert whole.per_document == {2: 167, 3: 167, 4: 166}
@@ -80,13 +81,19 @@ def test_the_tally_does_not_depend_on_how_the_findings_are_chunked() -> None:
     assert small.most_severe(4)["severity"].tolist() == ["error"] * 4
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif"])
-def test_a_check_that_spills_reports_what_one_in_memory_reports(tmp_path: Path, fmt: str) -> None:
-    path = tmp_path / "big.jsonl"
+@pytest.fixture(scope="module")
+def spilled_and_held(tmp_path_factory: pytest.TempPathFactory) -> tuple[qc.CheckResult, qc.CheckResult]:
+    """One corpus checked with a findings budget of 10 rows (it spills) and without; shared by each format."""
+    path = tmp_path_factory.mktemp("spill") / "big.jsonl"
     path.write_text("".join(json.dumps(scale_fixtures.post(n)) + "\n" for n in range(600)), encoding="utf-8")
     base = {"fail-on": "never", "batch-rows": 50, "jobs": 1}
-    spilled = qc.check([path], {**base, "findings-memory-rows": 10})
-    held = qc.check([path], base)
+    return qc.check([path], {**base, "findings-memory-rows": 10}), qc.check([path], base)
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_a_check_that_spills_reports_what_one_in_memory_reports(
+        tmp_path: Path, fmt: str, spilled_and_held: tuple[qc.CheckResult, qc.CheckResult]) -> None:
+    spilled, held = spilled_and_held
     assert spilled.store.spilled > 0 and held.store.spilled == 0
     pd.testing.assert_frame_equal(spilled.findings, held.findings)
     # The tally's heads are keyed by position in the run, in run order, whichever batch they came from.

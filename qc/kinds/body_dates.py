@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from pydantic import Field
 
 from qc.batch import Batch
-from qc.kinds.copyright_stale import COPYRIGHT_RE
+from qc.copyright_notices import COPYRIGHT_RE
 from qc.matcher import _UNANCHORED, _re2_binding, compile_re2
 from qc.rulespec import FindingRow, RuleSpec, ScanPattern
 

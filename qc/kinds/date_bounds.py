@@ -6,10 +6,11 @@ Each value of ``fields`` is judged alone, in the order of ``checks``; the first 
 - ``impossible``: a numeric calendar date that does not exist (2020-02-30, 2020-13-01);
 - ``sentinel``: a placeholder date a system writes when it has none (1970-01-01, 1900-01-01), in any zone;
 - ``minimum``: before ``min_date`` (default 1991-08-06, the first web page);
-- ``future``: after the moment of the check plus ``future_tolerance``: nothing was captured in the future
-  (a posted value is judged this way only when there is no capture time).
-
-A posted value later than the capture is ``date_order``'s finding, so one defect yields one finding.
+- ``future``: later than any honest capture can be: after ``max_date`` (default 2100-01-01) plus
+  ``future_tolerance``. "The future" means after the capture, never after the machine's clock, so findings
+  never change from one day to the next on the same corpus: a posted value later than its own capture is
+  ``date_order``'s finding (one defect, one finding), and a capture time has nothing later to be judged
+  against but this fixed horizon (and the far-future sentinels, 9999-12-31 and the like).
 Values recovered from chrome are judged too, with their span as evidence.
 """
 
@@ -51,10 +52,12 @@ class Spec(RuleSpec):
     """Checks in order (the first failed one is the finding): unparseable, impossible, sentinel, minimum, future."""
     min_date: str = "1991-08-06"
     """Earliest plausible date (default: the first web page)."""
+    max_date: str = "2100-01-01"
+    """Latest plausible date: later is in the future of any honest capture."""
     sentinels: list[str] = Field(default_factory=lambda: ["1970-01-01", "1900-01-01"])
     """Placeholder dates systems write when they have none."""
     future_tolerance: str = "1d"
-    """How far after the moment of the check a date may be (a duration)."""
+    """How far past max_date a date may be before it is in the future (a duration)."""
 
     _check_tolerance = field_validator("future_tolerance")(check_duration)
 
@@ -68,7 +71,7 @@ class Spec(RuleSpec):
                 raise ValueError(f"unknown check {value!r} (known: {', '.join(CHECKS)})")
         return values
 
-    @field_validator("min_date")
+    @field_validator("min_date", "max_date")
     @classmethod
     def _check_min_date(cls, value: str) -> str:
         try:
@@ -108,7 +111,9 @@ class Spec(RuleSpec):
         if "minimum" in self.checks:
             tests["minimum"] = (ts < pd.Timestamp(self.min_date, tz="UTC")).fillna(False)
         if "future" in self.checks:
-            tests["future"] = (ts > pd.Timestamp.now(tz="UTC") + duration(self.future_tolerance)).fillna(False)
+            # A fixed horizon, never the machine's clock: the same corpus gets the same findings every day.
+            horizon = pd.Timestamp(self.max_date, tz="UTC") + duration(self.future_tolerance)
+            tests["future"] = (ts > horizon).fillna(False)
             if target == "posted":  # a post with a capture time is judged against it, by date_order
                 tests["future"] = tests["future"] & frame["captured_ts"].isna()
         for check in reversed(self.checks):  # earlier checks win

@@ -9,10 +9,14 @@ Keys: ``region`` (``head``, ``tail`` or ``edges``; ``any`` means both edges), ``
 must start within this many non-blank lines of the top, or end within this many of the bottom),
 ``min_run`` (menu items in the run, counted as distinct items since a menu does not repeat an entry),
 ``max_words``/``max_chars`` (a short Latin-script line) and ``max_cjk_chars`` (a short line in Chinese,
-Japanese or Korean). A line of several short items joined by ``|``, ``·`` or ``•`` counts once per
+Japanese or Korean). A line of three or more short items joined by ``|``, ``·``, ``•``, ``¦``, ``»``,
+``›``, ``::``, `` / `` or written as ``[ Home ] [ News ]`` (the link rows of older sites) counts once per
 item. Lines ending in sentence punctuation are prose and end a run. Lines with digits (dates, counters,
 phone numbers, numbered list items) neither count nor break a run: a numbered list or a table of
-figures is not a menu, but a "© 2019" line inside a footer does not end it.
+figures is not a menu, but a "© 2019" line inside a footer does not end it. With ``soft_words`` /
+``soft_chars`` (and ``soft_cjk_chars`` for CJK lines) set, a line a little too long for an item but not
+a sentence (a menu's longer entry, a sign-up prompt, links run together without spaces) is neutral too:
+menus mix such lines with their items, while an article's first paragraph ends a run.
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ _Line = tuple[int, int, str]
 #: Characters read at each edge of a post.
 SCAN_CHARS = 8000
 _DIGIT = re.compile("[0-9０-９]")
-_SEPARATORS = re.compile(r"\s*[|｜·•]\s*")
-_SEPARATOR = re.compile("[|｜·•]")
+_SEPARATORS = re.compile(r"\s*(?:[|｜·•¦»›]|::|\]\s*\[|\s/\s)\s*")
+_SEPARATOR = re.compile(r"[|｜·•¦»›]|::|\]\s*\[|\s/\s")
+_BRACKETS = "[] \t"
 
 
 class _EdgeLines:
@@ -104,6 +109,12 @@ class Spec(RuleSpec):
     """Longest menu item in characters (Latin script)."""
     max_cjk_chars: int = Field(default=10, ge=1)
     """Longest menu item in characters (Chinese, Japanese, Korean)."""
+    soft_words: int = Field(default=0, ge=0)
+    """A line up to this many words, too long for an item but no sentence, neither counts nor ends a run (0: off)."""
+    soft_chars: int = Field(default=0, ge=0)
+    """The same in characters (Latin script; 0: off)."""
+    soft_cjk_chars: int = Field(default=0, ge=0)
+    """The same in characters for a Chinese, Japanese or Korean line (0: off)."""
 
     def menu_items(self, line: str) -> list[str] | None:
         """The menu items a stripped, non-blank line holds: None for prose, [] for a neutral line."""
@@ -112,11 +123,17 @@ class Spec(RuleSpec):
         if _DIGIT.search(line):
             return []
         if _SEPARATOR.search(line) is None:  # most lines: a single part, the line itself (no split needed)
-            return [line.casefold()] if self._short_item(line) else None
-        parts = [p for p in _SEPARATORS.split(line) if p]
-        if len(parts) >= 3:  # "首页|新闻|体育": a whole menu on one line
-            return [p.casefold() for p in parts] if all(self._short_item(p) for p in parts) else None
-        return [line.casefold()] if self._short_item(line) else None
+            return [line.casefold()] if self._short_item(line) else self._soft(line)
+        parts = [p for p in (part.strip(_BRACKETS) for part in _SEPARATORS.split(line)) if p]
+        if len(parts) >= 3:  # "首页|新闻|体育", "[ Home ] [ News ] [ Contact ]": a whole menu on one line
+            return [p.casefold() for p in parts] if all(self._short_item(p) for p in parts) else self._soft(line)
+        return [line.casefold()] if self._short_item(line) else self._soft(line)
+
+    def _soft(self, line: str) -> list[str] | None:
+        """[] (neutral) for a line within the soft limits, None (prose) otherwise."""
+        if _CJK.search(line) and len(_CJK.findall(line)) * 3 > len(line):
+            return [] if len(line) <= self.soft_cjk_chars else None
+        return [] if len(line) <= self.soft_chars and len(line.split()) <= self.soft_words else None
 
     def _short_item(self, item: str) -> bool:
         if len(item) > self.max_chars and len(item) > self.max_cjk_chars:  # too long for either limit

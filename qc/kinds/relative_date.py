@@ -15,6 +15,7 @@ Keys: ``require_cue``, ``only_undated``, ``max_line_chars``, ``limit`` (findings
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -27,18 +28,42 @@ from qc.matcher import compile_re2
 from qc.rulespec import FindingRow, RuleSpec, ScanPattern
 
 _ZH_NUM = r"(?:\d+|[一二两三四五六七八九十半几]+)"
+_EN_NUM = r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|a few|several)"
+_EN_UNIT = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?|y)"
 RELATIVE_RE = (
-    r"(?P<zn>" + _ZH_NUM + r")\s*(?P<zu>秒钟|秒|分钟|个小时|小时|天|周|星期|个月|年)前"
+    # Compound ages are read whole: "1 hour 19 minutes ago", "4 years, 4 months ago", "1天2小时前".
+    r"(?P<zc>(?:" + _ZH_NUM + r"\s*(?:秒钟|秒|分钟|个小时|小时|天|周|星期|个月|年)\s*(?:零|又)?\s*)+)前"
     r"|(?P<zday>今天|昨天|前天)\s*(?P<zclock>\d{1,2}:\d{2})"
-    r"|(?i:\b(?P<en>\d+|an?|one)\s+(?P<eu>second|sec|minute|min|hour|hr|day|week|month|year)s?\s+ago\b)"
+    r"|(?i:\b(?P<ec>(?:" + _EN_NUM + r"\s*" + _EN_UNIT + r"\b,?\s*(?:and\s+)?)+)ago\b)"
     r"|(?i:\b(?P<eday>yesterday|today)\s+at\s+(?P<eclock>\d{1,2}:\d{2}))"
 )
-POSTING_CUE_RE = r"(?i:发表于|发布于|回复于|更新于|编辑于|发表|发布|posted|updated|published|edited|replied|modified)"
+#: Cues that date the post itself: a relative stamp after one is the post's own date left unresolved.
+POSTING_CUE_RE = r"(?i:发表于|发布于|回复于|发表|发布|posted|published|asked|answered|replied|submitted|veröffentlicht)"
+#: Cues of a later edit: "modified 3 days ago" is not the post's date, and is never counted as its cue.
+EDIT_CUE_RE = r"(?i:更新于|编辑于|修改于|updated|modified|edited|active|viewed|last\s+seen)\W{0,3}$"
+#: A byline before the stamp on its line: "By Jane Doe – 1 day ago", "Jane Doe • 29 minutes ago",
+#: "Chris Atkinson | 6 mins ago |", "Alex Perry 1 day ago" (one to four capitalised words).
+BYLINE_BEFORE_RE = (
+    r"(?:^|\n)[ \t]*(?:(?i:by|von|par|por|di|door)\s+[^\n]{1,60}?[\s,|•·–—-]*"
+    r"|[^\n]{1,60}?\s*[|•·–—]\s*"
+    r"|\p{Lu}[\p{L}'.-]*(?:\s+\p{Lu}[\p{L}'.-]*){0,3}\s+)$"
+)
+#: A byline alone on the line above a stamp: "By Sandee LaMotte, CNN" or a bare name ("Suzanne Gamboa").
+BYLINE_LINE_RE = (
+    r"^(?:(?i:by|von|par|por|di|door)\s+\S[^\n]{0,60}"
+    r"|\p{Lu}[\p{L}'.-]*(?:\s+\p{Lu}[\p{L}'.-]*){1,3})$"
+)
+_UNIT_PART = re.compile(
+    r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|a few|several|[一二两三四五六七八九十半几]+)"
+    r"\s*([a-z]+|秒钟|秒|分钟|个小时|小时|天|周|星期|个月|年)", re.IGNORECASE)
 _UNITS = {
     "秒钟": "s", "秒": "s", "分钟": "min", "个小时": "h", "小时": "h", "天": "D", "周": "W", "星期": "W",
     "个月": "M", "年": "Y", "second": "s", "sec": "s", "minute": "min", "min": "min", "hour": "h", "hr": "h",
-    "day": "D", "week": "W", "month": "M", "year": "Y",
+    "h": "h", "day": "D", "d": "D", "week": "W", "wk": "W", "w": "W", "month": "M", "mo": "M", "year": "Y",
+    "yr": "Y", "y": "Y",
 }
+_EN_WORDS = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0,
+             "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0}
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _DAYS_BACK = {"今天": 0, "昨天": 1, "前天": 2, "today": 0, "yesterday": 1}
 
@@ -46,8 +71,8 @@ _DAYS_BACK = {"今天": 0, "昨天": 1, "前天": 2, "today": 0, "yesterday": 1}
 def _count(value: str) -> float | None:
     if value.isdigit():
         return float(value)
-    if value.lower() in ("a", "an", "one"):
-        return 1.0
+    if value.lower() in _EN_WORDS:
+        return _EN_WORDS[value.lower()]
     if value == "半":
         return 0.5
     if value in _ZH_DIGITS:
@@ -59,21 +84,47 @@ def _count(value: str) -> float | None:
     return None  # 几天前: a few days, not a number
 
 
+def _unit(word: str) -> str | None:
+    word = word.lower()
+    return _UNITS.get(word) or (_UNITS.get(word[:-1]) if word.endswith("s") else None)
+
+
 def resolve(groups: dict[str, str], captured: pd.Timestamp) -> str | None:
-    """The date a relative stamp points to, seen from ``captured`` (UTC), or None if it is vague."""
+    """The date a relative stamp points to, seen from ``captured`` (UTC), or None if it is vague.
+
+    A compound age ("1 hour 19 minutes", "4 years, 4 months") is the sum of its parts.
+    """
     day = groups.get("zday") or groups.get("eday")
     if day:
         return (captured - pd.Timedelta(days=_DAYS_BACK[day.lower()])).strftime("%Y-%m-%d") + " " + (
             groups.get("zclock") or groups.get("eclock") or "")
-    amount = _count(groups.get("zn") or groups.get("en") or "")
-    unit = _UNITS.get((groups.get("zu") or groups.get("eu") or "").lower())
-    if amount is None or unit is None:
+    parts = _UNIT_PART.findall(groups.get("zc") or groups.get("ec") or "")
+    if not parts:
         return None
-    if unit in ("M", "Y"):
-        months = amount * (12 if unit == "Y" else 1)
-        return (captured - pd.DateOffset(months=int(months))).strftime("%Y-%m")
-    delta = pd.Timedelta(amount * {"s": 1, "min": 60, "h": 3600, "D": 86400, "W": 604800}[unit], unit="s")
-    return show(captured - delta)
+    months = 0
+    seconds = 0.0
+    for number, word in parts:
+        amount, unit = _count(number), _unit(word)
+        if amount is None or unit is None:
+            return None  # 几天前, "a few days ago": vague
+        if unit in ("M", "Y"):
+            months += int(amount * (12 if unit == "Y" else 1))
+        else:
+            seconds += amount * {"s": 1, "min": 60, "h": 3600, "D": 86400, "W": 604800}[unit]
+    when = captured - pd.DateOffset(months=months) - pd.Timedelta(seconds, unit="s")
+    return when.strftime("%Y-%m") if months and not seconds else show(when)
+
+
+def _previous_line(text: str, line_start: int) -> str:
+    """The nearest non-blank line above the line that starts at ``line_start``, stripped."""
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if line:
+            return line
+        end = start - 1
+    return ""
 
 
 class Spec(RuleSpec):
@@ -85,6 +136,8 @@ class Spec(RuleSpec):
     """A relative stamp alone on a line this short counts without a cue or clock."""
     require_cue: bool = False
     """Only stamps after a posting cue (发表于, 回复于, posted, updated…) count."""
+    byline: bool = False
+    """Also count the page's first stamp after the author's byline ("By Jane Doe – 1 day ago"): the post's date."""
     only_undated: bool = False
     """Skip posts that have an absolute date (field or chrome)."""
     limit: int = Field(default=5, ge=1)
@@ -102,6 +155,9 @@ class Spec(RuleSpec):
             return
         relative = compile_re2(RELATIVE_RE)
         cue = compile_re2(POSTING_CUE_RE)
+        edit = compile_re2(EDIT_CUE_RE)
+        byline_before = compile_re2(BYLINE_BEFORE_RE)
+        byline_line = compile_re2(BYLINE_LINE_RE)
         for row in rows.tolist():
             text = frame["text"].iat[row]
             if not isinstance(text, str):
@@ -110,14 +166,22 @@ class Spec(RuleSpec):
             if self.only_undated and not pd.isna(frame["posted_ts"].iat[row]):
                 continue
             emitted = 0
-            for match in relative.finditer(text):
+            for index, match in enumerate(relative.finditer(text)):
                 start, end = match.start(), match.end()
                 groups = {k: v for k, v in match.groupdict().items() if v}
                 line_start = text.rfind("\n", 0, start) + 1
                 line_end = text.find("\n", end)
                 line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+                before = text[line_start:start]
+                if edit.search(before):
+                    continue  # "modified 3 days ago" dates an edit, not the post
                 cued = cue.search(text[max(line_start, start - 20) : start]) is not None
-                stamp_like = cued or (not self.require_cue and (
+                # A byline stamp is the post's own: the first relative stamp of the page, after the author's
+                # name on its line, or alone on its line under a byline.
+                byline = self.byline and index == 0 and (
+                    byline_before.search(before) is not None
+                    or (line == text[start:end] and byline_line.search(_previous_line(text, line_start)) is not None))
+                stamp_like = cued or byline or (not self.require_cue and (
                     "zclock" in groups or "eclock" in groups or len(line) <= self.max_line_chars))
                 if not stamp_like:
                     continue

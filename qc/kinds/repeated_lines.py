@@ -11,8 +11,10 @@ is the line and its ``match`` the line text, so reports can list each site's mos
 Keys: ``min_documents``, ``min_fraction``, ``min_chars``/``max_chars`` (normalised line length
 considered: very short lines such as "0" or "OK" carry no evidence, very long ones are prose),
 ``max_pairs`` (when the merged state outgrows it, pairs seen in a single document so far are dropped:
-memory stays bounded, and a template line may then be counted one document short) and ``limit``
-(findings per document).
+memory stays bounded, and a template line may then be counted one document short), ``min_lines`` (a
+document is flagged only when at least this many distinct lines of it are template lines: a site's header
+or footer is a block of lines, while a single recurring line is as often the post's own title, byline or
+date shown again in the site's related-story lists) and ``limit`` (findings per document).
 """
 
 from __future__ import annotations
@@ -28,26 +30,10 @@ from pydantic import Field
 
 from qc.batch import Batch
 from qc.rulespec import FindingRow, RuleSpec
+from qc.textnorm import normalise_lines
 
 _NO_SITE = "\x00no-site"
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd constant: mixes the site hash into the line hash
-
-
-#: ``\s+`` -> " ", matching only the runs that change: most lines' whitespace is single spaces, and RE2
-#: replacing each of them by itself was most of this rule's time.
-_WHITESPACE_RUN = r"[\t\n\f\r]\s*| \s+"
-#: ``[0-9]+`` -> "0", likewise skipping the runs that already are a single "0".
-_DIGIT_RUN = r"[0-9]{2,}|[1-9]"
-
-
-def _normalise(lines: pa.Array) -> pa.Array:
-    """Whitespace folded, digits masked, case folded: vectorised over the Arrow array of lines.
-
-    The same as ``lower(replace(trim(replace(line, r"\\s+", " ")), r"[0-9]+", "0"))``: at the start of a
-    run, RE2's leftmost match takes the whole run whenever replacing it changes anything.
-    """
-    folded = pc.utf8_trim_whitespace(pc.replace_substring_regex(lines, _WHITESPACE_RUN, " "))
-    return pc.utf8_lower(pc.replace_substring_regex(folded, _DIGIT_RUN, "0"))
 
 
 def _as_str(arrow_type: pa.DataType) -> Any:
@@ -108,6 +94,8 @@ class Spec(RuleSpec):
     """Longest normalised line considered (longer ones are prose)."""
     max_pairs: int = Field(default=5_000_000, ge=1000)
     """Memory bound: past this many (site, line) pairs, pairs seen in one document so far are dropped."""
+    min_lines: int = Field(default=1, ge=1)
+    """A document is flagged only when at least this many distinct lines of it are template lines."""
     limit: int = Field(default=20, ge=1)
     """Findings per document, at most."""
 
@@ -143,7 +131,7 @@ class Spec(RuleSpec):
         maybe = np.flatnonzero((lengths >= self.min_chars) & (lengths <= 4 * self.max_chars)
                                & ((spread + 2) // 3 <= self.max_chars))
         raw = raw.take(pa.array(maybe))
-        norm = _normalise(raw)
+        norm = normalise_lines(raw)
         norm_len = pc.utf8_length(norm).to_numpy()
         keep = (norm_len >= self.min_chars) & (norm_len <= self.max_chars)
         picked = maybe[keep]
@@ -177,7 +165,11 @@ class Spec(RuleSpec):
         counts = _lookup(state["pairs"], lines["key"].to_numpy(dtype=np.uint64))
         site_docs = _lookup(state["docs"], lines["site"].to_numpy(dtype=np.uint64))
         hits = lines[(counts >= self.min_documents) & (counts >= self.min_fraction * site_docs)]
-        hits = hits.assign(count=counts[hits.index]).groupby("row", sort=True).head(self.limit)
+        hits = hits.assign(count=counts[hits.index])
+        if self.min_lines > 1:
+            distinct = hits.groupby("row")["key"].transform("nunique")
+            hits = hits[distinct.to_numpy() >= self.min_lines]
+        hits = hits.groupby("row", sort=True).head(self.limit)
         for row, start, line, count in zip(hits["row"].tolist(), hits["start"].tolist(), hits["line"].tolist(),
                                            hits["count"].tolist(), strict=True):
             lead = len(line) - len(line.lstrip())

@@ -27,7 +27,7 @@ RC: dict[Any, Any] = {
     "svg.fonttype": "none",  # text stays text: small files, the browser picks CJK fonts
     "svg.hashsalt": "corpus-qc",  # stable output for identical input
     "text.parse_math": False,
-    "font.size": 9,
+    "font.size": 11,  # charts are scaled to a card's width: smaller type is unreadable at 1400 px
     "font.family": ["DejaVu Sans", "Noto Sans CJK SC", "sans-serif"],
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -71,7 +71,7 @@ def _barh(labels: list[str], values: list[int], colors: list[str], title: str, x
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         notes = notes or [str(v) for v in values]
         for pos, value, note in zip(positions, values, notes, strict=True):
-            ax.annotate(note, (value, pos), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+            ax.annotate(note, (value, pos), xytext=(3, 0), textcoords="offset points", va="center", fontsize=10)
         ax.margins(x=0.25)
         return _uri(fig)
 
@@ -89,12 +89,14 @@ def families_chart(families: list[dict[str, object]]) -> str | None:
 
 def rules_chart(rules: list[dict[str, object]], top: int = 15) -> str | None:
     """Documents hit per rule, coloured by severity."""
-    rows = sorted((r for r in rules if int(str(r["findings"])) > 0), key=lambda r: -int(str(r["documents"])))[:top]
+    hit = sorted((r for r in rules if int(str(r["findings"])) > 0), key=lambda r: -int(str(r["documents"])))
+    rows = hit[:top]
     if not rows:
         return None
+    shown = f"top {len(rows)} of {len(hit)} rules" if len(hit) > len(rows) else f"{len(rows)} rules"
     return _barh([f"{r['code']} {r['name']}" for r in rows], [int(str(r["documents"])) for r in rows],
                  [PALETTE.get(str(r["severity"]), "#777") for r in rows],
-                 "Findings by rule (bars: documents hit; colour: severity)", "documents",
+                 f"Findings by rule, {shown} (bars: documents hit; colour: severity)", "documents",
                  [f"{r['documents']} · {r['findings']}" for r in rows])
 
 

@@ -58,13 +58,15 @@ def page_data(result: CheckResult, model: ReportModel) -> dict[str, Any]:
     excerpts = result.excerpts
     documents: dict[str, Any] = {}
     doc_keys: dict[tuple[str, int], str] = {}
+    kept_ranges: dict[str, list[tuple[int, int]]] = {}
     if excerpts is not None:
         for (doc_path, doc_line), kept in excerpts.documents.items():
             key = f"d{len(doc_keys)}"
             doc_keys[(doc_path, doc_line)] = key
             documents[key] = {"doc_id": kept.doc_id, "site": kept.site, "title": kept.title, "url": kept.url,
-                              "source": f"{doc_path}:{doc_line}", "text": kept.text, "truncated": kept.truncated,
-                              "spans": []}
+                              "source": f"{doc_path}:{doc_line}", "pieces": [list(p) for p in kept.pieces],
+                              "truncated": kept.truncated, "spans": []}
+            kept_ranges[key] = [(offset, offset + len(piece)) for offset, piece in kept.pieces]
     columns = ["source_path", "source_line", "rule", "start", "end", "severity", "field"]
     for chunk in result.store.chunks(columns) if documents else ():
         spans = chunk[chunk["start"].notna() & (chunk["field"] == "text")]
@@ -72,7 +74,7 @@ def page_data(result: CheckResult, model: ReportModel) -> dict[str, Any]:
                 spans["source_path"].tolist(), spans["source_line"].tolist(), spans["rule"].tolist(),
                 spans["start"].tolist(), spans["end"].tolist(), spans["severity"].tolist(), strict=True):
             doc_key = doc_keys.get((str(path), int(span_line)))
-            if doc_key is not None and int(end) <= len(documents[doc_key]["text"]):
+            if doc_key is not None and any(lo <= int(start) and int(end) <= hi for lo, hi in kept_ranges[doc_key]):
                 documents[doc_key]["spans"].append([int(start), int(end), str(rule), str(severity)])
     rows = []
     embedded = model.embedded

@@ -116,10 +116,11 @@ def _example(result: CheckResult, row: Any) -> Example:
                    site=None if pd.isna(row.site) else str(row.site))
 
 
-def _top_lines(counts: Counter[tuple[str, str]], site: str, limit: int) -> list[tuple[str, int]]:
-    """A site's most frequent lines, most frequent first (ties in line order)."""
-    lines = sorted(((line, n) for (where, line), n in counts.items() if where == site and line),
-                   key=lambda item: (-item[1], item[0]))
+def _top_lines(counts: Counter[tuple[str, str]], names: dict[tuple[str, str], str], site: str,
+               limit: int) -> list[tuple[str, int]]:
+    """A site's most frequent lines (grouped by normal form, shown as first written), most frequent first."""
+    lines = sorted(((names.get((where, line), line), n) for (where, line), n in counts.items()
+                    if where == site and line), key=lambda item: (-item[1], item[0]))
     return lines[:limit]
 
 
@@ -132,9 +133,10 @@ def _sites(result: CheckResult, top: int, lines_per_site: int) -> tuple[list[Sit
     for site in ranked[:top]:
         # The corpus-level repeated-lines rule names leaked lines best; a site it did not flag still
         # shows its most frequent boilerplate matches.
-        lines = (_top_lines(tally.repeated_lines, site, lines_per_site)
-                 or _top_lines(tally.boilerplate_lines, site, lines_per_site))
-        sites.append(SiteLeaks(site, tally.site_documents[site], tally.site_findings[site], lines))
+        lines = (_top_lines(tally.repeated_lines, tally.line_names, site, lines_per_site)
+                 or _top_lines(tally.boilerplate_lines, tally.line_names, site, lines_per_site))
+        sites.append(SiteLeaks(tally.site_names.get(site, site), tally.site_documents[site],
+                               tally.site_findings[site], lines))
     return sites, "repeated_lines" if tally.repeated_lines else "boilerplate"
 
 

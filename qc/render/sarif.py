@@ -1,12 +1,20 @@
-"""``--format sarif``: SARIF 2.1.0, one rule entry per rule (summary and help), results at file and line."""
+"""``--format sarif``: SARIF 2.1.0, one rule entry per rule (summary and help), results at file and line.
+
+Locations: a corpus file under the working directory is a relative URI against the ``%SRCROOT%`` base
+(declared in ``originalUriBaseIds`` as the working directory's ``file://`` URI), which is what code-scanning
+upload resolves against the checkout; any other file (``..`` leading out, another tree) is an absolute
+``file://`` URI. Both are percent-encoded from the file name's bytes (RFC 3986), so spaces, ``%``, ``#``,
+``:``, backslashes and non-UTF-8 names stay valid URIs.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import quote
+from urllib.parse import quote_from_bytes
 
 import pandas as pd
 
@@ -21,9 +29,41 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def artifact_uri(path: str) -> str:
-    """A relative URI reference for a corpus path (spaces and the like percent-encoded)."""
-    return quote(PurePath(path).as_posix(), safe="/")
+#: The uriBaseId of paths under the working directory.
+SRCROOT = "%SRCROOT%"
+
+
+def _path_bytes(path: str) -> bytes:
+    try:
+        return os.fsencode(path)  # the name's own bytes (non-UTF-8 names round-trip through surrogateescape)
+    except UnicodeEncodeError:  # a lone surrogate that no file name decoded to
+        return path.encode("utf-8", "surrogatepass")
+
+
+def artifact_location(path: str, root: str) -> dict[str, str]:
+    """A SARIF ``artifactLocation`` for a corpus path: relative to ``%SRCROOT%`` (``root``, an absolute
+    directory) when the file is under it, else an absolute ``file://`` URI."""
+    absolute = os.path.abspath(path)  # lexically: "a/../b" is b, as the user wrote it
+    try:
+        relative = os.path.relpath(absolute, root)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        relative = os.pardir
+    if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+        return {"uri": quote_from_bytes(_path_bytes(PurePath(relative).as_posix()), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": _file_uri(absolute)}
+
+
+def _file_uri(absolute: str) -> str:
+    """``file://`` URI of an absolute path, percent-encoded from its bytes."""
+    posix = PurePath(absolute).as_posix()
+    if not posix.startswith("/"):  # pragma: no cover - Windows: C:/data → /C:/data
+        posix = "/" + posix
+    return "file://" + quote_from_bytes(_path_bytes(posix), safe="/:" if os.name == "nt" else "/")
+
+
+def _root_uri(root: str) -> str:
+    uri = _file_uri(root)
+    return uri if uri.endswith("/") else uri + "/"
 
 
 def _rule_entry(info: dict[str, Any]) -> dict[str, Any]:
@@ -37,19 +77,25 @@ def _rule_entry(info: dict[str, Any]) -> dict[str, Any]:
         "help": {"text": why or summary, "markdown": f"**{info['name']}** ({info['code']})\n\n{why or summary}"},
         **({"helpUri": info["url"]} if info.get("url") else {}),  # the rule's page (qc.ruledocs)
         "defaultConfiguration": {"level": LEVEL.get(str(info["severity"]), "warning")},
-        "properties": {"tags": [str(info["family"]), str(info["kind"])]},
+        # Tags must be unique (the schema says so): a schema check's family and kind are both "schema".
+        "properties": {"tags": list(dict.fromkeys([str(info["family"]), str(info["kind"])]))},
     }
 
 
-def _results(result: CheckResult, index: dict[str, int]) -> Iterator[dict[str, Any]]:
-    """One SARIF result per finding, read chunk by chunk from the store."""
+def _results(result: CheckResult, index: dict[str, int], root: str) -> Iterator[dict[str, Any]]:
+    """One SARIF result per finding, read chunk by chunk from the store; paths relative to ``root``."""
+    locations: dict[str, dict[str, str]] = {}  # one per corpus file, not per finding
     is_new = result.baseline.is_new.to_numpy() if result.baseline is not None else None
     for findings in result.store.chunks():
         # One fingerprint per record (rule, doc_id, match): code scanning treats equal fingerprints as one alert.
         prints = fingerprints(findings, version=1).tolist()
         positions = findings.index.to_numpy()
         for fp, position, row in zip(prints, positions, findings.itertuples(index=False), strict=True):
-            physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(str(row.source_path))}}
+            source = str(row.source_path)
+            location = locations.get(source)
+            if location is None:
+                location = locations[source] = artifact_location(source, root)
+            physical: dict[str, Any] = {"artifactLocation": dict(location)}
             if not pd.isna(row.source_line) and int(row.source_line) >= 1:
                 physical["region"] = {"startLine": int(row.source_line)}
             properties: dict[str, Any] = {"doc_id": None if pd.isna(row.doc_id) else str(row.doc_id),
@@ -70,7 +116,7 @@ def _results(result: CheckResult, index: dict[str, int]) -> Iterator[dict[str, A
             yield entry
 
 
-def _log(result: CheckResult, results: Any) -> tuple[dict[str, Any], dict[str, int]]:
+def _log(result: CheckResult, results: Any, root: str) -> tuple[dict[str, Any], dict[str, int]]:
     model = report_model(result)
     codes = [r["code"] for r in result.summary.rules]
     rules = [_rule_entry(model.rule_info[code]) for code in codes if code in model.rule_info]
@@ -83,6 +129,7 @@ def _log(result: CheckResult, results: Any) -> tuple[dict[str, Any], dict[str, i
                                 "rules": rules}},
             "invocations": [{"executionSuccessful": not result.input_errors,
                              "properties": {"gatePassed": result.gate.passed, "gateReasons": result.gate.reasons}}],
+            "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(root)}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
@@ -92,8 +139,9 @@ def _log(result: CheckResult, results: Any) -> tuple[dict[str, Any], dict[str, i
 
 def sarif_dict(result: CheckResult) -> dict[str, Any]:
     """The SARIF log as a dict (every result in memory: :func:`render` streams them instead)."""
-    log, index = _log(result, [])
-    log["runs"][0]["results"] = list(_results(result, index))
+    root = os.getcwd()
+    log, index = _log(result, [], root)
+    log["runs"][0]["results"] = list(_results(result, index, root))
     return log
 
 
@@ -102,9 +150,10 @@ _RESULTS_SLOT = "\x00corpus-qc-results\x00"
 
 def render(result: CheckResult, out: TextIO) -> None:
     """Write the SARIF log, streaming the results array from the findings store."""
-    log, index = _log(result, _RESULTS_SLOT)
+    root = os.getcwd()
+    log, index = _log(result, _RESULTS_SLOT, root)
     head, tail = json.dumps(log, ensure_ascii=False, indent=1).split(json.dumps(_RESULTS_SLOT), 1)
     out.write(head + "[")
-    for n, entry in enumerate(_results(result, index)):
+    for n, entry in enumerate(_results(result, index, root)):
         out.write(("\n" if n == 0 else ",\n") + json.dumps(entry, ensure_ascii=False))
     out.write("]" + tail + "\n")
