@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # `make test PYTEST_JOBS=` runs the tests in one process.
 PYTEST_JOBS ?= -n 2 --dist loadfile
 
-.PHONY: demo test test-slow test-all lint typecheck unit unit-slow bench clean
+.PHONY: demo test test-slow test-all lint typecheck unit unit-slow bench generate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ test: lint unit
 test-slow: unit-slow
 
 test-all: lint unit unit-slow
+
+# Regenerate the checked-in rule pages and editor schemas (tests fail when either is stale).
+generate: $(STAMP)
+	$(BIN)/qc rules docs docs/rules
+	$(BIN)/qc rules schemas schemas
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -13,7 +13,7 @@ from qc.config import Config, load_config
 from qc.engine import Checker, RunStats, run
 from qc.errors import ConfigError, InputError
 from qc.excerpts import ExcerptCollector, Excerpts
-from qc.registry import RuleSet, load_rules
+from qc.registry import RuleSet, load_rules, with_severities
 from qc.schemas import validate_findings
 from qc.store import FindingsStore
 from qc.summary import Gate, Summary, evaluate_gate, summarise
@@ -54,6 +54,8 @@ class CheckResult:
 def resolve_ruleset(config: Config) -> RuleSet:
     """Load the packs the config names and apply its select/ignore selectors."""
     ruleset = load_rules([Path(p) for p in config.rules], include_builtin=config.builtin_rules)
+    if config.severity:
+        ruleset = with_severities(ruleset, config.severity, config.source)
     return ruleset.select(config.select, config.ignore)
 
 

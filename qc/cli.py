@@ -195,8 +195,8 @@ def check(
     ignore: IgnoreOption = None,
     no_builtin: NoBuiltinOption = False,
     config_file: ConfigOption = None,
-    output_format: Annotated[str | None, typer.Option("--format", help="terminal, json, junit, github, sarif or html.",
-                                                      rich_help_panel="Output")] = None,
+    output_format: Annotated[str | None, typer.Option("--format", help="terminal, json, junit, github, gitlab, "
+                                                      "sarif or html.", rich_help_panel="Output")] = None,
     output: OutputOption = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="error, warning, info or never.",
                                                 rich_help_panel="CI")] = None,
@@ -223,6 +223,9 @@ def check(
                                                   rich_help_panel="Scale")] = None,
     batch_rows: Annotated[int | None, typer.Option("--batch-rows", min=1, help="Records per batch (memory bound).",
                                                    rich_help_panel="Scale")] = None,
+    reports: Annotated[list[str] | None, typer.Option("--report", help="Also write the report in FORMAT to FILE "
+                                                      "(FORMAT=FILE, repeatable): one run, every CI report.",
+                                                      rich_help_panel="Output")] = None,
 ) -> None:
     """Check a corpus and gate on the result (exit 0 pass, 1 fail, 2 error)."""
     if jobs != 1 and engine in (None, "local"):
@@ -233,6 +236,7 @@ def check(
     from qc.render import OutputFormat, renderer
 
     try:
+        extra_reports = _parse_reports(reports or [])
         overrides: dict[str, Any] = {
             "select": select or None,
             "ignore": ignore or None,
@@ -259,10 +263,12 @@ def check(
 
             findings_suffix(findings_file)
         _check_outputs(paths, config, {"--output": output, "--html": html, "--findings": findings_file,
-                                       "--write-baseline": write_baseline}, {"--baseline": baseline},
-                       may_replace={"--write-baseline": baseline})
+                                       "--write-baseline": write_baseline,
+                                       **{f"--report {fmt.value}={target}": target for fmt, target in extra_reports}},
+                       {"--baseline": baseline}, may_replace={"--write-baseline": baseline})
         result = _run_checked(run_check, paths, config, quiet)
         result = _extra_outputs(result, html, findings_file, baseline, write_baseline)
+        _write_extra_reports(result, extra_reports)
         write = renderer(fmt)
         if fmt is OutputFormat.terminal and (quiet or verbose):
             write = _terminal_writer(-1 if quiet else 1)
@@ -463,6 +469,149 @@ def rules_test(
 #: Memory set aside at start-up and given back on a crash, so that after a MemoryError there is room to
 #: print the one line and exit 2.
 _RESERVE_BYTES = 8 << 20
+
+
+# -- qc config: the effective settings and where each came from ---------------------------------------------
+
+@app.command("config")
+@_guarded
+def config_command(
+    config_file: ConfigOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="error, warning, info or never.")] = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", help="Time zone for naive timestamps.")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="terminal or json.")] = "terminal",
+) -> None:
+    """Print every setting's effective value and where it came from (default, the config file, or a flag)."""
+    import json
+
+    from qc.api import resolve_ruleset
+    from qc.config import explain_config
+    from qc.errors import ConfigError
+
+    overrides = {"select": select or None, "ignore": ignore or None, "fail_on": fail_on,
+                 "default_timezone": timezone}
+    try:
+        if output_format not in ("terminal", "json"):
+            raise ConfigError(f"unknown format {output_format!r} (choose terminal, json)", field="--format")
+        settings = explain_config(config_file, overrides=overrides)
+        config = _load_config(config_file, overrides, None, False)
+        ruleset = resolve_ruleset(config)  # selectors and severity overrides must name real rules
+    except QcError as exc:
+        raise _fail(exc) from None
+    if output_format == "json":
+        typer.echo(json.dumps({"config_file": config.source, "rules_selected": len(ruleset),
+                               "settings": {key: {"value": value, "source": origin}
+                                            for key, value, origin in settings}}, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"config file: {escape(config.source or 'none found')} · {len(ruleset)} rules selected",
+                  title_justify="left")
+    for name in ("key", "value", "source"):
+        table.add_column(name, overflow="fold")
+    for key, value, origin in settings:
+        table.add_row(key, escape(json.dumps(value, ensure_ascii=False)), escape(origin))
+    Console(highlight=False).print(table)
+
+
+# -- --report FORMAT=FILE: every report a CI job wants from one run -------------------------------------------
+
+def _parse_reports(values: list[str]) -> list[tuple[Any, Path]]:
+    """``FORMAT=FILE`` pairs, checked before the run so a typo costs no corpus pass."""
+    from qc.errors import ConfigError
+    from qc.render import OutputFormat
+
+    parsed = []
+    for item in values:
+        name, sep, target = item.partition("=")
+        try:
+            fmt = OutputFormat(name.strip())
+        except ValueError:
+            fmt = None
+        if not sep or not target or fmt is None:
+            choices = ", ".join(f.value for f in OutputFormat)
+            raise ConfigError(f"expected FORMAT=FILE with FORMAT one of {choices}, got {item!r}", field="--report")
+        parsed.append((fmt, Path(target)))
+    return parsed
+
+
+def _write_extra_reports(result: Any, reports: list[tuple[Any, Path]]) -> None:
+    """Each ``--report`` file, written whole (see :mod:`qc.outputs`)."""
+    from qc.outputs import atomic_output
+    from qc.render import renderer
+
+    for fmt, path in reports:
+        with atomic_output(path, "--report") as handle:
+            renderer(fmt)(result, handle)
+
+
+# -- Authoring: rule pages, editor schemas, new rule files (qc.ruledocs, qc.jsonschemas, qc.skeleton) --------
+
+@contextlib.contextmanager
+def _writing_into(directory: Path) -> Iterator[None]:
+    """A failure to write generated files into ``directory`` as one output-error line (exit 2)."""
+    from qc.errors import OutputError
+
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(f"cannot write into {directory}: {exc.strerror or exc}", field="DIRECTORY") from None
+
+
+@rules_app.command("docs")
+@_guarded
+def rules_docs(
+    directory: Annotated[Path, typer.Argument(help="Folder to write CODE.md pages into (docs/rules).")],
+    rules: Annotated[list[Path] | None, typer.Option("--rules", help="Also document this rule pack.")] = None,
+    no_builtin: NoBuiltinOption = False,
+) -> None:
+    """Write one Markdown page per rule (what, why, options, examples, how to silence) and an index."""
+    from qc.ruledocs import write_docs
+
+    try:
+        with _writing_into(directory):
+            written, removed = write_docs(_ruleset(rules, no_builtin), directory)
+    except QcError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"wrote {len(written)} pages to {directory}" + (f", removed {len(removed)} stale" if removed else ""))
+
+
+@rules_app.command("schemas")
+@_guarded
+def rules_schemas(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the JSON Schemas into (schemas).")],
+) -> None:
+    """Write the JSON Schemas of a rule file and of [tool.qc] (for editors and validators)."""
+    from qc.jsonschemas import write_schemas
+
+    try:
+        with _writing_into(directory):
+            written = write_schemas(directory)
+    except QcError as exc:
+        raise _fail(exc) from None
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+@rules_app.command("new")
+@_guarded
+def rules_new(
+    code: Annotated[str, typer.Argument(help="Code of the new rule, e.g. XY001.")],
+    kind: Annotated[str, typer.Option("--kind", help="Rule kind (qc rules kinds are the modules of qc/kinds).")],
+    directory: Annotated[Path, typer.Option("--dir", help="Rule-pack folder to write into.")] = Path("qc-rules"),
+    name: Annotated[str | None, typer.Option("--name", help="Kebab-case name (default: the code in lower case).")
+                    ] = None,
+    family: Annotated[str, typer.Option("--family", help="Family of the rule.")] = "custom",
+    severity: Annotated[str, typer.Option("--severity", help="error, warning or info.")] = "warning",
+) -> None:
+    """Write a rule skeleton (with its editor schema line) to fill in, then check with qc rules test."""
+    from qc.skeleton import write_skeleton
+
+    try:
+        path = write_skeleton(directory, code, kind, name=name, family=family, severity=severity)
+    except QcError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"wrote {path}; write its examples, then run: qc rules test {directory}")
 
 
 def main() -> None:

@@ -6,13 +6,17 @@ Unknown keys are errors naming the file and key.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from qc.errors import ConfigError
+from qc.paths import DEFAULT_DOCS_URL
+from qc.render import OutputFormat
 from qc.rulespec import Severity
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -21,32 +25,59 @@ ENGINES = ("local", "dask")
 CHOICES = {"fail_on": FAIL_ON, "engine": ENGINES}
 
 
+def _canonical_names(schema: dict[str, Any]) -> None:
+    # The JSON Schema lists the canonical names ``fields`` accepts (the validator below checks them).
+    from qc.load import CANONICAL
+
+    schema["propertyNames"] = {"enum": list(CANONICAL)}
+
+
 class Config(BaseModel):
     """Every setting corpus-qc reads; keys are kebab-case in TOML."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda s: s.replace("_", "-"))
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda s: s.replace("_", "-"),
+                              use_attribute_docstrings=True)
 
-    rules: list[str] = Field(default_factory=list, description="Extra rule-pack directories.")
+    rules: list[str] = Field(default_factory=list)
+    """Extra rule-pack directories (or rule files), loaded after the built-in packs."""
     builtin_rules: bool = True
+    """Load the built-in packs (boilerplate, placeholder, date)."""
     select: list[str] = Field(default_factory=lambda: ["ALL"])
+    """Rules to run: codes (PH001), code prefixes (PH), families, names, or ALL."""
     ignore: list[str] = Field(default_factory=list)
-    fail_on: str = "error"
-    max_doc_rate: dict[str, float] = Field(default_factory=dict)
-    fields: dict[str, str] = Field(default_factory=dict, description="canonical name -> source column")
+    """Rules to leave out, with the same selectors as select."""
+    fail_on: str = Field(default="error", json_schema_extra={"enum": list(FAIL_ON)})
+    """Lowest severity that fails the gate: error, warning, info, or never."""
+    max_doc_rate: dict[str, float] = Field(default_factory=dict,
+                                           json_schema_extra={"additionalProperties": {"type": "number", "minimum": 0,
+                                                                                     "maximum": 1}})
+    """Family or rule code -> highest share of documents (0-1) it may hit before the gate fails."""
+    fields: dict[str, str] = Field(default_factory=dict, json_schema_extra=_canonical_names)
+    """Canonical field name (text, doc_id, posted_at…) -> the source column that holds it."""
     default_timezone: str = "UTC"
+    """IANA time zone naive timestamps are read in (Asia/Shanghai)."""
     dayfirst: bool = False
-    dayfirst_sites: list[str] = Field(default_factory=list, description="Sites whose 05/06/2020 is 5 June.")
+    """Read ambiguous numeric dates day first (05/06/2020 is 5 June)."""
+    dayfirst_sites: list[str] = Field(default_factory=list)
+    """Sites (and their subdomains) whose 05/06/2020 is 5 June."""
     batch_rows: int = Field(default=20_000, ge=1)
-    #: Findings held in memory before older ones spill to a temporary Parquet file (memory bound on findings).
+    """Records per batch: input memory follows it."""
     findings_memory_rows: int = Field(default=100_000, ge=1)
-    format: str = "terminal"
-    #: Worker processes for the local engine; None means every core.
+    """Findings held in memory before older ones spill to a temporary Parquet file (memory bound on findings)."""
+    format: str = Field(default="terminal", json_schema_extra={"enum": [f.value for f in OutputFormat]})
+    """Report format on stdout."""
     jobs: int | None = Field(default=None, ge=1)
-    #: ``local`` (processes on this machine) or ``dask`` (a Dask distributed cluster at ``scheduler``).
-    engine: str = "local"
+    """Worker processes for the local engine; unset means every core (qc check) or 1 (qc.check())."""
+    engine: str = Field(default="local", json_schema_extra={"enum": list(ENGINES)})
+    """local (processes on this machine) or dask (a Dask distributed cluster at scheduler)."""
     scheduler: str | None = None
-    #: Where the file came from (not a TOML key).
-    source: str | None = Field(default=None, exclude=True)
+    """Dask scheduler address, e.g. tcp://scheduler.internal:8786."""
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    """Rule code -> error, warning or info: the severity its findings get instead of the rule's own."""
+    docs_url: str = DEFAULT_DOCS_URL
+    """Base URL of the rule pages: a finding of PH001 links to <docs-url>PH001.md in every report."""
+    #: Where the file came from (not a TOML key, so not in the JSON Schema).
+    source: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
 
     @field_validator("fail_on", "engine")
     @classmethod
@@ -55,6 +86,14 @@ class Config(BaseModel):
         if value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}")
         return value
+
+    @field_validator("docs_url")
+    @classmethod
+    def _check_docs_url(cls, value: str) -> str:
+        # Reports put this in href attributes and SARIF helpUri: only an absolute web URL belongs there.
+        if not value.startswith(("https://", "http://")) or any(c in value for c in " \"'<>()`\\\n\r\t"):
+            raise ValueError("must be an absolute http(s) URL, e.g. https://example.org/qc/rules/")
+        return value if value.endswith("/") else value + "/"
 
     @field_validator("max_doc_rate")
     @classmethod
@@ -109,28 +148,66 @@ def discover(start: Path | None = None) -> Path | None:
     return None
 
 
+def read_config_table(path: Path | None = None, *, search: bool = True) -> tuple[dict[str, Any], Path | None]:
+    """The ``[tool.qc]`` table (or whole ``qc.toml``) of the given or discovered file, and that file."""
+    source: Path | None = path if path is not None else (discover() if search else None)
+    if source is None:
+        return {}, None
+    if not source.is_file():
+        raise ConfigError("config file not found", path=str(source))
+    try:
+        document = tomllib.loads(source.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path=str(source)) from None
+    data = document.get("tool", {}).get("qc", {}) if source.name == "pyproject.toml" else document
+    data = document.get("tool", {}).get("qc", data) if "tool" in document else data
+    return data, source
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """ "; did you mean 'x'?" for the closest choice, or "" when none is close."""
+    folded = {choice.casefold(): choice for choice in choices}  # ph001 means PH001
+    close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""
+
+
+def _flag_keys(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    return {k.replace("_", "-"): v for k, v in (overrides or {}).items() if v is not None}
+
+
 def load_config(path: Path | None = None, *, search: bool = True, overrides: dict[str, Any] | None = None
                 ) -> Config:
     """Read the config file (given, or discovered when ``search``) and apply command-line overrides."""
-    data: dict[str, Any] = {}
-    source: Path | None = path if path is not None else (discover() if search else None)
-    if source is not None:
-        if not source.is_file():
-            raise ConfigError("config file not found", path=str(source))
-        try:
-            document = tomllib.loads(source.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"invalid TOML: {exc}", path=str(source)) from None
-        data = document.get("tool", {}).get("qc", {}) if source.name == "pyproject.toml" else document
-        data = document.get("tool", {}).get("qc", data) if "tool" in document else data
-    merged = {**data, **{k.replace("_", "-"): v for k, v in (overrides or {}).items() if v is not None}}
+    data, source = read_config_table(path, search=search)
+    merged = {**data, **_flag_keys(overrides)}
     try:
         config = Config.model_validate(merged)
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = ".".join(str(p) for p in first.get("loc", ())) or "(config)"
-        reason = "unknown key" if first.get("type") == "extra_forbidden" else str(first.get("msg", ""))
+        loc = [str(p) for p in first.get("loc", ())]
+        key = ".".join(loc) or "(config)"
+        if first.get("type") == "extra_forbidden":
+            known = [field.alias or name for name, field in Config.model_fields.items() if name != "source"]
+            reason = "unknown key" + (did_you_mean(loc[-1], known) if len(loc) == 1 else "")
+        else:
+            reason = str(first.get("msg", ""))
         raise ConfigError(reason.removeprefix("Value error, "), path=str(source) if source else "command line",
                           field=key) from None
     config.source = str(source) if source else None
     return config
+
+
+def explain_config(path: Path | None = None, *, search: bool = True, overrides: dict[str, Any] | None = None
+                   ) -> list[tuple[str, Any, str]]:
+    """Every setting as (key, effective value, where it came from: ``default``, the file's path, or ``flag``)."""
+    config = load_config(path, search=search, overrides=overrides)
+    data, source = read_config_table(path, search=search)
+    flags = _flag_keys(overrides)
+    rows = []
+    for name, field in Config.model_fields.items():
+        if name == "source":
+            continue
+        key = field.alias or name
+        origin = "flag" if key in flags else str(source) if key in data else "default"
+        rows.append((key, config.model_dump(mode="json")[name], origin))
+    return rows

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Region(StrEnum):
@@ -70,9 +70,13 @@ def tail_limit(text: str, lines: int | None, chars: int | None) -> int:
 class RegionOptions(BaseModel):
     """Rule keys that restrict hits to a region of the text (mixed into lexicon and pattern kinds)."""
 
+    model_config = ConfigDict(use_attribute_docstrings=True)  # each key's docstring is its description
     region: Region = Region.any
+    """Part of the text a hit must fall in: any, head, tail or edges (head or tail)."""
     within_lines: int | None = Field(default=None, ge=1)
+    """Head/tail depth in non-blank lines from that edge (with within_chars, a hit must satisfy both)."""
     within_chars: int | None = Field(default=None, ge=1)
+    """Head/tail depth in characters from that edge."""
 
     def region_bounds(self, text: str) -> tuple[int, int] | None:
         """(head end, tail start) offsets for ``text``, or None when the rule looks everywhere.

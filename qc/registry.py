@@ -45,7 +45,12 @@ def parse_rule(data: Any, lines: dict[Any, int], path: str) -> RuleSpec:
         first = exc.errors()[0]
         loc = tuple(first.get("loc", ()))
         key = ".".join(str(p) for p in loc) or "(rule)"
-        raise RuleSpecError(_describe(dict(first)), path=path, line=line_for(lines, loc), field=key) from None
+        reason = _describe(dict(first))
+        if first.get("type") == "extra_forbidden" and len(loc) == 1:
+            from qc.config import did_you_mean
+
+            reason += did_you_mean(str(loc[0]), [f.alias or name for name, f in spec_cls.model_fields.items()])
+        raise RuleSpecError(reason, path=path, line=line_for(lines, loc), field=key) from None
 
 
 def load_rule_file(path: Path, pack: str) -> list[RuleSpec]:
@@ -135,6 +140,22 @@ class RuleSet:
             if any(self.matches(s, rule) for s in select) and not any(self.matches(s, rule) for s in ignore)
         ]
         return RuleSet(chosen)
+
+
+def with_severities(ruleset: RuleSet, severities: dict[str, Any], source: str | None = None) -> RuleSet:
+    """``ruleset`` with the config's ``[tool.qc.severity]`` applied (code → severity); unknown codes are errors."""
+    from qc.config import did_you_mean
+    from qc.schemas import SCHEMA_CHECKS
+
+    rules = list(ruleset)
+    for code in severities:
+        if code not in ruleset.by_code:
+            why = (" (an input check: its severity is fixed)" if code in SCHEMA_CHECKS
+                   else did_you_mean(code, sorted(ruleset.by_code)))
+            raise ConfigError(f"no rule with code {code!r}{why}", path=source, field=f"severity.{code}")
+    rules = [rule.model_copy(update={"severity": severities[rule.code]}) if rule.code in severities else rule
+             for rule in rules]
+    return RuleSet(rules)
 
 
 def load_rules(directories: Iterable[Path] = (), include_builtin: bool = True) -> RuleSet:

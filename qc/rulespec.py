@@ -58,12 +58,19 @@ def _coerce_examples(value: Any) -> Any:
     return value
 
 
+def _text_or_record_items(schema: dict[str, Any]) -> None:
+    # The JSON Schema says what _coerce_examples accepts: an example is a bare text or a record with a text.
+    schema["items"] = {"anyOf": [{"type": "string"}, schema["items"]]}
+
+
 class Examples(BaseModel):
     """Texts the rule must flag (``fail``) and texts it must leave alone (``pass``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    fail: list[Example] = Field(min_length=1)
-    pass_: list[Example] = Field(alias="pass", min_length=1)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True)
+    fail: list[Example] = Field(min_length=1, json_schema_extra=_text_or_record_items)
+    """Texts (or records with a text and other fields) the rule must flag."""
+    pass_: list[Example] = Field(alias="pass", min_length=1, json_schema_extra=_text_or_record_items)
+    """Texts (or records) the rule must leave alone."""
 
     _coerce_fail = field_validator("fail", mode="before")(_coerce_examples)
     _coerce_pass = field_validator("pass_", mode="before")(_coerce_examples)
@@ -92,9 +99,13 @@ class FindingRow:
 
 
 class RuleSpec(BaseModel):
-    """Keys every rule shares. Kinds subclass it, add their keys and implement ``evaluate``."""
+    """Keys every rule shares. Kinds subclass it, add their keys and implement ``evaluate``.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    Each key's docstring is its description in the generated rule docs and JSON Schema (qc.ruledocs,
+    qc.jsonschemas).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True)
 
     KIND: ClassVar[str] = ""
     #: Corpus-level kinds see every batch twice: ``observe`` in pass one, ``evaluate`` in pass two.
@@ -103,17 +114,28 @@ class RuleSpec(BaseModel):
     #: unless some corpus-level rule says so.
     OBSERVES_DATES: ClassVar[bool] = False
 
-    code: str
-    name: str
-    family: str
+    code: str = Field(json_schema_extra={"pattern": CODE_RE.pattern})
+    """Unique rule code: 1-4 capital letters and 3 digits, e.g. PH001."""
+    name: str = Field(json_schema_extra={"pattern": NAME_RE.pattern})
+    """Unique kebab-case name, e.g. unfilled-template-variable; usable as a selector."""
+    family: str = Field(json_schema_extra={"pattern": FAMILY_RE.pattern})
+    """Family the rule reports under (boilerplate, placeholder, date or your own); usable as a selector."""
     kind: str
+    """Rule kind: the module in qc/kinds/ that evaluates the rule, and so which other keys it takes."""
     severity: Severity
+    """error, warning or info; the gate fails on findings at or above fail-on."""
     field: str = "text"
+    """Record field the rule reads."""
     message: str
+    """Finding message; placeholders {match}, {field}, {value}, {code}, {name}."""
     summary: str
+    """One line: what the rule finds."""
     why: str
+    """Why a finding matters, for the reader of a report (qc rules show prints it)."""
     status: str = Field(default="stable", pattern="^(stable|preview)$")
+    """stable, or preview for a rule still being tuned."""
     examples: Examples
+    """Texts the rule must flag (fail) and must leave alone (pass); qc rules test runs them."""
 
     _source: str = PrivateAttr(default="")
     _pack: str = PrivateAttr(default="")

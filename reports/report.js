@@ -16,6 +16,18 @@
     return node;
   }
 
+  // A rule code linked to its documentation page when the report knows one (an http(s) URL from config).
+  function ruleLink(code) {
+    var info = data.rules[code];
+    if (!info || !info.url) { return document.createTextNode(code); }
+    var link = el("a", code);
+    link.href = info.url;
+    link.rel = "noopener noreferrer";
+    link.target = "_blank";
+    link.addEventListener("click", function (event) { event.stopPropagation(); });  // not the row's document
+    return link;
+  }
+
   // Newlines inside a context are shown as ⏎ so a row stays compact.
   function shown(text) { return String(text === null || text === undefined ? "" : text).replace(/\r\n|\r|\n/g, "⏎"); }
 
@@ -92,7 +104,8 @@
     body.textContent = "";
     visible.slice(0, limit).forEach(function (r) {
       var tr = el("tr");
-      var ruleCell = el("td", r[COL.rule]);
+      var ruleCell = el("td");
+      ruleCell.appendChild(ruleLink(r[COL.rule]));
       if (data.baseline && r[COL.new]) { ruleCell.appendChild(el("span", "new", "badge-new")); }
       tr.appendChild(ruleCell);
       var sev = el("td");

@@ -28,6 +28,9 @@ def test_wheel_installs_and_finds_builtin_rules(tmp_path: Path) -> None:
     assert "qc/_builtin/reports/json-report.schema.json" in names
     for name in ("report.html.j2", "report.css", "report.js"):
         assert f"qc/_builtin/reports/{name}" in names
+    with zipfile.ZipFile(wheel) as archive:  # the editor schemas ship as published in the repository
+        for name in ("rule.schema.json", "config.schema.json"):
+            assert archive.read(f"qc/_builtin/schemas/{name}") == (REPO / "schemas" / name).read_bytes()
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -59,3 +62,7 @@ def test_wheel_installs_and_finds_builtin_rules(tmp_path: Path) -> None:
                           capture_output=True, text=True, cwd=tmp_path / "work", timeout=300, env=clean)
     assert html.returncode == 1, html.stderr
     assert "Gate failed" in page.read_text("utf-8"), "the installed wheel finds its report templates"
+    sarif = subprocess.run([str(env_dir / "bin" / "qc"), "check", "c.jsonl", "--format", "sarif"],
+                           capture_output=True, text=True, cwd=tmp_path / "work", timeout=300)
+    rules = {r["id"]: r for r in json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["PH001"]["helpUri"].endswith("/docs/rules/PH001.md"), "installed built-in rules link their page"

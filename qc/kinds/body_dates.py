@@ -280,8 +280,11 @@ class Spec(RuleSpec):
     KIND: ClassVar[str] = "body_dates"
 
     require_past_cue: bool = False
+    """The mention's clause must also tell it as past (了, 已, 完成, was, had, ago, last…)."""
     compare_with: str = Field(default="posted", pattern="^(posted|captured)$")
+    """Compare mentions with the post date (posted) or the capture (captured)."""
     limit: int = Field(default=5, ge=1)
+    """Findings per document, at most."""
 
     def scan_patterns(self) -> list[ScanPattern]:
         """The mention regex, prefiltered over the text column."""

@@ -32,8 +32,11 @@ class Spec(RuleSpec):
     KIND: ClassVar[str] = "chrome_date"
 
     report: str = Field(default="conflict", pattern="^(conflict|recovered)$")
+    """conflict: a field its chrome stamp contradicts; recovered: each value recovered from chrome."""
     fields: list[str] = Field(default_factory=lambda: ["posted_at", "captured_at"], min_length=1)
+    """Date fields compared with their chrome stamps: posted_at, captured_at."""
     tolerance: str = "1d"
+    """Gap between field and stamp tolerated (a duration; chrome is often day-precise and zone-less)."""
 
     _check_tolerance = field_validator("tolerance")(check_duration)
 

@@ -79,11 +79,17 @@ class Spec(RuleSpec):
     KIND: ClassVar[str] = "copyright_stale"
 
     max_years_before_post: int = Field(default=0, ge=0)
+    """Years the newest footer year may lag the post year."""
     max_years_before_capture: int = Field(default=3, ge=0)
+    """Years it may lag the capture year when the post has no date."""
     tail_fraction: float = Field(default=0.5, gt=0.0, le=1.0)
+    """A footer counts in this last share of the text, or in the last tail_lines lines."""
     tail_lines: int = Field(default=5, ge=0)
+    """A footer counts in these last lines, or in the last tail_fraction of the text."""
     head_lines: int = Field(default=5, ge=0)
+    """Past these first non-blank lines, a footer-shaped line (the mark first, or all rights reserved) counts."""
     max_line_chars: int = Field(default=300, ge=1)
+    """Longest footer line (a longer one is prose about copyright)."""
 
     def scan_patterns(self) -> list[ScanPattern]:
         """The copyright notice regex, prefiltered over the text column with every other pattern."""

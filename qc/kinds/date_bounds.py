@@ -47,11 +47,17 @@ class Spec(RuleSpec):
     KIND: ClassVar[str] = "date_bounds"
 
     fields: list[str] = Field(default_factory=lambda: ["posted_at", "captured_at"], min_length=1)
+    """Date fields judged: posted_at, captured_at."""
     checks: list[str] = Field(default_factory=lambda: list(CHECKS), min_length=1)
+    """Checks in order (the first failed one is the finding): unparseable, impossible, sentinel, minimum, future."""
     min_date: str = "1991-08-06"
+    """Earliest plausible date (default: the first web page)."""
     max_date: str = "2100-01-01"
+    """Latest plausible date: later is in the future of any honest capture."""
     sentinels: list[str] = Field(default_factory=lambda: ["1970-01-01", "1900-01-01"])
+    """Placeholder dates systems write when they have none."""
     future_tolerance: str = "1d"
+    """How far past max_date a date may be before it is in the future (a duration)."""
 
     _check_tolerance = field_validator("future_tolerance")(check_duration)
 

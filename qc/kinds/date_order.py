@@ -46,6 +46,7 @@ class Spec(RuleSpec):
     KIND: ClassVar[str] = "date_order"
 
     tolerance: str = "5min"
+    """Posted may be this much after captured before it is a finding (a duration: 30s, 5min, 1h, 2d)."""
 
     _check_tolerance = field_validator("tolerance")(check_duration)
 

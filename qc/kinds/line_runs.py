@@ -98,14 +98,23 @@ class Spec(RuleSpec):
     KIND: ClassVar[str] = "line_runs"
 
     region: Region = Region.edges
+    """Where a run may sit: head, tail or edges (any means both edges)."""
     within_lines: int = Field(default=3, ge=1)
+    """The run must start within this many non-blank lines of the top, or end within this many of the bottom."""
     min_run: int = Field(default=6, ge=2)
+    """Distinct menu items a run needs."""
     max_words: int = Field(default=4, ge=1)
+    """Longest menu item in words (Latin script)."""
     max_chars: int = Field(default=30, ge=1)
+    """Longest menu item in characters (Latin script)."""
     max_cjk_chars: int = Field(default=10, ge=1)
+    """Longest menu item in characters (Chinese, Japanese, Korean)."""
     soft_words: int = Field(default=0, ge=0)
+    """A line up to this many words, too long for an item but no sentence, neither counts nor ends a run (0: off)."""
     soft_chars: int = Field(default=0, ge=0)
+    """The same in characters (Latin script; 0: off)."""
     soft_cjk_chars: int = Field(default=0, ge=0)
+    """The same in characters for a Chinese, Japanese or Korean line (0: off)."""
 
     def menu_items(self, line: str) -> list[str] | None:
         """The menu items a stripped, non-blank line holds: None for prose, [] for a neutral line."""

@@ -47,11 +47,17 @@ class Spec(RegionOptions, RuleSpec):
     KIND: ClassVar[str] = "pattern"
 
     patterns: list[str] = Field(min_length=1)
+    """RE2 regexes; each match is a finding. Wrap the defect in (?P<hit>…) to keep needed context out of the span."""
     ignorecase: bool = False
+    """Match regardless of case."""
     exceptions: list[str] = Field(default_factory=list)
+    """RE2 regexes: a match is dropped when an exception match overlaps it."""
     exception_window: int = Field(default=30, ge=0, le=500)
+    """Characters either side of a match searched for exceptions."""
     limit: int = Field(default=20, ge=1)
+    """Findings per document, at most."""
     min_distinct: int = Field(default=1, ge=1)
+    """A document is flagged only when this many different matched texts occur in the region."""
 
     _validate_patterns = field_validator("patterns", "exceptions")(_check_regexes)
 

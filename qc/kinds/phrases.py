@@ -48,11 +48,17 @@ class Spec(RegionOptions, RuleSpec):
     KIND: ClassVar[str] = "phrases"
 
     phrases: list[str] = Field(min_length=1)
+    """Literal phrases, matched all at once by one automaton."""
     ignorecase: bool = False
+    """Match regardless of case."""
     whole_word: bool = True
+    """ASCII word boundaries around Latin phrases (register does not match registered)."""
     whole_line: bool = False
+    """A phrase counts only when it is the whole line (give or take spaces and a trailing colon), as in menus."""
     min_distinct: int = Field(default=1, ge=1)
+    """A document is flagged only when this many different phrases occur in the region."""
     limit: int = Field(default=20, ge=1)
+    """Findings per document, at most."""
 
     @field_validator("phrases")
     @classmethod

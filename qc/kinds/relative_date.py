@@ -133,10 +133,15 @@ class Spec(RuleSpec):
     KIND: ClassVar[str] = "relative_date"
 
     max_line_chars: int = Field(default=30, ge=1)
+    """A relative stamp alone on a line this short counts without a cue or clock."""
     require_cue: bool = False
+    """Only stamps after a posting cue (发表于, 回复于, posted, updated…) count."""
     byline: bool = False
+    """Also count the page's first stamp after the author's byline ("By Jane Doe – 1 day ago"): the post's date."""
     only_undated: bool = False
+    """Skip posts that have an absolute date (field or chrome)."""
     limit: int = Field(default=5, ge=1)
+    """Findings per document, at most."""
 
     def scan_patterns(self) -> list[ScanPattern]:
         """The relative-stamp regex, prefiltered over the text column."""

@@ -85,12 +85,19 @@ class Spec(RuleSpec):
     CORPUS_LEVEL: ClassVar[bool] = True
 
     min_documents: int = Field(default=3, ge=2)
+    """Documents of a site a normalised line must occur in."""
     min_fraction: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Share of its site's documents a line must occur in."""
     min_chars: int = Field(default=8, ge=1)
+    """Shortest normalised line considered (shorter ones carry no evidence)."""
     max_chars: int = Field(default=200, ge=1)
+    """Longest normalised line considered (longer ones are prose)."""
     max_pairs: int = Field(default=5_000_000, ge=1000)
+    """Memory bound: past this many (site, line) pairs, pairs seen in one document so far are dropped."""
     min_lines: int = Field(default=1, ge=1)
+    """A document is flagged only when at least this many distinct lines of it are template lines."""
     limit: int = Field(default=20, ge=1)
+    """Findings per document, at most."""
 
     @staticmethod
     def _sites(batch: Batch) -> np.ndarray:

@@ -20,6 +20,7 @@ class OutputFormat(StrEnum):
     github = "github"
     sarif = "sarif"
     html = "html"
+    gitlab = "gitlab"
 
     @property
     def is_human_readable(self) -> bool:

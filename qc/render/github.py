@@ -43,6 +43,11 @@ def markdown_cell(value: object) -> str:
     return text
 
 
+def docs_link(url: str | None) -> str:
+    """A Markdown link to a rule's page (the URL is the validated docs-url, never corpus text), or nothing."""
+    return f"[page]({url})" if url else ""
+
+
 def annotation_lines(result: CheckResult) -> list[str]:
     """The ``::error``/``::warning``/``::notice`` lines, most severe first, capped (new ones only with a
     baseline)."""
@@ -53,12 +58,15 @@ def annotation_lines(result: CheckResult) -> list[str]:
     if tally.findings == 0:
         return []
     lines = []
+    info = report_model(result).rule_info
     for row in tally.most_severe(MAX_ANNOTATIONS).itertuples(index=False):
         props = [f"file={escape_property(str(row.source_path))}"]
         if not pd.isna(row.line) and int(row.line) >= 1:  # where the finding is, not where its record starts
             props.append(f"line={int(row.line)}")
         props.append(f"title={escape_property(f'{row.rule} ({row.doc_id})')}")
-        lines.append(f"::{LEVEL.get(row.severity, 'warning')} {','.join(props)}::{escape_data(str(row.message))}")
+        url = info.get(str(row.rule), {}).get("url")  # the rule's page, on the annotation's second line
+        message = str(row.message) + (f"\nRule: {url}" if url else "")
+        lines.append(f"::{LEVEL.get(row.severity, 'warning')} {','.join(props)}::{escape_data(message)}")
     if tally.findings > MAX_ANNOTATIONS:
         lines.append(f"::notice title=corpus-qc::{tally.findings - MAX_ANNOTATIONS} more findings not annotated; "
                      "see the HTML or JSON report")
@@ -79,11 +87,12 @@ def step_summary(result: CheckResult) -> str:
     if result.baseline is not None:
         b = result.baseline
         out += ["", f"Baseline: {b.new} new, {b.known} known, {len(b.absent)} no longer occur."]
-    out += ["", "| rule | name | severity | documents | share | findings |", "|---|---|---|--:|--:|--:|"]
+    out += ["", "| rule | name | severity | documents | share | findings | docs |", "|---|---|---|--:|--:|--:|---|"]
     for rule in sorted(summary.rules, key=lambda r: (-r["documents"], r["code"])):
         if rule["findings"]:
+            url = model.rule_info.get(rule["code"], {}).get("url")  # a validated config URL, not corpus text
             out.append(f"| {rule['code']} | {markdown_cell(rule['name'])} | {rule['severity']} | "
-                       f"{rule['documents']} | {rule['rate']:.1%} | {rule['findings']} |")
+                       f"{rule['documents']} | {rule['rate']:.1%} | {rule['findings']} | {docs_link(url)} |")
     if model.sites:
         out += ["", "| site | documents | findings | most leaked line |", "|---|--:|--:|---|"]
         for site in model.sites:

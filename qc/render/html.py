@@ -91,7 +91,8 @@ def page_data(result: CheckResult, model: ReportModel) -> dict[str, Any]:
     counts = {r["code"]: r["findings"] for r in result.summary.rules}
     shown = embedded["rule"].value_counts().to_dict() if not embedded.empty else {}
     rules = {code: {"name": info["name"], "family": info["family"], "severity": info["severity"],
-                    "summary": info["summary"], "findings": counts.get(code, 0), "embedded": int(shown.get(code, 0))}
+                    "summary": info["summary"], "findings": counts.get(code, 0), "embedded": int(shown.get(code, 0)),
+                    "url": info.get("url")}
              for code, info in model.rule_info.items() if counts.get(code, 0) or code in shown}
     return {"columns": EMBED_COLUMNS, "findings": rows, "documents": documents, "rules": rules,
             "embed_cap": model.embed_cap, "baseline": result.baseline is not None}

@@ -78,8 +78,10 @@ def severity_rank(severity: str) -> int:
 
 
 def _rule_info(result: CheckResult) -> dict[str, dict[str, Any]]:
+    from qc.ruledocs import ruleset_urls
     from qc.schemas import SCHEMA_CHECKS
 
+    urls = ruleset_urls(result.ruleset, result.config.docs_url)  # each rule's page, where it has one
     info: dict[str, dict[str, Any]] = {}
     for rule in result.ruleset:
         info[rule.code] = {"code": rule.code, "name": rule.name, "family": rule.family, "kind": rule.kind,
@@ -88,6 +90,8 @@ def _rule_info(result: CheckResult) -> dict[str, dict[str, Any]]:
         info[code] = {"code": code, "name": check.name, "family": "schema", "kind": "schema",
                       "severity": check.severity, "summary": check.summary,
                       "why": "The record cannot be checked as it is; fix the input."}
+    for code, entry in info.items():
+        entry["url"] = urls.get(code)
     return info
 
 

@@ -76,6 +76,7 @@ def _rule_entry(info: dict[str, Any]) -> dict[str, Any]:
         "shortDescription": {"text": summary},
         "fullDescription": {"text": f"{summary} {why}".strip()},
         "help": {"text": why or summary, "markdown": f"**{info['name']}** ({info['code']})\n\n{why or summary}"},
+        **({"helpUri": info["url"]} if info.get("url") else {}),  # the rule's page (qc.ruledocs)
         "defaultConfiguration": {"level": LEVEL.get(str(info["severity"]), "warning")},
         # Tags must be unique (the schema says so): a schema check's family and kind are both "schema".
         "properties": {"tags": list(dict.fromkeys([str(info["family"]), str(info["kind"])]))},

@@ -97,6 +97,9 @@ def _examples(console: Console, model: ReportModel) -> None:
             ("  " + visible(rule["code"]), SEVERITY_STYLE.get(rule["severity"], "")), " ",
             (visible(rule["name"]), "bold"),
             f"  {rule['documents']} documents, {rule['findings']} findings"))
+        url = model.rule_info.get(rule["code"], {}).get("url")
+        if url:  # the rule's page: what it does, why, how to silence it
+            console.print(Text(f"    docs: {url}", style="dim"), overflow="fold")
         for example in model.examples.get(rule["code"], []):
             shown_line = example.line if example.line is not None else example.source_line
             where = visible(example.source_path)
