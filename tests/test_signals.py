@@ -14,10 +14,13 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import uuid
+import weakref
 from pathlib import Path
 
 import pytest
@@ -50,8 +53,11 @@ class Running:
 
     def __init__(self, tmp_path: Path, *args: str | Path) -> None:
         self.marker = f"QC_SIGNAL_TEST={uuid.uuid4().hex}"
-        self.tmpdir = tmp_path / "tmp"
-        self.tmpdir.mkdir()
+        # A short private TMPDIR: the fork server's Unix socket lives there, and pytest's tmp_path can be too
+        # long for one (qc then spawns its workers instead, which test_a_long_tmpdir_still_checks_in_workers
+        # covers); these tests time their signals against the fork server's quick start.
+        self.tmpdir = Path(tempfile.mkdtemp(prefix="qcsig-", dir="/tmp"))
+        weakref.finalize(self, shutil.rmtree, self.tmpdir, True)
         key, value = self.marker.split("=")
         config = tmp_path / "qc.toml"  # a small in-memory share, so the findings spill to TMPDIR
         config.write_text("findings-memory-rows = 5000\nbatch-rows = 2000\n", encoding="utf-8")
@@ -146,3 +152,21 @@ def test_a_normal_parallel_run_leaves_nothing_behind(tmp_path: Path, big_corpus:
     assert returncode == 1, stderr
     run.assert_nothing_left()
     assert [p.name for p in out.iterdir()] == ["findings.parquet"]
+
+
+def test_a_long_tmpdir_still_checks_in_workers(tmp_path: Path) -> None:
+    """A TMPDIR too long for the fork server's Unix socket: workers are spawned instead, same findings."""
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"p{n}", "text": f"Dear {{{{first_name}}}}, note {n}."}) + "\n"
+                              for n in range(300)), encoding="utf-8")
+    env = qc_env(TMPDIR=str(deep), QC_CACHE_DIR=str(tmp_path / "cache"))
+    runs = [subprocess.run([sys.executable, "-m", "qc", "check", str(corpus), "--jobs", str(jobs), "--batch-rows",
+                            "50", "--format", "json"], cwd=REPO, env=env, capture_output=True, text=True,
+                           timeout=300) for jobs in (2, 1)]
+    assert [run.returncode for run in runs] == [1, 1], runs[0].stderr
+    assert runs[0].stderr == ""
+    assert json.loads(runs[0].stdout)["findings"] == json.loads(runs[1].stdout)["findings"]
+    assert len(json.loads(runs[0].stdout)["findings"]) == 300
+    assert list(deep.iterdir()) == [], "nothing left in TMPDIR"
