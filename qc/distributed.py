@@ -55,6 +55,7 @@ from qc.load import (
 from qc.registry import RuleSet
 from qc.store import FindingsStore
 from qc.tally import FindingsTally
+from qc.verdicts import VerdictStore
 
 #: Target size of one JSON Lines partition.
 PARTITION_BYTES = 64 << 20
@@ -172,15 +173,16 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
              on_batch: Callable[[int], None] | None = None, client: Any = None,
              partition_bytes: int = PARTITION_BYTES,
              on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
-             store: FindingsStore | None = None, tally: FindingsTally | None = None
-             ) -> tuple[FindingsStore, RunStats]:
+             store: FindingsStore | None = None, tally: FindingsTally | None = None,
+             verdicts: VerdictStore | None = None) -> tuple[FindingsStore, RunStats]:
     """Check a corpus (paths or a dask/pandas DataFrame) on the Dask cluster at ``config.scheduler``.
 
     ``on_checked`` sees every checked batch in corpus order, as in :func:`qc.engine.run` (only the rows
     it may read carry their texts back from the workers).
 
     Returns the same (findings store, stats) as :func:`qc.engine.run`: partitions are merged in corpus order
-    and each batch's findings are in document order, so the findings and their order equal the local engine's.
+    and each batch's findings are in document order, so the findings and their order equal the local engine's;
+    ``verdicts`` (when given) is filled by the same merger, so the verdicts equal the local engine's too.
     """
     distributed = _require_dask()
     started = time.perf_counter()
@@ -241,7 +243,7 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
             outcomes = (out for future in submit({}, observe=True) for out in future.result())
             corpus_state = merge_observations(checker, outcomes)
         store = store if store is not None else FindingsStore(config.findings_memory_rows)
-        merger = OutcomeMerger(stats, on_batch, on_checked, store, tally)
+        merger = OutcomeMerger(stats, on_batch, on_checked, store, tally, verdicts, config.fail_on)
         futures = submit(corpus_state, observe=False)
         for i, future in enumerate(futures):
             for out in future.result():

@@ -48,6 +48,7 @@ from qc.schemas import (
 )
 from qc.store import FindingsStore
 from qc.tally import FindingsTally
+from qc.verdicts import VerdictStore, batch_verdicts
 
 
 class Checker:
@@ -350,7 +351,8 @@ class OutcomeMerger:
 
     def __init__(self, stats: RunStats, on_batch: Callable[[int], None] | None,
                  on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
-                 store: FindingsStore | None = None, tally: FindingsTally | None = None) -> None:
+                 store: FindingsStore | None = None, tally: FindingsTally | None = None,
+                 verdicts: VerdictStore | None = None, fail_on: str = "error") -> None:
         self.stats = stats
         self.tally = tally
         self.on_batch = on_batch
@@ -358,6 +360,9 @@ class OutcomeMerger:
         self.seen_ids = SeenIds()
         self.failed: set[str] = set()
         self.store = store if store is not None else FindingsStore()
+        #: One verdict per record read, built from each batch's ids and merged findings (None: not kept).
+        self.verdicts = verdicts
+        self.fail_on = fail_on
 
     def add(self, out: UnitOutcome) -> None:
         log = self.stats.load
@@ -375,6 +380,8 @@ class OutcomeMerger:
             # Indexed by position in the run: what the tally's heads and a baseline's flags are keyed by.
             found = found.set_axis(pd.RangeIndex(len(self.store), len(self.store) + len(found)))
             self.store.append(found)
+            if self.verdicts is not None:
+                self.verdicts.append(batch_verdicts(batch.ids, found, self.fail_on))
             if self.tally is not None:  # a batch holds whole documents: the summary is counted as it goes
                 self.tally.add(found)
             self.stats.documents += batch.documents
@@ -411,11 +418,13 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
         on_batch: Callable[[int], None] | None = None,
         on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
         jobs: int | None = None, store: FindingsStore | None = None,
-        tally: FindingsTally | None = None) -> tuple[FindingsStore, RunStats]:
+        tally: FindingsTally | None = None, verdicts: VerdictStore | None = None
+        ) -> tuple[FindingsStore, RunStats]:
     """Check a corpus and return (findings store, stats). File-level input errors land in ``stats.load``.
 
     Findings stream into ``store`` (a new :class:`FindingsStore` by default) batch by batch, in corpus order,
-    and are folded into ``tally`` (when given) as they arrive.
+    and are folded into ``tally`` (when given) as they arrive; ``verdicts`` (when given) receives one
+    verdict per record read (:mod:`qc.verdicts`), in the same order.
 
     ``on_checked(frame, findings)`` sees each checked batch with its rule findings, in corpus order (reports
     keep bounded text excerpts from it; the engine itself keeps no texts). From worker processes the frame
@@ -467,7 +476,7 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
         corpus_state = merge_observations(checker, fan_out(observe_unit, LoadLog(), {}, held))
 
     store = store if store is not None else FindingsStore(config.findings_memory_rows)
-    merger = OutcomeMerger(stats, on_batch, on_checked, store, tally)
+    merger = OutcomeMerger(stats, on_batch, on_checked, store, tally, verdicts, config.fail_on)
     for out in fan_out(check_unit, stats.load, corpus_state, held):
         merger.add(out)
     stats.max_rows_held = held.max_rows

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
 from pandera.typing import Series
 
 from qc.load import DOC_ID_IS_NUMBER, Problem, json_type_name
@@ -22,6 +23,8 @@ FINDINGS_COLUMNS = [
     "doc_id", "rule", "family", "severity", "field", "start", "end", "match", "message",
     "source_path", "source_line", "site", "line",
 ]
+
+VERDICT_COLUMNS = ["doc_id", "source_path", "source_line", "worst_severity", "families", "rules", "findings", "passes"]
 
 
 def _is_string(series: pd.Series) -> pd.Series:
@@ -86,6 +89,39 @@ class FindingsSchema(pa.DataFrameModel):
         strict = True
         ordered = True
         coerce = True
+
+
+def _names_lists(series: pd.Series) -> bool:
+    # One vectorised test of the whole Arrow list column: no Python per record.
+    return bool(series.dtype == pd.ArrowDtype(pa_arrow.list_(pa_arrow.large_string()))
+                and series.isna().sum() == 0)
+
+
+#: The verdicts frame (:mod:`qc.verdicts`): one row per record read, in corpus order.
+VerdictsSchema = pa.DataFrameSchema(
+    {
+        "doc_id": pa.Column(str, nullable=True),
+        "source_path": pa.Column(str),
+        "source_line": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
+        "worst_severity": pa.Column(str, pa.Check.isin(list(SEVERITIES)), nullable=True),
+        "families": pa.Column(checks=pa.Check(_names_lists, name="list_of_strings")),
+        "rules": pa.Column(checks=pa.Check(_names_lists, name="list_of_strings")),
+        "findings": pa.Column("int64", pa.Check.ge(0)),
+        "passes": pa.Column(bool),
+    },
+    checks=[
+        # A clean record has no worst severity, no rules and no findings, and the other way round.
+        pa.Check(lambda frame: frame["worst_severity"].isna() == (frame["findings"] == 0),
+                 name="worst_severity_iff_findings"),
+        pa.Check(lambda frame: frame["rules"].list.len() <= frame["findings"], name="rules_at_most_findings"),
+    ],
+    strict=True, ordered=True, name="VerdictsSchema",
+)
+
+
+def validate_verdicts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate (and return) a verdicts frame against :data:`VerdictsSchema`."""
+    return VerdictsSchema.validate(frame)
 
 
 @dataclass(frozen=True)
