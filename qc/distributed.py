@@ -107,11 +107,11 @@ def _context(token: str, setup: tuple[Checker | RuleSet, Config, dict[str, Any],
     return ctx
 
 
-def _partition_units(part: Partition, config: Config, log: LoadLog) -> Iterator[Unit]:
+def _partition_units(part: Partition, config: Config, log: LoadLog, dates: bool) -> Iterator[Unit]:
     if part.byte_range is None:
         yield from iter_units([part.file], field_map=config.fields, batch_rows=config.batch_rows,
                               default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log,
-                              dayfirst_sites=tuple(config.dayfirst_sites))
+                              dayfirst_sites=tuple(config.dayfirst_sites), dates=dates)
         return
     try:
         for block, first_line, lines in jsonl_blocks(part.file, max_lines=config.batch_rows,
@@ -129,20 +129,22 @@ def _run_partition(token: str, setup: tuple[Checker | RuleSet, Config, dict[str,
     """One Dask task: read a partition with pyarrow and check (or observe) its units, in order."""
     ctx = _context(token, setup)
     fn = observe_unit if observe else check_unit
+    # Dates only when the pass's rules declare them (as in the local engine).
+    dates = ctx.checker.observes_dates if observe else ctx.checker.needs_dates
     if isinstance(part, pd.DataFrame):  # a partition of a user's dask DataFrame
         log = LoadLog()
         frame = part.reset_index(drop=True)
         if "source_line" not in frame.columns:
             frame = frame.assign(source_line=range(row_offset + 1, row_offset + 1 + len(frame)))
         units = [Unit("<dataframe>", len(raw.frame), batch=raw)
-                 for raw in frame_batches(frame, ctx.config, ctx.config.batch_rows, log)]
+                 for raw in frame_batches(frame, ctx.config, ctx.config.batch_rows, log, dates=dates)]
         outcomes = [fn(ctx, unit) for unit in units]
         if outcomes:
             outcomes[0].mappings = {**log.mappings, **outcomes[0].mappings}
             outcomes[0].records += log.records
         return outcomes
     log = LoadLog()
-    outcomes = [fn(ctx, unit) for unit in _partition_units(part, ctx.config, log)]
+    outcomes = [fn(ctx, unit) for unit in _partition_units(part, ctx.config, log, dates)]
     # File-level errors met while reading become an outcome of their own, after the units before them.
     outcomes.extend(UnitOutcome(error.path or part.file.display, error=error) for error in log.errors)
     if log.mappings or log.records:

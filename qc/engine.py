@@ -35,7 +35,7 @@ from qc.load import (
 )
 from qc.matcher import Prefilter
 from qc.registry import RuleSet
-from qc.rulespec import RuleSpec
+from qc.rulespec import DATES, RuleSpec
 from qc.schemas import (
     FINDINGS_COLUMNS,
     SeenIds,
@@ -63,6 +63,10 @@ class Checker:
                                    probes={p.key: rule.example_values(p.field) for rule, p in patterns})
         self.corpus_rules = [rule for rule in self.rules if rule.CORPUS_LEVEL]
         self.observes_dates = any(rule.OBSERVES_DATES for rule in self.corpus_rules)
+        #: The features the selected rules declare (:attr:`RuleSpec.FEATURES`): what pass two computes.
+        self.features: frozenset[str] = frozenset().union(*(rule.FEATURES for rule in self.rules))
+        #: Whether pass two parses dates and recovers the page's date stamps (only for a rule that reads them).
+        self.needs_dates = DATES in self.features
 
     def compile(self) -> Checker:
         """Compile the prefilter now (it compiles on first use otherwise); a compiled checker pickles with
@@ -186,8 +190,9 @@ class RunStats:
 
 
 def frame_batches(frame: pd.DataFrame, config: Config, batch_rows: int, log: LoadLog,
-                  source: str = "<dataframe>") -> Iterator[RawBatch]:
-    """Canonical batches from an in-memory frame (the Python API's input)."""
+                  source: str = "<dataframe>", *, dates: bool = True) -> Iterator[RawBatch]:
+    """Canonical batches from an in-memory frame (the Python API's input); ``dates``: see
+    :func:`qc.load.canonicalise`."""
     mapping = field_mapping([str(c) for c in frame.columns], config.fields)
     if "text" not in mapping:
         raise InputError(f"no text column (columns found: {', '.join(map(str, frame.columns))})", path=source,
@@ -204,7 +209,7 @@ def frame_batches(frame: pd.DataFrame, config: Config, batch_rows: int, log: Loa
         problems: list[Problem] = []
         canonical = canonicalise(part, mapping, source, default_tz=config.default_timezone,
                                  dayfirst=config.dayfirst, dayfirst_sites=tuple(config.dayfirst_sites),
-                                 problems=problems)
+                                 dates=dates, problems=problems)
         log.records += len(canonical)
         yield RawBatch(canonical, problems)
 
@@ -306,7 +311,7 @@ def _unit_raw_batches(ctx: UnitContext, unit: Unit, out: UnitOutcome, dates: boo
 def check_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
     """Pass two for one unit: validate (all but duplicates) and check every batch it holds."""
     out = UnitOutcome(unit.source)
-    for raw in _unit_raw_batches(ctx, unit, out):
+    for raw in _unit_raw_batches(ctx, unit, out, dates=ctx.checker.needs_dates):
         problems, checkable = validate_posts(raw.frame, SeenIds())
         frame = raw.frame[checkable.to_numpy()].reset_index(drop=True)
         sites = [s for s in frame["site"].dropna().unique().tolist() if isinstance(s, str)]
@@ -450,23 +455,25 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
         if not files:
             raise InputError("no input files found", path=", ".join(map(str, inputs)))
 
-    def units(log: LoadLog) -> Iterator[Unit]:
+    def units(log: LoadLog, dates: bool) -> Iterator[Unit]:
+        # Batches made here (a frame, Parquet, CSV, text files) get dates only when the pass needs them.
         if isinstance(inputs, pd.DataFrame):
             return (Unit("<dataframe>", len(raw.frame), batch=raw)
-                    for raw in frame_batches(inputs, config, config.batch_rows, log))
+                    for raw in frame_batches(inputs, config, config.batch_rows, log, dates=dates))
         assert files is not None
         return iter_units(files, field_map=config.fields, batch_rows=config.batch_rows,
                           default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log,
-                          dayfirst_sites=tuple(config.dayfirst_sites))
+                          dayfirst_sites=tuple(config.dayfirst_sites), dates=dates)
 
     def fan_out(fn: Callable[[UnitContext, Unit], UnitOutcome], log: LoadLog, state: dict[str, Any],
                 held: InFlight) -> Iterator[UnitOutcome]:
+        dates = checker.observes_dates if fn is observe_unit else checker.needs_dates
         # In this process the whole frame is at hand; from workers, only what the callback reads comes back.
         keep = None if on_checked is None else ALL_ROWS if jobs <= 1 else getattr(on_checked, "per_rule", ALL_ROWS)
         if jobs <= 1:
-            return ordered_map(fn, units(log), jobs=1, setup=_local_context,
+            return ordered_map(fn, units(log, dates), jobs=1, setup=_local_context,
                                setup_args=(checker, config, state, keep), rows_of=lambda u: u.rows, in_flight=held)
-        return ordered_map(fn, units(log), jobs=jobs, setup=worker_context,
+        return ordered_map(fn, units(log, dates), jobs=jobs, setup=worker_context,
                            setup_args=(checker.compile(), config, state, keep), rows_of=lambda u: u.rows,
                            in_flight=held)
 
