@@ -40,12 +40,10 @@ def _is_not_blank(series: pd.Series) -> pd.Series:
 #: ``pandera.typing``, which imports dask.dataframe (about 1.3 s) whenever dask is installed.
 PostsSchema = pa.DataFrameSchema(
     {
-        "doc_id": pa.Column(checks=pa.Check(_is_string, name="doc_id_is_string",
-                                            error="doc_id must be a string"), nullable=False),
-        "text": pa.Column(checks=[pa.Check(_is_string, name="text_is_string", error="text must be a string"),
-                                  pa.Check(_is_not_blank, name="text_not_blank",
-                                           error="text must hold something besides whitespace")],
-                          nullable=False),
+        # No ``error=``: pandera would report the message instead of the check's name in failure cases.
+        "doc_id": pa.Column(checks=pa.Check(_is_string, name="doc_id_is_string"), nullable=False),
+        "text": pa.Column(checks=[pa.Check(_is_string, name="text_is_string"),
+                                  pa.Check(_is_not_blank, name="text_not_blank")], nullable=False),
         "source_path": pa.Column(str),
         "source_line": pa.Column(int, pa.Check.ge(0)),
     },
