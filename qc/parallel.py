@@ -187,6 +187,7 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         with contextlib.suppress(Exception):
             process.terminate()
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(Exception):
@@ -194,6 +195,16 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
             if process.is_alive():
                 process.kill()
                 process.join(_STOP_GRACE_SECONDS)
+    if manager is not None:
+        # Let the executor's manager thread finish closing its wake-up pipe now: at interpreter exit
+        # concurrent.futures wakes every manager it still knows, and one caught closing its pipe prints
+        # "Exception ignored in threading._shutdown … Bad file descriptor" after our one line.
+        with contextlib.suppress(Exception):
+            manager.join(_STOP_GRACE_SECONDS)
+        from concurrent.futures import process as futures_process
+
+        with contextlib.suppress(Exception):
+            futures_process._threads_wakeups.pop(manager, None)
 
 
 def stop_all_pools() -> None:
