@@ -30,6 +30,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from startup import BEGIN, END, write_section  # noqa: E402
 
 FLOOR = """
 import sys
@@ -257,6 +258,8 @@ def _corpus(data: Path, size_mb: float) -> tuple[Path, int, int]:
 
 def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[Result]) -> None:
     """RESULTS.md: machine, versions, commands, the table and the targets."""
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    previous = BEGIN + old.split(BEGIN, 1)[1].split(END, 1)[0] + END if BEGIN in old and END in old else None
     floor = next((r for r in results if r.name.startswith("floor")), None)
     jobs1 = next((r for r in results if "--jobs 1" in r.name), None)
     jobs2 = next((r for r in results if "--jobs 2" in r.name), None)
@@ -304,6 +307,8 @@ def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[
     lines += [r.command for r in results]
     lines += ["```", ""]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if previous is not None:  # bench/startup.py's section survives a re-run of this benchmark
+        write_section(out, previous)
     (out.parent / "data").mkdir(exist_ok=True)
     (out.parent / "data" / "last-run.json").write_text(json.dumps(
         [{"name": r.name, "seconds": r.seconds, "peak_rss": r.peak_rss, "cpu_seconds": r.cpu_seconds,

@@ -18,6 +18,7 @@ from qc.schemas import validate_findings
 from qc.store import FindingsStore
 from qc.summary import Gate, Summary, evaluate_gate, summarise
 from qc.tally import FindingsTally
+from qc.verdicts import VerdictStore
 
 if TYPE_CHECKING:
     from qc.baseline import BaselineOutcome
@@ -39,6 +40,8 @@ class CheckResult:
     excerpts: Excerpts | None = None
     #: Set by :func:`qc.baseline.apply_baseline`: which findings are new and which entries are gone.
     baseline: BaselineOutcome | None = None
+    #: One verdict per record read, in corpus order (:mod:`qc.verdicts`): ``.chunks()`` or ``.to_frame()``.
+    verdicts: VerdictStore | None = None
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -95,19 +98,22 @@ def check(inputs: str | Path | Iterable[str | Path] | pd.DataFrame | Any, config
     source: Any = inputs if frame_input else list(inputs)
     collector = ExcerptCollector() if excerpts else None
     tally = new_tally(ruleset)  # filled as batches arrive: no second pass over the findings
+    verdicts = VerdictStore(config.findings_memory_rows)
     if config.engine == "dask" or is_dask_frame(inputs):
         from qc.distributed import run_dask  # the optional extra is imported only when asked for
 
-        store, stats = run_dask(source, checker, config, on_batch=on_batch, on_checked=collector, tally=tally)
+        store, stats = run_dask(source, checker, config, on_batch=on_batch, on_checked=collector, tally=tally,
+                                verdicts=verdicts)
     else:
-        store, stats = run(source, checker, config, on_batch=on_batch, on_checked=collector, tally=tally)
+        store, stats = run(source, checker, config, on_batch=on_batch, on_checked=collector, tally=tally,
+                           verdicts=verdicts)
     names = ["<dataframe>"] if frame_input else [str(i) for i in source]
     if stats.documents == 0 and not stats.load.errors:
         raise InputError("the corpus has no records", path=", ".join(names))
     summary = summarise(tally, stats.documents, stats.checked, len(stats.sites), ruleset, stats.seconds)
     gate = evaluate_gate(tally, summary, config)
     return CheckResult(store, tally, summary, gate, stats, ruleset, config, names,
-                       excerpts=collector.excerpts if collector is not None else None)
+                       excerpts=collector.excerpts if collector is not None else None, verdicts=verdicts)
 
 
 def new_tally(ruleset: RuleSet) -> FindingsTally:

@@ -212,6 +212,9 @@ def check(
     findings_file: Annotated[Path | None, typer.Option("--findings", help="Also write the findings frame to "
                                                        "FILE.parquet or FILE.jsonl.", rich_help_panel="Output")
                              ] = None,
+    verdicts_file: Annotated[Path | None, typer.Option("--verdicts", help="Also write one verdict per record "
+                                                       "(worst severity, rules, passes) to FILE.parquet or "
+                                                       "FILE.jsonl.", rich_help_panel="Output")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Gate only on findings not in this "
                                                   "baseline file.", rich_help_panel="CI")] = None,
     write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Record the current findings "
@@ -262,12 +265,17 @@ def check(
             from qc.render.findings_file import findings_suffix
 
             findings_suffix(findings_file)
+        if verdicts_file is not None:
+            from qc.render.findings_file import findings_suffix
+
+            findings_suffix(verdicts_file, "--verdicts")
         _check_outputs(paths, config, {"--output": output, "--html": html, "--findings": findings_file,
+                                       "--verdicts": verdicts_file,
                                        "--write-baseline": write_baseline,
                                        **{f"--report {fmt.value}={target}": target for fmt, target in extra_reports}},
                        {"--baseline": baseline}, may_replace={"--write-baseline": baseline})
         result = _run_checked(run_check, paths, config, quiet)
-        result = _extra_outputs(result, html, findings_file, baseline, write_baseline)
+        result = _extra_outputs(result, html, findings_file, baseline, write_baseline, verdicts_file)
         _write_extra_reports(result, extra_reports)
         write = renderer(fmt)
         if fmt is OutputFormat.terminal and (quiet or verbose):
@@ -335,8 +343,9 @@ def _run_checked(run_check: Any, paths: list[str], config: Any, quiet: bool) -> 
 
 
 def _extra_outputs(result: Any, html: Path | None, findings_file: Path | None, baseline: Path | None,
-                   write_baseline: Path | None) -> Any:
-    """Apply ``--baseline``, then write ``--write-baseline``, ``--findings`` and ``--html`` files (each whole).
+                   write_baseline: Path | None, verdicts_file: Path | None = None) -> Any:
+    """Apply ``--baseline``, then write ``--write-baseline``, ``--findings``, ``--verdicts`` and ``--html``
+    files (each whole).
 
     The baseline is read before the new one is written, so both options may name one file (a ratchet).
     """
@@ -355,6 +364,10 @@ def _extra_outputs(result: Any, html: Path | None, findings_file: Path | None, b
         from qc.render.findings_file import write_findings
 
         write_findings(result.store, findings_file)
+    if verdicts_file is not None and result.verdicts is not None:
+        from qc.render.verdicts_file import write_verdicts
+
+        write_verdicts(result.verdicts, verdicts_file)
     if html is not None:
         from qc.render import html as html_render
 

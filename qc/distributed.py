@@ -55,6 +55,7 @@ from qc.load import (
 from qc.registry import RuleSet
 from qc.store import FindingsStore
 from qc.tally import FindingsTally
+from qc.verdicts import VerdictStore
 
 #: Target size of one JSON Lines partition.
 PARTITION_BYTES = 64 << 20
@@ -106,11 +107,11 @@ def _context(token: str, setup: tuple[Checker | RuleSet, Config, dict[str, Any],
     return ctx
 
 
-def _partition_units(part: Partition, config: Config, log: LoadLog) -> Iterator[Unit]:
+def _partition_units(part: Partition, config: Config, log: LoadLog, dates: bool) -> Iterator[Unit]:
     if part.byte_range is None:
         yield from iter_units([part.file], field_map=config.fields, batch_rows=config.batch_rows,
                               default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log,
-                              dayfirst_sites=tuple(config.dayfirst_sites))
+                              dayfirst_sites=tuple(config.dayfirst_sites), dates=dates)
         return
     try:
         for block, first_line, lines in jsonl_blocks(part.file, max_lines=config.batch_rows,
@@ -128,20 +129,22 @@ def _run_partition(token: str, setup: tuple[Checker | RuleSet, Config, dict[str,
     """One Dask task: read a partition with pyarrow and check (or observe) its units, in order."""
     ctx = _context(token, setup)
     fn = observe_unit if observe else check_unit
+    # Dates only when the pass's rules declare them (as in the local engine).
+    dates = ctx.checker.observes_dates if observe else ctx.checker.needs_dates
     if isinstance(part, pd.DataFrame):  # a partition of a user's dask DataFrame
         log = LoadLog()
         frame = part.reset_index(drop=True)
         if "source_line" not in frame.columns:
             frame = frame.assign(source_line=range(row_offset + 1, row_offset + 1 + len(frame)))
         units = [Unit("<dataframe>", len(raw.frame), batch=raw)
-                 for raw in frame_batches(frame, ctx.config, ctx.config.batch_rows, log)]
+                 for raw in frame_batches(frame, ctx.config, ctx.config.batch_rows, log, dates=dates)]
         outcomes = [fn(ctx, unit) for unit in units]
         if outcomes:
             outcomes[0].mappings = {**log.mappings, **outcomes[0].mappings}
             outcomes[0].records += log.records
         return outcomes
     log = LoadLog()
-    outcomes = [fn(ctx, unit) for unit in _partition_units(part, ctx.config, log)]
+    outcomes = [fn(ctx, unit) for unit in _partition_units(part, ctx.config, log, dates)]
     # File-level errors met while reading become an outcome of their own, after the units before them.
     outcomes.extend(UnitOutcome(error.path or part.file.display, error=error) for error in log.errors)
     if log.mappings or log.records:
@@ -172,15 +175,16 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
              on_batch: Callable[[int], None] | None = None, client: Any = None,
              partition_bytes: int = PARTITION_BYTES,
              on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
-             store: FindingsStore | None = None, tally: FindingsTally | None = None
-             ) -> tuple[FindingsStore, RunStats]:
+             store: FindingsStore | None = None, tally: FindingsTally | None = None,
+             verdicts: VerdictStore | None = None) -> tuple[FindingsStore, RunStats]:
     """Check a corpus (paths or a dask/pandas DataFrame) on the Dask cluster at ``config.scheduler``.
 
     ``on_checked`` sees every checked batch in corpus order, as in :func:`qc.engine.run` (only the rows
     it may read carry their texts back from the workers).
 
     Returns the same (findings store, stats) as :func:`qc.engine.run`: partitions are merged in corpus order
-    and each batch's findings are in document order, so the findings and their order equal the local engine's.
+    and each batch's findings are in document order, so the findings and their order equal the local engine's;
+    ``verdicts`` (when given) is filled by the same merger, so the verdicts equal the local engine's too.
     """
     distributed = _require_dask()
     started = time.perf_counter()
@@ -241,7 +245,7 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
             outcomes = (out for future in submit({}, observe=True) for out in future.result())
             corpus_state = merge_observations(checker, outcomes)
         store = store if store is not None else FindingsStore(config.findings_memory_rows)
-        merger = OutcomeMerger(stats, on_batch, on_checked, store, tally)
+        merger = OutcomeMerger(stats, on_batch, on_checked, store, tally, verdicts, config.fail_on)
         futures = submit(corpus_state, observe=False)
         for i, future in enumerate(futures):
             for out in future.result():

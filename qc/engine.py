@@ -35,7 +35,7 @@ from qc.load import (
 )
 from qc.matcher import Prefilter
 from qc.registry import RuleSet
-from qc.rulespec import RuleSpec
+from qc.rulespec import DATES, RuleSpec
 from qc.schemas import (
     FINDINGS_COLUMNS,
     SeenIds,
@@ -48,6 +48,7 @@ from qc.schemas import (
 )
 from qc.store import FindingsStore
 from qc.tally import FindingsTally
+from qc.verdicts import VerdictStore, batch_verdicts
 
 
 class Checker:
@@ -62,6 +63,10 @@ class Checker:
                                    probes={p.key: rule.example_values(p.field) for rule, p in patterns})
         self.corpus_rules = [rule for rule in self.rules if rule.CORPUS_LEVEL]
         self.observes_dates = any(rule.OBSERVES_DATES for rule in self.corpus_rules)
+        #: The features the selected rules declare (:attr:`RuleSpec.FEATURES`): what pass two computes.
+        self.features: frozenset[str] = frozenset().union(*(rule.FEATURES for rule in self.rules))
+        #: Whether pass two parses dates and recovers the page's date stamps (only for a rule that reads them).
+        self.needs_dates = DATES in self.features
 
     def compile(self) -> Checker:
         """Compile the prefilter now (it compiles on first use otherwise); a compiled checker pickles with
@@ -185,8 +190,9 @@ class RunStats:
 
 
 def frame_batches(frame: pd.DataFrame, config: Config, batch_rows: int, log: LoadLog,
-                  source: str = "<dataframe>") -> Iterator[RawBatch]:
-    """Canonical batches from an in-memory frame (the Python API's input)."""
+                  source: str = "<dataframe>", *, dates: bool = True) -> Iterator[RawBatch]:
+    """Canonical batches from an in-memory frame (the Python API's input); ``dates``: see
+    :func:`qc.load.canonicalise`."""
     mapping = field_mapping([str(c) for c in frame.columns], config.fields)
     if "text" not in mapping:
         raise InputError(f"no text column (columns found: {', '.join(map(str, frame.columns))})", path=source,
@@ -203,7 +209,7 @@ def frame_batches(frame: pd.DataFrame, config: Config, batch_rows: int, log: Loa
         problems: list[Problem] = []
         canonical = canonicalise(part, mapping, source, default_tz=config.default_timezone,
                                  dayfirst=config.dayfirst, dayfirst_sites=tuple(config.dayfirst_sites),
-                                 problems=problems)
+                                 dates=dates, problems=problems)
         log.records += len(canonical)
         yield RawBatch(canonical, problems)
 
@@ -305,7 +311,7 @@ def _unit_raw_batches(ctx: UnitContext, unit: Unit, out: UnitOutcome, dates: boo
 def check_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
     """Pass two for one unit: validate (all but duplicates) and check every batch it holds."""
     out = UnitOutcome(unit.source)
-    for raw in _unit_raw_batches(ctx, unit, out):
+    for raw in _unit_raw_batches(ctx, unit, out, dates=ctx.checker.needs_dates):
         problems, checkable = validate_posts(raw.frame, SeenIds())
         frame = raw.frame[checkable.to_numpy()].reset_index(drop=True)
         sites = [s for s in frame["site"].dropna().unique().tolist() if isinstance(s, str)]
@@ -350,7 +356,8 @@ class OutcomeMerger:
 
     def __init__(self, stats: RunStats, on_batch: Callable[[int], None] | None,
                  on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
-                 store: FindingsStore | None = None, tally: FindingsTally | None = None) -> None:
+                 store: FindingsStore | None = None, tally: FindingsTally | None = None,
+                 verdicts: VerdictStore | None = None, fail_on: str = "error") -> None:
         self.stats = stats
         self.tally = tally
         self.on_batch = on_batch
@@ -358,6 +365,9 @@ class OutcomeMerger:
         self.seen_ids = SeenIds()
         self.failed: set[str] = set()
         self.store = store if store is not None else FindingsStore()
+        #: One verdict per record read, built from each batch's ids and merged findings (None: not kept).
+        self.verdicts = verdicts
+        self.fail_on = fail_on
 
     def add(self, out: UnitOutcome) -> None:
         log = self.stats.load
@@ -375,6 +385,8 @@ class OutcomeMerger:
             # Indexed by position in the run: what the tally's heads and a baseline's flags are keyed by.
             found = found.set_axis(pd.RangeIndex(len(self.store), len(self.store) + len(found)))
             self.store.append(found)
+            if self.verdicts is not None:
+                self.verdicts.append(batch_verdicts(batch.ids, found, self.fail_on))
             if self.tally is not None:  # a batch holds whole documents: the summary is counted as it goes
                 self.tally.add(found)
             self.stats.documents += batch.documents
@@ -411,11 +423,13 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
         on_batch: Callable[[int], None] | None = None,
         on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
         jobs: int | None = None, store: FindingsStore | None = None,
-        tally: FindingsTally | None = None) -> tuple[FindingsStore, RunStats]:
+        tally: FindingsTally | None = None, verdicts: VerdictStore | None = None
+        ) -> tuple[FindingsStore, RunStats]:
     """Check a corpus and return (findings store, stats). File-level input errors land in ``stats.load``.
 
     Findings stream into ``store`` (a new :class:`FindingsStore` by default) batch by batch, in corpus order,
-    and are folded into ``tally`` (when given) as they arrive.
+    and are folded into ``tally`` (when given) as they arrive; ``verdicts`` (when given) receives one
+    verdict per record read (:mod:`qc.verdicts`), in the same order.
 
     ``on_checked(frame, findings)`` sees each checked batch with its rule findings, in corpus order (reports
     keep bounded text excerpts from it; the engine itself keeps no texts). From worker processes the frame
@@ -441,23 +455,25 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
         if not files:
             raise InputError("no input files found", path=", ".join(map(str, inputs)))
 
-    def units(log: LoadLog) -> Iterator[Unit]:
+    def units(log: LoadLog, dates: bool) -> Iterator[Unit]:
+        # Batches made here (a frame, Parquet, CSV, text files) get dates only when the pass needs them.
         if isinstance(inputs, pd.DataFrame):
             return (Unit("<dataframe>", len(raw.frame), batch=raw)
-                    for raw in frame_batches(inputs, config, config.batch_rows, log))
+                    for raw in frame_batches(inputs, config, config.batch_rows, log, dates=dates))
         assert files is not None
         return iter_units(files, field_map=config.fields, batch_rows=config.batch_rows,
                           default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log,
-                          dayfirst_sites=tuple(config.dayfirst_sites))
+                          dayfirst_sites=tuple(config.dayfirst_sites), dates=dates)
 
     def fan_out(fn: Callable[[UnitContext, Unit], UnitOutcome], log: LoadLog, state: dict[str, Any],
                 held: InFlight) -> Iterator[UnitOutcome]:
+        dates = checker.observes_dates if fn is observe_unit else checker.needs_dates
         # In this process the whole frame is at hand; from workers, only what the callback reads comes back.
         keep = None if on_checked is None else ALL_ROWS if jobs <= 1 else getattr(on_checked, "per_rule", ALL_ROWS)
         if jobs <= 1:
-            return ordered_map(fn, units(log), jobs=1, setup=_local_context,
+            return ordered_map(fn, units(log, dates), jobs=1, setup=_local_context,
                                setup_args=(checker, config, state, keep), rows_of=lambda u: u.rows, in_flight=held)
-        return ordered_map(fn, units(log), jobs=jobs, setup=worker_context,
+        return ordered_map(fn, units(log, dates), jobs=jobs, setup=worker_context,
                            setup_args=(checker.compile(), config, state, keep), rows_of=lambda u: u.rows,
                            in_flight=held)
 
@@ -467,7 +483,7 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
         corpus_state = merge_observations(checker, fan_out(observe_unit, LoadLog(), {}, held))
 
     store = store if store is not None else FindingsStore(config.findings_memory_rows)
-    merger = OutcomeMerger(stats, on_batch, on_checked, store, tally)
+    merger = OutcomeMerger(stats, on_batch, on_checked, store, tally, verdicts, config.fail_on)
     for out in fan_out(check_unit, stats.load, corpus_state, held):
         merger.add(out)
     stats.max_rows_held = held.max_rows

@@ -825,8 +825,10 @@ def canonicalise(frame: pd.DataFrame, mapping: dict[str, str], source_path: str,
     """Rename source columns to canonical names and add ``site``, parsed dates and the source columns.
 
     Dates missing from the fields are recovered from chrome in the text (see :mod:`qc.chrome_dates`).
-    ``dates=False`` leaves the raw date strings unparsed (no ``posted_ts``/``captured_ts``): pass one of
-    corpus-level rules that read only text and site skips the costliest part of canonicalising.
+    ``dates=False`` leaves the raw date strings unparsed (no ``posted_ts``/``captured_ts``, no chrome
+    stamps): pass one of corpus-level rules that read only text and site, and pass two when no selected
+    rule declares the dates feature (:attr:`qc.rulespec.RuleSpec.FEATURES`), skip the costliest part of
+    canonicalising.
     An optional text field holding a list, an object or a boolean is set to None and, when ``problems`` is
     given, reported there (SC009) with the record's line.
     """
@@ -902,8 +904,11 @@ class Unit:
 def iter_units(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dict[str, str] | None = None,
                batch_rows: int = DEFAULT_BATCH_ROWS, block_bytes: int = BLOCK_BYTES,
                default_tz: str = "UTC", dayfirst: bool = False, log: LoadLog | None = None,
-               dayfirst_sites: tuple[str, ...] = ()) -> Iterator[Unit]:
-    """Yield the units of every input in order. File-level read errors go to ``log.errors``."""
+               dayfirst_sites: tuple[str, ...] = (), dates: bool = True) -> Iterator[Unit]:
+    """Yield the units of every input in order. File-level read errors go to ``log.errors``.
+
+    ``dates``: whether the batches made here (all but JSON Lines blocks) parse dates (:func:`canonicalise`).
+    """
     files = [i for i in inputs if isinstance(i, InputFile)] or resolve_inputs(
         [i for i in inputs if not isinstance(i, InputFile)])
     log = log if log is not None else LoadLog()
@@ -921,7 +926,7 @@ def iter_units(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dic
                 continue
             reader = _read_parquet(src, batch_rows) if src.fmt == "parquet" else _read_csv(src, batch_rows)
             for raw in canonical_batches(reader, src.display, field_map, default_tz, dayfirst, log,
-                                         dayfirst_sites):
+                                         dayfirst_sites, dates=dates):
                 yield Unit(src.display, len(raw.frame), batch=raw)
         except InputError as exc:
             log.errors.append(exc)
@@ -930,7 +935,7 @@ def iter_units(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dic
     for start in range(0, len(text_files), batch_rows):
         chunk = text_files[start : start + batch_rows]
         for raw in canonical_batches(_read_text_files(chunk, log), "", field_map, default_tz, dayfirst, log,
-                                     dayfirst_sites):
+                                     dayfirst_sites, dates=dates):
             yield Unit("", len(raw.frame), batch=raw)
 
 

@@ -33,6 +33,9 @@ class Severity(StrEnum):
         return {"info": 1, "warning": 2, "error": 3}[self.value]
 
 
+#: Feature: parsed dates and the page's date stamps (see :attr:`RuleSpec.FEATURES`).
+DATES = "dates"
+
 MESSAGE_FIELDS = frozenset({"match", "field", "value", "code", "name"})
 CODE_RE = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -113,6 +116,11 @@ class RuleSpec(BaseModel):
     #: Whether ``observe`` reads parsed dates (``posted_ts``/``captured_ts``); pass one skips parsing them
     #: unless some corpus-level rule says so.
     OBSERVES_DATES: ClassVar[bool] = False
+    #: The derived columns ``evaluate`` reads, computed by the loader only when a selected rule declares
+    #: them: ``DATES`` (``posted_ts``/``captured_ts``, their ``*_source`` and the page's own date stamps,
+    #: ``*_chrome_ts/start/end``). A kind that reads only the source fields declares nothing, so a run
+    #: selecting only such rules parses no date.
+    FEATURES: ClassVar[frozenset[str]] = frozenset()
 
     code: str = Field(json_schema_extra={"pattern": CODE_RE.pattern})
     """Unique rule code: 1-4 capital letters and 3 digits, e.g. PH001."""

@@ -1,4 +1,4 @@
-"""The findings of a run, kept in corpus order in bounded memory.
+"""The findings (and the verdicts) of a run, kept in corpus order in bounded memory.
 
 A run can find more findings than fit in memory (a few hundred bytes each, millions on a large corpus), so
 the engine appends each batch's findings to a :class:`FindingsStore` instead of holding one frame. The
@@ -11,6 +11,10 @@ when someone asks for it (:meth:`FindingsStore.to_frame`, ``CheckResult.findings
 Findings are in corpus order and a document's findings are contiguous (the engine sorts each batch by
 line), so ``chunks(whole_documents=True)`` can hand out chunks that never split a document: per-document
 counts then need no state across chunks.
+
+The spilling itself is :class:`SpillStore`, generic over the frame it holds (its Arrow schema, its columns,
+how columns read back get their dtypes); :class:`qc.verdicts.VerdictStore` holds one verdict per record
+the same way.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import tempfile
 import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar, Self
 
 import numpy as np
 import pandas as pd
@@ -49,8 +53,16 @@ def _cleanup(directory: tempfile.TemporaryDirectory[str], writer: list[pq.Parque
     directory.cleanup()
 
 
-class FindingsStore:
-    """Findings appended batch by batch, in order; older ones spilled to Parquet past ``memory_rows``."""
+class SpillStore:
+    """Frames appended batch by batch, in order; older ones spilled to Parquet past ``memory_rows``.
+
+    Subclasses name their frame: ``arrow_schema`` (the spill and ``write_parquet`` schema, whose names are
+    the frame's columns), :meth:`coerce` (dtypes of columns read back) and :meth:`empty_frame`.
+    """
+
+    arrow_schema: ClassVar[pa.Schema]
+    #: Prefix of the private spill folder (names what it holds when someone finds it in TMPDIR).
+    spill_prefix: ClassVar[str] = "corpus-qc-spill-"
 
     def __init__(self, memory_rows: int = DEFAULT_MEMORY_ROWS) -> None:
         self.memory_rows = max(int(memory_rows), 1)
@@ -63,8 +75,23 @@ class FindingsStore:
         self._finalizer: weakref.finalize | None = None
 
     @classmethod
-    def of(cls, frame: pd.DataFrame) -> FindingsStore:
-        """A store holding one findings frame (in memory)."""
+    def columns(cls) -> list[str]:
+        """The frame's columns, in order."""
+        return list(cls.arrow_schema.names)
+
+    @classmethod
+    def coerce(cls, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """Give ``columns`` read back from Parquet the frame's dtypes."""
+        raise NotImplementedError
+
+    @classmethod
+    def empty_frame(cls) -> pd.DataFrame:
+        """A frame with no rows and the store's columns and dtypes."""
+        raise NotImplementedError
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Self:
+        """A store holding one frame (in memory)."""
         store = cls(memory_rows=len(frame) + 1)
         store.append(frame)
         return store
@@ -74,16 +101,16 @@ class FindingsStore:
 
     @property
     def empty(self) -> bool:
-        """True when the run found nothing."""
+        """True when nothing was appended (for findings: the run found nothing)."""
         return len(self) == 0
 
     @property
     def spilled(self) -> int:
-        """How many findings were written to disk (0 while everything fits in memory)."""
+        """How many rows were written to disk (0 while everything fits in memory)."""
         return self._spilled_rows
 
     def append(self, frame: pd.DataFrame) -> None:
-        """Add one batch's findings (a coerced findings frame, in corpus order)."""
+        """Add one batch's rows (a coerced frame, in corpus order)."""
         if frame.empty:
             return
         self._held.append(frame)
@@ -94,13 +121,13 @@ class FindingsStore:
     def _spill(self) -> None:
         if self._directory is None:
             with interrupts.deferred():  # no signal between making the folder and registering its removal
-                directory = tempfile.TemporaryDirectory(prefix="corpus-qc-findings-")
+                directory = tempfile.TemporaryDirectory(prefix=self.spill_prefix)
                 self._directory = Path(directory.name)
                 self._finalizer = weakref.finalize(self, _cleanup, directory, self._writer)
         if not self._writer:
-            self._files.append(self._directory / f"findings-{len(self._files):05d}.parquet")
-            self._writer.append(pq.ParquetWriter(self._files[-1], ARROW_SCHEMA, compression="zstd"))
-        table = pa.Table.from_pandas(pd.concat(self._held, ignore_index=True), schema=ARROW_SCHEMA,
+            self._files.append(self._directory / f"spill-{len(self._files):05d}.parquet")
+            self._writer.append(pq.ParquetWriter(self._files[-1], self.arrow_schema, compression="zstd"))
+        table = pa.Table.from_pandas(pd.concat(self._held, ignore_index=True), schema=self.arrow_schema,
                                      preserve_index=False)
         self._writer[0].write_table(table, row_group_size=CHUNK_ROWS)
         self._spilled_rows += self._held_rows
@@ -111,6 +138,67 @@ class FindingsStore:
         # later spill starts a new one.
         if self._writer:
             self._writer.pop().close()
+
+    def chunks(self, columns: Sequence[str] | None = None, *, chunk_rows: int = CHUNK_ROWS
+               ) -> Iterator[pd.DataFrame]:
+        """The rows in order, as frames of about ``chunk_rows`` rows indexed by their position in the run."""
+        wanted = list(columns) if columns is not None else self.columns()
+        yield from self._raw_chunks(wanted, chunk_rows)
+
+    def _raw_chunks(self, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+        position = 0
+        self._flush()
+        for path in self._files:
+            for record_batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=columns):
+                frame = self.coerce(record_batch.to_pandas(), columns)
+                frame.index = pd.RangeIndex(position, position + len(frame))
+                position += len(frame)
+                yield frame
+        for held in self._held:
+            frame = held.loc[:, columns]
+            frame.index = pd.RangeIndex(position, position + len(frame))
+            position += len(frame)
+            yield frame
+
+    def to_frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every row as one frame (memory grows with the rows: reports read :meth:`chunks`)."""
+        parts = list(self.chunks(columns))
+        if not parts:
+            empty = self.empty_frame()
+            return empty.loc[:, list(columns)] if columns is not None else empty
+        frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+        return frame.reset_index(drop=True)
+
+    def write_parquet(self, where: Path | BinaryIO) -> None:
+        """Write every row to a Parquet file (a path or a binary file object), chunk by chunk."""
+        with pq.ParquetWriter(where, self.arrow_schema, compression="zstd") as writer:
+            for chunk in self.chunks():
+                writer.write_table(pa.Table.from_pandas(chunk, schema=self.arrow_schema, preserve_index=False))
+
+    def close(self) -> None:
+        """Delete the spill file now (it is deleted at garbage collection otherwise)."""
+        if self._finalizer is not None:
+            self._finalizer()
+
+
+class FindingsStore(SpillStore):
+    """Findings appended batch by batch, in order; older ones spilled to Parquet past ``memory_rows``."""
+
+    arrow_schema = ARROW_SCHEMA
+    spill_prefix = "corpus-qc-findings-"
+
+    @classmethod
+    def coerce(cls, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """Give columns read back from Parquet the findings frame's dtypes."""
+        if columns == FINDINGS_COLUMNS:
+            return coerce_findings(frame)
+        full = frame.reindex(columns=FINDINGS_COLUMNS)
+        return coerce_findings(full).loc[:, columns]
+
+    @classmethod
+    def empty_frame(cls) -> pd.DataFrame:
+        """An empty findings frame."""
+        return empty_findings()
 
     def chunks(self, columns: Sequence[str] | None = None, *, whole_documents: bool = False,
                chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
@@ -124,49 +212,6 @@ class FindingsStore:
             yield from _whole_documents(self._raw_chunks(wanted, chunk_rows))
         else:
             yield from self._raw_chunks(wanted, chunk_rows)
-
-    def _raw_chunks(self, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
-        position = 0
-        self._flush()
-        for path in self._files:
-            for record_batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=columns):
-                frame = _coerce(record_batch.to_pandas(), columns)
-                frame.index = pd.RangeIndex(position, position + len(frame))
-                position += len(frame)
-                yield frame
-        for held in self._held:
-            frame = held.loc[:, columns]
-            frame.index = pd.RangeIndex(position, position + len(frame))
-            position += len(frame)
-            yield frame
-
-    def to_frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """Every finding as one frame (memory grows with the findings: reports read :meth:`chunks`)."""
-        parts = list(self.chunks(columns))
-        if not parts:
-            empty = empty_findings()
-            return empty.loc[:, list(columns)] if columns is not None else empty
-        frame = pd.concat(parts) if len(parts) > 1 else parts[0]
-        return frame.reset_index(drop=True)
-
-    def write_parquet(self, where: Path | BinaryIO) -> None:
-        """Write every finding to a Parquet file (a path or a binary file object), chunk by chunk."""
-        with pq.ParquetWriter(where, ARROW_SCHEMA, compression="zstd") as writer:
-            for chunk in self.chunks():
-                writer.write_table(pa.Table.from_pandas(chunk, schema=ARROW_SCHEMA, preserve_index=False))
-
-    def close(self) -> None:
-        """Delete the spill file now (it is deleted at garbage collection otherwise)."""
-        if self._finalizer is not None:
-            self._finalizer()
-
-
-def _coerce(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Give columns read back from Parquet the findings frame's dtypes."""
-    if columns == FINDINGS_COLUMNS:
-        return coerce_findings(frame)
-    full = frame.reindex(columns=FINDINGS_COLUMNS)
-    return coerce_findings(full).loc[:, columns]
 
 
 def document_index(frame: pd.DataFrame) -> np.ndarray:

@@ -16,7 +16,9 @@ def test_caps_hold_across_batches_and_contexts_surround_the_span(tmp_path: Path)
     posts = [post(f"d{i}", f"Intro number {i}.\nDear {{{{first_name}}}}, and {{{{last_name}}}} too. Bye {i}.",
                   posted_at="2026-01-02", captured_at="2026-01-03") for i in range(40)]
     write_jsonl(tmp_path / "p.jsonl", posts)
-    config = load_config(search=False, overrides={"batch_rows": 7, "select": ["PH001"]})
+    # DT001 (posted after capture: none here) reads parsed dates, so the batches carry them and the date
+    # sample fills; with PH001 alone no date is parsed and there is no sample (features on demand).
+    config = load_config(search=False, overrides={"batch_rows": 7, "select": ["PH001", "DT001"]})
     collector = ExcerptCollector(per_rule=5, max_documents=2, docs_per_rule=3, window=12, max_date_points=9)
     store, stats = run([tmp_path / "p.jsonl"], Checker(resolve_ruleset(config)), config, on_checked=collector)
     findings = store.to_frame()

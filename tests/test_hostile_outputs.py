@@ -51,7 +51,7 @@ def one_error_line(stderr: str, *parts: str) -> str:
 # -- refused before any work ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("option", ["--output", "--html", "--findings", "--write-baseline"])
+@pytest.mark.parametrize("option", ["--output", "--html", "--findings", "--verdicts", "--write-baseline"])
 def test_an_output_on_an_input_file_is_refused(corpus: Path, option: str) -> None:
     before = digest(corpus)
     target = corpus / "a.jsonl"
@@ -184,6 +184,7 @@ def _file_size_limit(limit: int) -> None:
 
 @pytest.mark.parametrize(("option", "name"), [("--output", "report.json"), ("--html", "report.html"),
                                               ("--findings", "f.parquet"), ("--findings", "f.jsonl"),
+                                              ("--verdicts", "v.parquet"), ("--verdicts", "v.jsonl"),
                                               ("--write-baseline", "baseline.json")])
 def test_a_full_disk_is_one_line_and_leaves_the_previous_file(tmp_path: Path, option: str, name: str) -> None:
     corpus = many_findings(tmp_path / "corpus.jsonl")

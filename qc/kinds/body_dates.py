@@ -32,7 +32,7 @@ from pydantic import Field
 from qc.batch import Batch
 from qc.copyright_notices import COPYRIGHT_RE
 from qc.matcher import _UNANCHORED, _re2_binding, compile_re2
-from qc.rulespec import FindingRow, RuleSpec, ScanPattern
+from qc.rulespec import DATES, FindingRow, RuleSpec, ScanPattern
 
 _Y = r"(?:19|20)\d{2}"
 _MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
@@ -278,6 +278,7 @@ class Spec(RuleSpec):
     """A rule that flags dates in the body that are later than the post and not told as future."""
 
     KIND: ClassVar[str] = "body_dates"
+    FEATURES: ClassVar[frozenset[str]] = frozenset({DATES})
 
     require_past_cue: bool = False
     """The mention's clause must also tell it as past (了, 已, 完成, was, had, ago, last…)."""

@@ -23,13 +23,14 @@ from qc.batch import Batch
 from qc.chrome_dates import show
 from qc.kinds.date_bounds import TARGETS, check_date_fields
 from qc.kinds.date_order import check_duration, duration
-from qc.rulespec import FindingRow, RuleSpec
+from qc.rulespec import DATES, FindingRow, RuleSpec
 
 
 class Spec(RuleSpec):
     """A rule that reports dates recovered from the page's stamps, or fields that the stamps contradict."""
 
     KIND: ClassVar[str] = "chrome_date"
+    FEATURES: ClassVar[frozenset[str]] = frozenset({DATES})
 
     report: str = Field(default="conflict", pattern="^(conflict|recovered)$")
     """conflict: a field its chrome stamp contradicts; recovered: each value recovered from chrome."""

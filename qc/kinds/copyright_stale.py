@@ -33,7 +33,7 @@ from qc.batch import Batch
 from qc.copyright_notices import COPYRIGHT_RE, MARK_ONLY_RE, NOTICE_RE, read_notice
 from qc.matcher import compile_re2
 from qc.region import head_limit
-from qc.rulespec import FindingRow, RuleSpec, ScanPattern
+from qc.rulespec import DATES, FindingRow, RuleSpec, ScanPattern
 
 #: Words that make a notice line a footer wherever it is: a rights-reserved phrase in the common languages.
 _RIGHTS = re.compile(
@@ -77,6 +77,7 @@ class Spec(RuleSpec):
     """A rule that flags copyright footers whose newest year is older than the post (or the capture)."""
 
     KIND: ClassVar[str] = "copyright_stale"
+    FEATURES: ClassVar[frozenset[str]] = frozenset({DATES})
 
     max_years_before_post: int = Field(default=0, ge=0)
     """Years the newest footer year may lag the post year."""

@@ -27,7 +27,7 @@ from qc.batch import Batch
 from qc.chrome_dates import evidence, show
 from qc.dates import date_status
 from qc.kinds.date_order import check_duration, duration
-from qc.rulespec import FindingRow, RuleSpec
+from qc.rulespec import DATES, FindingRow, RuleSpec
 
 CHECKS = ("unparseable", "impossible", "sentinel", "minimum", "future")
 TARGETS = {"posted_at": "posted", "captured_at": "captured"}
@@ -45,6 +45,7 @@ class Spec(RuleSpec):
     """A rule that flags date values that do not parse, do not exist or are not plausible."""
 
     KIND: ClassVar[str] = "date_bounds"
+    FEATURES: ClassVar[frozenset[str]] = frozenset({DATES})
 
     fields: list[str] = Field(default_factory=lambda: ["posted_at", "captured_at"], min_length=1)
     """Date fields judged: posted_at, captured_at."""

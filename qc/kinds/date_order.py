@@ -18,7 +18,7 @@ from pydantic import field_validator
 
 from qc.batch import Batch
 from qc.chrome_dates import evidence, show
-from qc.rulespec import FindingRow, RuleSpec
+from qc.rulespec import DATES, FindingRow, RuleSpec
 
 
 def duration(value: str) -> pd.Timedelta:
@@ -44,6 +44,7 @@ class Spec(RuleSpec):
     """A rule that flags posts whose posted time is after their capture time."""
 
     KIND: ClassVar[str] = "date_order"
+    FEATURES: ClassVar[frozenset[str]] = frozenset({DATES})
 
     tolerance: str = "5min"
     """Posted may be this much after captured before it is a finding (a duration: 30s, 5min, 1h, 2d)."""

@@ -25,7 +25,7 @@ from pydantic import Field
 from qc.batch import Batch
 from qc.chrome_dates import show
 from qc.matcher import compile_re2
-from qc.rulespec import FindingRow, RuleSpec, ScanPattern
+from qc.rulespec import DATES, FindingRow, RuleSpec, ScanPattern
 
 _ZH_NUM = r"(?:\d+|[一二两三四五六七八九十半几]+)"
 _EN_NUM = r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|a few|several)"
@@ -131,6 +131,7 @@ class Spec(RuleSpec):
     """A rule that flags relative time stamps the scraper left unresolved."""
 
     KIND: ClassVar[str] = "relative_date"
+    FEATURES: ClassVar[frozenset[str]] = frozenset({DATES})
 
     max_line_chars: int = Field(default=30, ge=1)
     """A relative stamp alone on a line this short counts without a cue or clock."""

@@ -13,12 +13,13 @@ from qc.store import FindingsStore
 SUFFIXES = (".parquet", ".jsonl")
 
 
-def findings_suffix(path: Path) -> str:
+def findings_suffix(path: Path, option: str = "--findings") -> str:
     """``.parquet`` or ``.jsonl``: the format ``path`` asks for; anything else is a :class:`ConfigError`
-    (the CLI asks before the run, so a typo does not cost a whole check)."""
+    (the CLI asks before the run, so a typo does not cost a whole check). ``option`` names the flag."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ConfigError(f"{path}: findings file must end in {' or '.join(SUFFIXES)}", field="--findings")
+        what = option.removeprefix("--")
+        raise ConfigError(f"{path}: {what} file must end in {' or '.join(SUFFIXES)}", field=option)
     return suffix
 
 
