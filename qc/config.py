@@ -74,6 +74,11 @@ class Config(BaseModel):
     """Dask scheduler address, e.g. tcp://scheduler.internal:8786."""
     severity: dict[str, Severity] = Field(default_factory=dict)
     """Rule code -> error, warning or info: the severity its findings get instead of the rule's own."""
+    per_site_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    """Site glob (case-insensitive; *.example.com is every subdomain) -> selectors whose findings on it are dropped."""
+    per_path_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    """Path glob (a bare name matches in any folder; else relative to the working directory, or absolute) ->
+    selectors whose findings in those files are dropped."""
     docs_url: str = DEFAULT_DOCS_URL
     """Base URL of the rule pages: a finding of PH001 links to <docs-url>PH001.md in every report."""
     #: Where the file came from (not a TOML key, so not in the JSON Schema).
@@ -85,6 +90,17 @@ class Config(BaseModel):
         allowed = CHOICES[str(info.field_name)]
         if value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
+
+    @field_validator("per_site_ignores", "per_path_ignores")
+    @classmethod
+    def _check_ignore_tables(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        # Which rules a selector names is checked once the packs are loaded (qc.ignores.check_selectors).
+        for glob, selectors in value.items():
+            if not glob.strip():
+                raise ValueError("a glob must not be empty")
+            if not selectors or any(not s.strip() for s in selectors):
+                raise ValueError(f"{glob}: give one or more selectors (code, code prefix, family or name)")
         return value
 
     @field_validator("docs_url")
