@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -405,14 +406,23 @@ def rules_show(
     code: Annotated[str, typer.Argument(help="Rule code or name.")],
     rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory.")] = None,
 ) -> None:
-    """Explain one rule: what it does, why it matters, and its examples."""
+    """Explain one rule: what it does, why it matters, its effective options, and its examples."""
+    from qc.config import load_config
     from qc.errors import ConfigError
+    from qc.examples import run_examples
+    from qc.registry import RuleSet, kind_options, with_rule_options
 
     try:
-        ruleset = _ruleset(rules)
+        config = load_config()  # the discovered config's [tool.qc.rule-options] are part of the rule shown
+        ruleset = _ruleset([*(Path(p) for p in config.rules), *(rules or [])], not config.builtin_rules)
+        if config.rule_options:
+            ruleset = with_rule_options(ruleset, config.rule_options, config.source)
         rule = ruleset.get(code)
         if rule is None:
             raise ConfigError(f"no rule with code or name {code!r}", field="CODE")
+        overridden = config.rule_options.get(rule.code, {})
+        # An override may change what the rule's own examples show: say so instead of refusing it.
+        disagree = [r for r in run_examples(RuleSet([rule])) if not r.ok] if overridden else []
     except QcError as exc:
         raise _fail(exc) from None
     def shown(value: object, newlines: Any = "escape") -> str:  # rule files are untrusted: no markup, no controls
@@ -426,6 +436,15 @@ def rules_show(
         console.print(shown(rule.summary, "keep"))
         console.print("\n[bold]Why is this bad?[/bold]")
         console.print(shown(rule.why, "keep"))
+        console.print("\n[bold]Options[/bold]")
+        for key in kind_options(rule):
+            value = rule.model_dump(mode="json", by_alias=True)[key]
+            origin = f"   [dim](rule-options in {shown(config.source)})[/dim]" if key in overridden else ""
+            console.print(f"  {shown(key)} = {shown(json.dumps(value, ensure_ascii=False))}{origin}")
+        for result in disagree:
+            console.print(f"  [yellow]with these options the {result.expectation} example {result.index + 1} "
+                          f"{'is no longer flagged' if result.expectation == 'fail' else 'is now flagged'}:"
+                          f"[/yellow] {shown(result.text[:80], 'mark')}")
         console.print("\n[bold]Flagged (fail examples)[/bold]")
         for example in rule.examples.fail:
             console.print(f"  ✗ {shown(example.text, 'mark')}")

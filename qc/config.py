@@ -74,6 +74,8 @@ class Config(BaseModel):
     """Dask scheduler address, e.g. tcp://scheduler.internal:8786."""
     severity: dict[str, Severity] = Field(default_factory=dict)
     """Rule code -> error, warning or info: the severity its findings get instead of the rule's own."""
+    rule_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Rule code -> options of its kind that replace the rule's own (BP020 = {min-run = 8}); checked like a rule."""
     per_site_ignores: dict[str, list[str]] = Field(default_factory=dict)
     """Site glob (case-insensitive; *.example.com is every subdomain) -> selectors whose findings on it are dropped."""
     per_path_ignores: dict[str, list[str]] = Field(default_factory=dict)

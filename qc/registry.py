@@ -158,6 +158,44 @@ def with_severities(ruleset: RuleSet, severities: dict[str, Any], source: str | 
     return RuleSet(rules)
 
 
+def kind_options(rule: RuleSpec) -> list[str]:
+    """The keys a rule's kind adds to the shared ones: what ``[tool.qc.rule-options.CODE]`` may change."""
+    return [f.alias or name for name, f in type(rule).model_fields.items() if name not in RuleSpec.model_fields]
+
+
+def with_rule_options(ruleset: RuleSet, options: dict[str, dict[str, Any]], source: str | None = None) -> RuleSet:
+    """``ruleset`` with ``[tool.qc.rule-options.CODE]`` applied: each overridden rule re-validated by its kind."""
+    from qc.config import did_you_mean
+    from qc.schemas import SCHEMA_CHECKS
+
+    for code, values in options.items():
+        rule = ruleset.by_code.get(code)
+        if rule is None:
+            why = (" (an input check: it has no options)" if code in SCHEMA_CHECKS
+                   else did_you_mean(code, sorted(ruleset.by_code)))
+            raise ConfigError(f"no rule with code {code!r}{why}", path=source, field=f"rule-options.{code}")
+        allowed = kind_options(rule)
+        for key in values:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed) or f" (options of kind {rule.kind}: {', '.join(allowed)})"
+                raise ConfigError("unknown option" + hint, path=source, field=f"rule-options.{code}.{key}")
+    rules = []
+    for rule in ruleset:
+        if rule.code not in options:
+            rules.append(rule)
+            continue
+        merged = {**rule.model_dump(by_alias=True, exclude_unset=True), **options[rule.code]}
+        try:
+            changed = type(rule).model_validate(merged)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            key = ".".join(str(p) for p in first.get("loc", ()))
+            raise ConfigError(_describe(dict(first)), path=source, field=f"rule-options.{rule.code}.{key}") from None
+        changed.bind_source(rule.source, rule.pack)
+        rules.append(changed)
+    return RuleSet(rules)
+
+
 def load_rules(directories: Iterable[Path] = (), include_builtin: bool = True) -> RuleSet:
     """Load the built-in packs (unless disabled) and every pack directory given, strictly validated."""
     dirs: list[Path] = []
