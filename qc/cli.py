@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from qc import __version__, interrupts
-from qc.errors import QcError
+from qc.errors import QcError, RuleErrors
 from qc.safe_text import WorkflowCommandGuard, one_line, visible
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -51,6 +51,10 @@ def _fail(exc: BaseException) -> typer.Exit:
         import traceback
 
         traceback.print_exception(exc)
+    if isinstance(exc, RuleErrors):  # every problem of the rule packs, one line each
+        for error in exc.errors:
+            _print_error(error)
+        return typer.Exit(EXIT_ERROR)
     message = str(exc) if isinstance(exc, QcError) else f"internal error: {type(exc).__name__}: {exc}"
     _print_error(message)
     return typer.Exit(EXIT_ERROR)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from qc.errors import ConfigError, RuleSpecError
+from qc.errors import ConfigError, RuleErrors, RuleSpecError
 from qc.kinds import KINDS
 from qc.paths import builtin_rules_dir
 from qc.rulespec import RuleSpec
@@ -42,15 +42,20 @@ def parse_rule(data: Any, lines: dict[Any, int], path: str) -> RuleSpec:
     try:
         return spec_cls.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first.get("loc", ()))
-        key = ".".join(str(p) for p in loc) or "(rule)"
-        reason = _describe(dict(first))
-        if first.get("type") == "extra_forbidden" and len(loc) == 1:
-            from qc.config import did_you_mean
+        errors = [_rule_error(dict(error), spec_cls, lines, path) for error in exc.errors()]
+        raise (errors[0] if len(errors) == 1 else RuleErrors(errors)) from None
 
-            reason += did_you_mean(str(loc[0]), [f.alias or name for name, f in spec_cls.model_fields.items()])
-        raise RuleSpecError(reason, path=path, line=line_for(lines, loc), field=key) from None
+
+def _rule_error(error: dict[str, Any], spec_cls: type[RuleSpec], lines: dict[Any, int], path: str) -> RuleSpecError:
+    """One pydantic error of a rule file as ``path:line: key: reason``."""
+    loc = tuple(error.get("loc", ()))
+    key = ".".join(str(p) for p in loc) or "(rule)"
+    reason = _describe(error)
+    if error.get("type") == "extra_forbidden" and len(loc) == 1:
+        from qc.config import did_you_mean
+
+        reason += did_you_mean(str(loc[0]), [f.alias or name for name, f in spec_cls.model_fields.items()])
+    return RuleSpecError(reason, path=path, line=line_for(lines, loc), field=key)
 
 
 def load_rule_file(path: Path, pack: str) -> list[RuleSpec]:
@@ -88,13 +93,15 @@ class RuleSet:
 
     def __post_init__(self) -> None:
         seen: dict[str, str] = {}
+        duplicates: list[RuleSpecError] = []
         for rule in self.rules:
             for ident in (rule.code, rule.name):
                 if ident in seen:
-                    raise RuleSpecError(
-                        f"duplicate rule code or name {ident!r} (also in {seen[ident]})", path=rule.source
-                    )
+                    duplicates.append(RuleSpecError(
+                        f"duplicate rule code or name {ident!r} (also in {seen[ident]})", path=rule.source))
                 seen[ident] = rule.source
+        if duplicates:
+            raise duplicates[0] if len(duplicates) == 1 else RuleErrors(duplicates)
         self.by_code = {rule.code: rule for rule in self.rules}
 
     def __iter__(self) -> Iterator[RuleSpec]:
@@ -203,13 +210,22 @@ def load_rules(directories: Iterable[Path] = (), include_builtin: bool = True) -
         dirs.append(builtin_rules_dir())
     dirs.extend(Path(d) for d in directories)
     rules: list[RuleSpec] = []
+    errors: list[RuleSpecError] = []  # every problem of every pack is reported, not only the first
     for directory in dirs:
         if not directory.exists():
-            raise RuleSpecError("rule directory does not exist", path=str(directory))
+            errors.append(RuleSpecError("rule directory does not exist", path=str(directory)))
+            continue
         files = [directory] if directory.is_file() else list(iter_rule_files(directory))
         if not files:
-            raise RuleSpecError("no rule files (*.yaml) found", path=str(directory))
+            errors.append(RuleSpecError("no rule files (*.yaml) found", path=str(directory)))
         for path in files:
             pack = path.parent.name if path.parent != directory else directory.name
-            rules.extend(load_rule_file(path, pack))
+            try:
+                rules.extend(load_rule_file(path, pack))
+            except RuleErrors as exc:
+                errors.extend(exc.errors)
+            except RuleSpecError as exc:
+                errors.append(exc)
+    if errors:
+        raise errors[0] if len(errors) == 1 else RuleErrors(errors)
     return RuleSet(rules)
