@@ -637,6 +637,25 @@ def rules_new(
     typer.echo(f"wrote {path}; write its examples, then run: qc rules test {directory}")
 
 
+@app.command("init")
+@_guarded
+def init_command(
+    pyproject: Annotated[bool, typer.Option("--pyproject/--toml",
+                                            help="Write [tool.qc] into pyproject.toml (default) or a qc.toml.")
+                         ] = True,
+) -> None:
+    """Write a commented starter [tool.qc] and a qc-rules/ folder with one example rule; never overwrites."""
+    from qc.starter import RULES_DIR, init_project
+
+    try:
+        written = init_project(Path.cwd(), use_pyproject=pyproject)
+    except QcError as exc:
+        raise _fail(exc) from None
+    for path in written:
+        typer.echo(f"wrote {visible(path.relative_to(Path.cwd()))}")
+    typer.echo(f"next: qc rules test {RULES_DIR}, then qc check <your corpus>")
+
+
 def main() -> None:
     """Console-script entry point: exit 0 or 1 (the verdict), 2 (an error or any crash), 130/143 (signals).
 
