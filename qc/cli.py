@@ -143,8 +143,10 @@ def _load_config(config_file: Path | None, overrides: dict[str, Any], rules: lis
     config = load_config(config_file, overrides=overrides)
     if rules:
         config.rules = [*config.rules, *map(str, rules)]
+        config.mark_flag("rules")
     if no_builtin:
         config.builtin_rules = False
+        config.mark_flag("builtin-rules")
     return config
 
 
@@ -256,6 +258,7 @@ def check(
         config = _load_config(config_file, overrides, rules, no_builtin)
         if max_doc_rate:
             config.max_doc_rate = {**config.max_doc_rate, **_parse_rates(max_doc_rate)}
+            config.mark_flag("max-doc-rate")
         try:
             fmt = OutputFormat(config.format)
         except ValueError:
@@ -510,7 +513,7 @@ def config_command(
     import json
 
     from qc.api import resolve_ruleset
-    from qc.config import explain_config
+    from qc.config import settings_document, settings_rows
     from qc.errors import ConfigError
 
     overrides = {"select": select or None, "ignore": ignore or None, "fail_on": fail_on,
@@ -518,15 +521,13 @@ def config_command(
     try:
         if output_format not in ("terminal", "json"):
             raise ConfigError(f"unknown format {output_format!r} (choose terminal, json)", field="--format")
-        settings = explain_config(config_file, overrides=overrides)
         config = _load_config(config_file, overrides, None, False)
+        settings = settings_rows(config)
         ruleset = resolve_ruleset(config)  # selectors and severity overrides must name real rules
     except QcError as exc:
         raise _fail(exc) from None
     if output_format == "json":
-        typer.echo(json.dumps({"config_file": config.source, "rules_selected": len(ruleset),
-                               "settings": {key: {"value": value, "source": origin}
-                                            for key, value, origin in settings}}, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(settings_document(config, len(ruleset)), indent=2, ensure_ascii=False))
         return
     table = Table(title=f"config file: {escape(config.source or 'none found')} · {len(ruleset)} rules selected",
                   title_justify="left")

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from qc.errors import ConfigError
@@ -85,6 +85,14 @@ class Config(BaseModel):
     """Base URL of the rule pages: a finding of PH001 links to <docs-url>PH001.md in every report."""
     #: Where the file came from (not a TOML key, so not in the JSON Schema).
     source: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
+    #: Keys the file set and keys a flag (or the caller's overrides) set: where each setting came from.
+    #: Private attributes, so no TOML key can set them.
+    _file_keys: set[str] = PrivateAttr(default_factory=set)
+    _flag_keys: set[str] = PrivateAttr(default_factory=set)
+
+    def mark_flag(self, key: str) -> None:
+        """Record that the setting ``key`` (kebab-case) was given on the command line."""
+        self._flag_keys.add(key)
 
     @field_validator("fail_on", "engine")
     @classmethod
@@ -205,27 +213,49 @@ def load_config(path: Path | None = None, *, search: bool = True, overrides: dic
         loc = [str(p) for p in first.get("loc", ())]
         key = ".".join(loc) or "(config)"
         if first.get("type") == "extra_forbidden":
-            known = [field.alias or name for name, field in Config.model_fields.items() if name != "source"]
+            known = [field.alias or name for name, field in Config.model_fields.items() if name not in HIDDEN_FIELDS]
             reason = "unknown key" + (did_you_mean(loc[-1], known) if len(loc) == 1 else "")
         else:
             reason = str(first.get("msg", ""))
         raise ConfigError(reason.removeprefix("Value error, "), path=str(source) if source else "command line",
                           field=key) from None
     config.source = str(source) if source else None
+    config._file_keys = set(data)
+    config._flag_keys = set(_flag_keys(overrides))
     return config
+
+
+HIDDEN_FIELDS = frozenset({"source"})
+
+
+def settings_rows(config: Config) -> list[tuple[str, Any, str]]:
+    """Every setting as (key, effective value, origin): ``flag`` for a command-line flag (or an override given
+    to :func:`load_config`), the file's path for a key the file set, else ``default`` (also a default the
+    command fills in, such as ``jobs``: every core)."""
+    values = config.model_dump(mode="json")
+    rows = []
+    for name, field in Config.model_fields.items():
+        if name in HIDDEN_FIELDS:
+            continue
+        key = field.alias or name
+        value = values[name]
+        if key in config._flag_keys:
+            origin = "flag"
+        elif key in config._file_keys and config.source:
+            origin = config.source
+        else:
+            origin = "default"
+        rows.append((key, value, origin))
+    return rows
+
+
+def settings_document(config: Config, rules_selected: int) -> dict[str, Any]:
+    """The effective settings as ``qc config --format json`` prints them and the JSON report records them."""
+    return {"config_file": config.source, "rules_selected": rules_selected,
+            "settings": {key: {"value": value, "source": origin} for key, value, origin in settings_rows(config)}}
 
 
 def explain_config(path: Path | None = None, *, search: bool = True, overrides: dict[str, Any] | None = None
                    ) -> list[tuple[str, Any, str]]:
     """Every setting as (key, effective value, where it came from: ``default``, the file's path, or ``flag``)."""
-    config = load_config(path, search=search, overrides=overrides)
-    data, source = read_config_table(path, search=search)
-    flags = _flag_keys(overrides)
-    rows = []
-    for name, field in Config.model_fields.items():
-        if name == "source":
-            continue
-        key = field.alias or name
-        origin = "flag" if key in flags else str(source) if key in data else "default"
-        rows.append((key, config.model_dump(mode="json")[name], origin))
-    return rows
+    return settings_rows(load_config(path, search=search, overrides=overrides))
