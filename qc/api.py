@@ -13,7 +13,8 @@ from qc.config import Config, load_config
 from qc.engine import Checker, RunStats, run
 from qc.errors import ConfigError, InputError
 from qc.excerpts import ExcerptCollector, Excerpts
-from qc.registry import RuleSet, load_rules, with_severities
+from qc.ignores import check_selectors, known_rules
+from qc.registry import RuleSet, load_rules, with_rule_options, with_severities
 from qc.schemas import validate_findings
 from qc.store import FindingsStore
 from qc.summary import Gate, Summary, evaluate_gate, summarise
@@ -59,6 +60,11 @@ def resolve_ruleset(config: Config) -> RuleSet:
     ruleset = load_rules([Path(p) for p in config.rules], include_builtin=config.builtin_rules)
     if config.severity:
         ruleset = with_severities(ruleset, config.severity, config.source)
+    if config.rule_options:
+        ruleset = with_rule_options(ruleset, config.rule_options, config.source)
+    rules = known_rules(ruleset)
+    check_selectors(config.per_site_ignores, "per-site-ignores", rules, config.source)
+    check_selectors(config.per_path_ignores, "per-path-ignores", rules, config.source)
     return ruleset.select(config.select, config.ignore)
 
 

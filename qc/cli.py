@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from qc import __version__, interrupts
-from qc.errors import QcError
+from qc.errors import QcError, RuleErrors
 from qc.safe_text import WorkflowCommandGuard, one_line, visible
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -50,6 +51,10 @@ def _fail(exc: BaseException) -> typer.Exit:
         import traceback
 
         traceback.print_exception(exc)
+    if isinstance(exc, RuleErrors):  # every problem of the rule packs, one line each
+        for error in exc.errors:
+            _print_error(error)
+        return typer.Exit(EXIT_ERROR)
     message = str(exc) if isinstance(exc, QcError) else f"internal error: {type(exc).__name__}: {exc}"
     _print_error(message)
     return typer.Exit(EXIT_ERROR)
@@ -138,8 +143,10 @@ def _load_config(config_file: Path | None, overrides: dict[str, Any], rules: lis
     config = load_config(config_file, overrides=overrides)
     if rules:
         config.rules = [*config.rules, *map(str, rules)]
+        config.mark_flag("rules")
     if no_builtin:
         config.builtin_rules = False
+        config.mark_flag("builtin-rules")
     return config
 
 
@@ -254,6 +261,7 @@ def check(
         config = _load_config(config_file, overrides, rules, no_builtin)
         if max_doc_rate:
             config.max_doc_rate = {**config.max_doc_rate, **_parse_rates(max_doc_rate)}
+            config.mark_flag("max-doc-rate")
         try:
             fmt = OutputFormat(config.format)
         except ValueError:
@@ -418,14 +426,23 @@ def rules_show(
     code: Annotated[str, typer.Argument(help="Rule code or name.")],
     rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory.")] = None,
 ) -> None:
-    """Explain one rule: what it does, why it matters, and its examples."""
+    """Explain one rule: what it does, why it matters, its effective options, and its examples."""
+    from qc.config import load_config
     from qc.errors import ConfigError
+    from qc.examples import run_examples
+    from qc.registry import RuleSet, kind_options, with_rule_options
 
     try:
-        ruleset = _ruleset(rules)
+        config = load_config()  # the discovered config's [tool.qc.rule-options] are part of the rule shown
+        ruleset = _ruleset([*(Path(p) for p in config.rules), *(rules or [])], not config.builtin_rules)
+        if config.rule_options:
+            ruleset = with_rule_options(ruleset, config.rule_options, config.source)
         rule = ruleset.get(code)
         if rule is None:
             raise ConfigError(f"no rule with code or name {code!r}", field="CODE")
+        overridden = config.rule_options.get(rule.code, {})
+        # An override may change what the rule's own examples show: say so instead of refusing it.
+        disagree = [r for r in run_examples(RuleSet([rule])) if not r.ok] if overridden else []
     except QcError as exc:
         raise _fail(exc) from None
     def shown(value: object, newlines: Any = "escape") -> str:  # rule files are untrusted: no markup, no controls
@@ -439,6 +456,15 @@ def rules_show(
         console.print(shown(rule.summary, "keep"))
         console.print("\n[bold]Why is this bad?[/bold]")
         console.print(shown(rule.why, "keep"))
+        console.print("\n[bold]Options[/bold]")
+        for key in kind_options(rule):
+            value = rule.model_dump(mode="json", by_alias=True)[key]
+            origin = f"   [dim](rule-options in {shown(config.source)})[/dim]" if key in overridden else ""
+            console.print(f"  {shown(key)} = {shown(json.dumps(value, ensure_ascii=False))}{origin}")
+        for result in disagree:
+            console.print(f"  [yellow]with these options the {result.expectation} example {result.index + 1} "
+                          f"{'is no longer flagged' if result.expectation == 'fail' else 'is now flagged'}:"
+                          f"[/yellow] {shown(result.text[:80], 'mark')}")
         console.print("\n[bold]Flagged (fail examples)[/bold]")
         for example in rule.examples.fail:
             console.print(f"  ✗ {shown(example.text, 'mark')}")
@@ -500,7 +526,7 @@ def config_command(
     import json
 
     from qc.api import resolve_ruleset
-    from qc.config import explain_config
+    from qc.config import settings_document, settings_rows
     from qc.errors import ConfigError
 
     overrides = {"select": select or None, "ignore": ignore or None, "fail_on": fail_on,
@@ -508,15 +534,13 @@ def config_command(
     try:
         if output_format not in ("terminal", "json"):
             raise ConfigError(f"unknown format {output_format!r} (choose terminal, json)", field="--format")
-        settings = explain_config(config_file, overrides=overrides)
         config = _load_config(config_file, overrides, None, False)
+        settings = settings_rows(config)
         ruleset = resolve_ruleset(config)  # selectors and severity overrides must name real rules
     except QcError as exc:
         raise _fail(exc) from None
     if output_format == "json":
-        typer.echo(json.dumps({"config_file": config.source, "rules_selected": len(ruleset),
-                               "settings": {key: {"value": value, "source": origin}
-                                            for key, value, origin in settings}}, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(settings_document(config, len(ruleset)), indent=2, ensure_ascii=False))
         return
     table = Table(title=f"config file: {escape(config.source or 'none found')} · {len(ruleset)} rules selected",
                   title_justify="left")
@@ -625,6 +649,25 @@ def rules_new(
     except QcError as exc:
         raise _fail(exc) from None
     typer.echo(f"wrote {path}; write its examples, then run: qc rules test {directory}")
+
+
+@app.command("init")
+@_guarded
+def init_command(
+    pyproject: Annotated[bool, typer.Option("--pyproject/--toml",
+                                            help="Write [tool.qc] into pyproject.toml (default) or a qc.toml.")
+                         ] = True,
+) -> None:
+    """Write a commented starter [tool.qc] and a qc-rules/ folder with one example rule; never overwrites."""
+    from qc.starter import RULES_DIR, init_project
+
+    try:
+        written = init_project(Path.cwd(), use_pyproject=pyproject)
+    except QcError as exc:
+        raise _fail(exc) from None
+    for path in written:
+        typer.echo(f"wrote {visible(path.relative_to(Path.cwd()))}")
+    typer.echo(f"next: qc rules test {RULES_DIR}, then qc check <your corpus>")
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from qc.errors import ConfigError
@@ -74,10 +74,25 @@ class Config(BaseModel):
     """Dask scheduler address, e.g. tcp://scheduler.internal:8786."""
     severity: dict[str, Severity] = Field(default_factory=dict)
     """Rule code -> error, warning or info: the severity its findings get instead of the rule's own."""
+    rule_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Rule code -> options of its kind that replace the rule's own (BP020 = {min-run = 8}); checked like a rule."""
+    per_site_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    """Site glob (case-insensitive; *.example.com is every subdomain) -> selectors whose findings on it are dropped."""
+    per_path_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    """Path glob (a bare name matches in any folder; else relative to the working directory, or absolute) ->
+    selectors whose findings in those files are dropped."""
     docs_url: str = DEFAULT_DOCS_URL
     """Base URL of the rule pages: a finding of PH001 links to <docs-url>PH001.md in every report."""
     #: Where the file came from (not a TOML key, so not in the JSON Schema).
     source: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
+    #: Keys the file set and keys a flag (or the caller's overrides) set: where each setting came from.
+    #: Private attributes, so no TOML key can set them.
+    _file_keys: set[str] = PrivateAttr(default_factory=set)
+    _flag_keys: set[str] = PrivateAttr(default_factory=set)
+
+    def mark_flag(self, key: str) -> None:
+        """Record that the setting ``key`` (kebab-case) was given on the command line."""
+        self._flag_keys.add(key)
 
     @field_validator("fail_on", "engine")
     @classmethod
@@ -85,6 +100,17 @@ class Config(BaseModel):
         allowed = CHOICES[str(info.field_name)]
         if value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
+
+    @field_validator("per_site_ignores", "per_path_ignores")
+    @classmethod
+    def _check_ignore_tables(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        # Which rules a selector names is checked once the packs are loaded (qc.ignores.check_selectors).
+        for glob, selectors in value.items():
+            if not glob.strip():
+                raise ValueError("a glob must not be empty")
+            if not selectors or any(not s.strip() for s in selectors):
+                raise ValueError(f"{glob}: give one or more selectors (code, code prefix, family or name)")
         return value
 
     @field_validator("docs_url")
@@ -187,27 +213,49 @@ def load_config(path: Path | None = None, *, search: bool = True, overrides: dic
         loc = [str(p) for p in first.get("loc", ())]
         key = ".".join(loc) or "(config)"
         if first.get("type") == "extra_forbidden":
-            known = [field.alias or name for name, field in Config.model_fields.items() if name != "source"]
+            known = [field.alias or name for name, field in Config.model_fields.items() if name not in HIDDEN_FIELDS]
             reason = "unknown key" + (did_you_mean(loc[-1], known) if len(loc) == 1 else "")
         else:
             reason = str(first.get("msg", ""))
         raise ConfigError(reason.removeprefix("Value error, "), path=str(source) if source else "command line",
                           field=key) from None
     config.source = str(source) if source else None
+    config._file_keys = set(data)
+    config._flag_keys = set(_flag_keys(overrides))
     return config
+
+
+HIDDEN_FIELDS = frozenset({"source"})
+
+
+def settings_rows(config: Config) -> list[tuple[str, Any, str]]:
+    """Every setting as (key, effective value, origin): ``flag`` for a command-line flag (or an override given
+    to :func:`load_config`), the file's path for a key the file set, else ``default`` (also a default the
+    command fills in, such as ``jobs``: every core)."""
+    values = config.model_dump(mode="json")
+    rows = []
+    for name, field in Config.model_fields.items():
+        if name in HIDDEN_FIELDS:
+            continue
+        key = field.alias or name
+        value = values[name]
+        if key in config._flag_keys:
+            origin = "flag"
+        elif key in config._file_keys and config.source:
+            origin = config.source
+        else:
+            origin = "default"
+        rows.append((key, value, origin))
+    return rows
+
+
+def settings_document(config: Config, rules_selected: int) -> dict[str, Any]:
+    """The effective settings as ``qc config --format json`` prints them and the JSON report records them."""
+    return {"config_file": config.source, "rules_selected": rules_selected,
+            "settings": {key: {"value": value, "source": origin} for key, value, origin in settings_rows(config)}}
 
 
 def explain_config(path: Path | None = None, *, search: bool = True, overrides: dict[str, Any] | None = None
                    ) -> list[tuple[str, Any, str]]:
     """Every setting as (key, effective value, where it came from: ``default``, the file's path, or ``flag``)."""
-    config = load_config(path, search=search, overrides=overrides)
-    data, source = read_config_table(path, search=search)
-    flags = _flag_keys(overrides)
-    rows = []
-    for name, field in Config.model_fields.items():
-        if name == "source":
-            continue
-        key = field.alias or name
-        origin = "flag" if key in flags else str(source) if key in data else "default"
-        rows.append((key, config.model_dump(mode="json")[name], origin))
-    return rows
+    return settings_rows(load_config(path, search=search, overrides=overrides))

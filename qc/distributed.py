@@ -39,6 +39,7 @@ from qc.engine import (
     frame_batches,
     merge_observations,
     observe_unit,
+    run_ignores,
     worker_context,
 )
 from qc.errors import ConfigError, InputError
@@ -245,7 +246,8 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
             outcomes = (out for future in submit({}, observe=True) for out in future.result())
             corpus_state = merge_observations(checker, outcomes)
         store = store if store is not None else FindingsStore(config.findings_memory_rows)
-        merger = OutcomeMerger(stats, on_batch, on_checked, store, tally, verdicts, config.fail_on)
+        merger = OutcomeMerger(stats, on_batch, on_checked, store, tally, verdicts, config.fail_on,
+                               ignores=run_ignores(checker, config))
         futures = submit(corpus_state, observe=False)
         for i, future in enumerate(futures):
             for out in future.result():

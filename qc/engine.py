@@ -19,6 +19,7 @@ import pandas as pd
 from qc.batch import Batch
 from qc.config import Config
 from qc.errors import InputError
+from qc.ignores import NO_IGNORES, CompiledIgnores, compile_ignores
 from qc.lines import finding_lines
 from qc.load import (
     DOC_ID_IS_NUMBER,
@@ -357,8 +358,10 @@ class OutcomeMerger:
     def __init__(self, stats: RunStats, on_batch: Callable[[int], None] | None,
                  on_checked: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
                  store: FindingsStore | None = None, tally: FindingsTally | None = None,
-                 verdicts: VerdictStore | None = None, fail_on: str = "error") -> None:
+                 verdicts: VerdictStore | None = None, fail_on: str = "error", *,
+                 ignores: CompiledIgnores = NO_IGNORES) -> None:
         self.stats = stats
+        self.ignores = ignores
         self.tally = tally
         self.on_batch = on_batch
         self.on_checked = on_checked
@@ -382,6 +385,7 @@ class OutcomeMerger:
             if problems:  # a record's schema findings go before its rule findings
                 schema = validate_findings(problems_to_findings(problems))
                 found = sort_findings(pd.concat([schema, found], ignore_index=True))
+            found = self.ignores.drop(found)  # per-site/per-path ignores: before the store and the tally
             # Indexed by position in the run: what the tally's heads and a baseline's flags are keyed by.
             found = found.set_axis(pd.RangeIndex(len(self.store), len(self.store) + len(found)))
             self.store.append(found)
@@ -399,6 +403,11 @@ class OutcomeMerger:
         if out.error is not None:
             log.errors.append(out.error)
             self.failed.add(out.source)
+
+
+def run_ignores(checker: Checker, config: Config) -> CompiledIgnores:
+    """The config's per-site and per-path ignores compiled against the rules this run checks."""
+    return compile_ignores(config.per_site_ignores, config.per_path_ignores, checker.rules)
 
 
 def merge_observations(checker: Checker, outcomes: Iterable[Any]) -> dict[str, Any]:
@@ -483,7 +492,8 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
         corpus_state = merge_observations(checker, fan_out(observe_unit, LoadLog(), {}, held))
 
     store = store if store is not None else FindingsStore(config.findings_memory_rows)
-    merger = OutcomeMerger(stats, on_batch, on_checked, store, tally, verdicts, config.fail_on)
+    merger = OutcomeMerger(stats, on_batch, on_checked, store, tally, verdicts, config.fail_on,
+                           ignores=run_ignores(checker, config))
     for out in fan_out(check_unit, stats.load, corpus_state, held):
         merger.add(out)
     stats.max_rows_held = held.max_rows

@@ -40,3 +40,15 @@ class RuleSpecError(QcError):
 
 class OutputError(QcError):
     """An output file cannot be written: it is an input, a directory, on a full disk, or not writable."""
+
+
+class RuleErrors(RuleSpecError):
+    """Every problem found in the rule packs of a run (each one a :class:`RuleSpecError`, printed one a line)."""
+
+    def __init__(self, errors: list[RuleSpecError]) -> None:
+        first = errors[0]
+        super().__init__(first.message, path=first.path, line=first.line, field=first.field)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)

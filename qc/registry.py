@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from qc.errors import ConfigError, RuleSpecError
+from qc.errors import ConfigError, RuleErrors, RuleSpecError
 from qc.kinds import KINDS
 from qc.paths import builtin_rules_dir
 from qc.rulespec import RuleSpec
@@ -42,15 +42,20 @@ def parse_rule(data: Any, lines: dict[Any, int], path: str) -> RuleSpec:
     try:
         return spec_cls.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first.get("loc", ()))
-        key = ".".join(str(p) for p in loc) or "(rule)"
-        reason = _describe(dict(first))
-        if first.get("type") == "extra_forbidden" and len(loc) == 1:
-            from qc.config import did_you_mean
+        errors = [_rule_error(dict(error), spec_cls, lines, path) for error in exc.errors()]
+        raise (errors[0] if len(errors) == 1 else RuleErrors(errors)) from None
 
-            reason += did_you_mean(str(loc[0]), [f.alias or name for name, f in spec_cls.model_fields.items()])
-        raise RuleSpecError(reason, path=path, line=line_for(lines, loc), field=key) from None
+
+def _rule_error(error: dict[str, Any], spec_cls: type[RuleSpec], lines: dict[Any, int], path: str) -> RuleSpecError:
+    """One pydantic error of a rule file as ``path:line: key: reason``."""
+    loc = tuple(error.get("loc", ()))
+    key = ".".join(str(p) for p in loc) or "(rule)"
+    reason = _describe(error)
+    if error.get("type") == "extra_forbidden" and len(loc) == 1:
+        from qc.config import did_you_mean
+
+        reason += did_you_mean(str(loc[0]), [f.alias or name for name, f in spec_cls.model_fields.items()])
+    return RuleSpecError(reason, path=path, line=line_for(lines, loc), field=key)
 
 
 def load_rule_file(path: Path, pack: str) -> list[RuleSpec]:
@@ -88,13 +93,15 @@ class RuleSet:
 
     def __post_init__(self) -> None:
         seen: dict[str, str] = {}
+        duplicates: list[RuleSpecError] = []
         for rule in self.rules:
             for ident in (rule.code, rule.name):
                 if ident in seen:
-                    raise RuleSpecError(
-                        f"duplicate rule code or name {ident!r} (also in {seen[ident]})", path=rule.source
-                    )
+                    duplicates.append(RuleSpecError(
+                        f"duplicate rule code or name {ident!r} (also in {seen[ident]})", path=rule.source))
                 seen[ident] = rule.source
+        if duplicates:
+            raise duplicates[0] if len(duplicates) == 1 else RuleErrors(duplicates)
         self.by_code = {rule.code: rule for rule in self.rules}
 
     def __iter__(self) -> Iterator[RuleSpec]:
@@ -158,6 +165,44 @@ def with_severities(ruleset: RuleSet, severities: dict[str, Any], source: str | 
     return RuleSet(rules)
 
 
+def kind_options(rule: RuleSpec) -> list[str]:
+    """The keys a rule's kind adds to the shared ones: what ``[tool.qc.rule-options.CODE]`` may change."""
+    return [f.alias or name for name, f in type(rule).model_fields.items() if name not in RuleSpec.model_fields]
+
+
+def with_rule_options(ruleset: RuleSet, options: dict[str, dict[str, Any]], source: str | None = None) -> RuleSet:
+    """``ruleset`` with ``[tool.qc.rule-options.CODE]`` applied: each overridden rule re-validated by its kind."""
+    from qc.config import did_you_mean
+    from qc.schemas import SCHEMA_CHECKS
+
+    for code, values in options.items():
+        rule = ruleset.by_code.get(code)
+        if rule is None:
+            why = (" (an input check: it has no options)" if code in SCHEMA_CHECKS
+                   else did_you_mean(code, sorted(ruleset.by_code)))
+            raise ConfigError(f"no rule with code {code!r}{why}", path=source, field=f"rule-options.{code}")
+        allowed = kind_options(rule)
+        for key in values:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed) or f" (options of kind {rule.kind}: {', '.join(allowed)})"
+                raise ConfigError("unknown option" + hint, path=source, field=f"rule-options.{code}.{key}")
+    rules = []
+    for rule in ruleset:
+        if rule.code not in options:
+            rules.append(rule)
+            continue
+        merged = {**rule.model_dump(by_alias=True, exclude_unset=True), **options[rule.code]}
+        try:
+            changed = type(rule).model_validate(merged)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            key = ".".join(str(p) for p in first.get("loc", ()))
+            raise ConfigError(_describe(dict(first)), path=source, field=f"rule-options.{rule.code}.{key}") from None
+        changed.bind_source(rule.source, rule.pack)
+        rules.append(changed)
+    return RuleSet(rules)
+
+
 def load_rules(directories: Iterable[Path] = (), include_builtin: bool = True) -> RuleSet:
     """Load the built-in packs (unless disabled) and every pack directory given, strictly validated."""
     dirs: list[Path] = []
@@ -165,13 +210,22 @@ def load_rules(directories: Iterable[Path] = (), include_builtin: bool = True) -
         dirs.append(builtin_rules_dir())
     dirs.extend(Path(d) for d in directories)
     rules: list[RuleSpec] = []
+    errors: list[RuleSpecError] = []  # every problem of every pack is reported, not only the first
     for directory in dirs:
         if not directory.exists():
-            raise RuleSpecError("rule directory does not exist", path=str(directory))
+            errors.append(RuleSpecError("rule directory does not exist", path=str(directory)))
+            continue
         files = [directory] if directory.is_file() else list(iter_rule_files(directory))
         if not files:
-            raise RuleSpecError("no rule files (*.yaml) found", path=str(directory))
+            errors.append(RuleSpecError("no rule files (*.yaml) found", path=str(directory)))
         for path in files:
             pack = path.parent.name if path.parent != directory else directory.name
-            rules.extend(load_rule_file(path, pack))
+            try:
+                rules.extend(load_rule_file(path, pack))
+            except RuleErrors as exc:
+                errors.extend(exc.errors)
+            except RuleSpecError as exc:
+                errors.append(exc)
+    if errors:
+        raise errors[0] if len(errors) == 1 else RuleErrors(errors)
     return RuleSet(rules)

@@ -16,12 +16,14 @@ import pandas as pd
 import pyarrow as pa
 
 from qc import __version__
+from qc.config import settings_document
 from qc.safe_text import json_dumps
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
 
-SCHEMA_VERSION = "1.0"
+#: 1.1 added ``settings``: the effective settings, as ``qc config --format json`` prints them.
+SCHEMA_VERSION = "1.1"
 
 
 def findings_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
@@ -45,6 +47,7 @@ def report_dict(result: CheckResult, *, with_findings: bool = True) -> dict[str,
         },
         "summary": result.summary.as_dict(),
         "gate": result.gate.as_dict(),
+        "settings": settings_document(result.config, len(result.ruleset)),
         **({"baseline": result.baseline.as_dict()} if result.baseline is not None else {}),
     }
     if with_findings:
