@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +56,8 @@ def resolve_ruleset(config: Config) -> RuleSet:
     ruleset = load_rules([Path(p) for p in config.rules], include_builtin=config.builtin_rules)
     if config.severity:
         ruleset = with_severities(ruleset, config.severity, config.source)
-    return ruleset.select(config.select, config.ignore)
+    chosen = ruleset.select(config.select, config.ignore)
+    return replace(chosen, max_findings_per_document=config.max_findings_per_document)
 
 
 def _check_rate_keys(config: Config, ruleset: RuleSet) -> None:
