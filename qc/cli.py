@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -405,8 +406,9 @@ def rules_show(
     code: Annotated[str, typer.Argument(help="Rule code or name.")],
     rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory.")] = None,
 ) -> None:
-    """Explain one rule: what it does, why it matters, and its examples."""
+    """Explain one rule: what it does, why it matters, its examples, its options and how to silence it."""
     from qc.errors import ConfigError
+    from qc.ruledocs import rule_options
 
     try:
         ruleset = _ruleset(rules)
@@ -428,12 +430,30 @@ def rules_show(
         console.print(shown(rule.why, "keep"))
         console.print("\n[bold]Flagged (fail examples)[/bold]")
         for example in rule.examples.fail:
-            console.print(f"  ✗ {shown(example.text, 'mark')}")
-            _print_example_fields(console, example)
+            _print_example(console, "✗", example)
         console.print("\n[bold]Left alone (pass examples)[/bold]")
         for example in rule.examples.pass_:
-            console.print(f"  ✓ {shown(example.text, 'mark')}")
-            _print_example_fields(console, example)
+            _print_example(console, "✓", example)
+        console.print(f"\n[bold]Options[/bold] (of the {shown(rule.kind)} kind: this rule's value, then the default)")
+        options = rule_options(rule)
+        for key, value, default in options:
+            console.print(f"  {shown(key)}: {shown(json.dumps(value, ensure_ascii=False, default=str))}"
+                          f"   [dim](default: {shown(default)})[/dim]", overflow="fold")
+        if not options:
+            console.print("  none beyond the shared keys")
+        console.print("\n[bold]Silence it[/bold]")
+        console.print(f"  one run:  qc check --ignore {shown(rule.code)} …")
+        console.print(f'  always:   ignore = ["{shown(rule.code)}"] under \\[tool.qc] in pyproject.toml or qc.toml')
+        console.print(f'  demote:   \\[tool.qc.severity] {shown(rule.code)} = "info"')
+
+
+def _print_example(console: Console, mark: str, example: Any) -> None:
+    """One example, every line of a multi-line text indented under its mark (not flush left)."""
+    lines = visible(example.text, "keep").splitlines() or [""]
+    console.print(f"  {mark} {escape(lines[0])}")
+    for line in lines[1:]:
+        console.print(f"    {escape(line)}")
+    _print_example_fields(console, example)
 
 
 def _print_example_fields(console: Console, example: Any) -> None:
