@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,7 +65,8 @@ def resolve_ruleset(config: Config) -> RuleSet:
     rules = known_rules(ruleset)
     check_selectors(config.per_site_ignores, "per-site-ignores", rules, config.source)
     check_selectors(config.per_path_ignores, "per-path-ignores", rules, config.source)
-    return ruleset.select(config.select, config.ignore)
+    chosen = ruleset.select(config.select, config.ignore)
+    return replace(chosen, max_findings_per_document=config.max_findings_per_document)
 
 
 def _check_rate_keys(config: Config, ruleset: RuleSet) -> None:

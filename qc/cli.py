@@ -426,11 +426,12 @@ def rules_show(
     code: Annotated[str, typer.Argument(help="Rule code or name.")],
     rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule-pack directory.")] = None,
 ) -> None:
-    """Explain one rule: what it does, why it matters, its effective options, and its examples."""
+    """Explain one rule: what it does, why it matters, its examples, its effective options and how to silence it."""
     from qc.config import load_config
     from qc.errors import ConfigError
     from qc.examples import run_examples
-    from qc.registry import RuleSet, kind_options, with_rule_options
+    from qc.registry import RuleSet, with_rule_options
+    from qc.ruledocs import rule_options
 
     try:
         config = load_config()  # the discovered config's [tool.qc.rule-options] are part of the rule shown
@@ -456,23 +457,37 @@ def rules_show(
         console.print(shown(rule.summary, "keep"))
         console.print("\n[bold]Why is this bad?[/bold]")
         console.print(shown(rule.why, "keep"))
-        console.print("\n[bold]Options[/bold]")
-        for key in kind_options(rule):
-            value = rule.model_dump(mode="json", by_alias=True)[key]
-            origin = f"   [dim](rule-options in {shown(config.source)})[/dim]" if key in overridden else ""
-            console.print(f"  {shown(key)} = {shown(json.dumps(value, ensure_ascii=False))}{origin}")
         for result in disagree:
             console.print(f"  [yellow]with these options the {result.expectation} example {result.index + 1} "
                           f"{'is no longer flagged' if result.expectation == 'fail' else 'is now flagged'}:"
                           f"[/yellow] {shown(result.text[:80], 'mark')}")
         console.print("\n[bold]Flagged (fail examples)[/bold]")
         for example in rule.examples.fail:
-            console.print(f"  ✗ {shown(example.text, 'mark')}")
-            _print_example_fields(console, example)
+            _print_example(console, "✗", example)
         console.print("\n[bold]Left alone (pass examples)[/bold]")
         for example in rule.examples.pass_:
-            console.print(f"  ✓ {shown(example.text, 'mark')}")
-            _print_example_fields(console, example)
+            _print_example(console, "✓", example)
+        console.print(f"\n[bold]Options[/bold] (of the {shown(rule.kind)} kind: this rule's value, then the default)")
+        options = rule_options(rule)
+        for key, value, default in options:
+            origin = f", set by rule-options in {shown(config.source)}" if key in overridden else ""
+            console.print(f"  {shown(key)}: {shown(json.dumps(value, ensure_ascii=False, default=str))}"
+                          f"   [dim](default: {shown(default)}{origin})[/dim]", overflow="fold")
+        if not options:
+            console.print("  none beyond the shared keys")
+        console.print("\n[bold]Silence it[/bold]")
+        console.print(f"  one run:  qc check --ignore {shown(rule.code)} …")
+        console.print(f'  always:   ignore = ["{shown(rule.code)}"] under \\[tool.qc] in pyproject.toml or qc.toml')
+        console.print(f'  demote:   \\[tool.qc.severity] {shown(rule.code)} = "info"')
+
+
+def _print_example(console: Console, mark: str, example: Any) -> None:
+    """One example, every line of a multi-line text indented under its mark (not flush left)."""
+    lines = visible(example.text, "keep").splitlines() or [""]
+    console.print(f"  {mark} {escape(lines[0])}")
+    for line in lines[1:]:
+        console.print(f"    {escape(line)}")
+    _print_example_fields(console, example)
 
 
 def _print_example_fields(console: Console, example: Any) -> None:

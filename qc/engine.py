@@ -18,6 +18,7 @@ import pandas as pd
 
 from qc.batch import Batch
 from qc.config import Config
+from qc.consolidate import consolidate
 from qc.errors import InputError
 from qc.ignores import NO_IGNORES, CompiledIgnores, compile_ignores
 from qc.lines import finding_lines
@@ -173,7 +174,7 @@ class Checker:
             # Where each finding is: one vectorised pass per field whose newlines are physical (qc.lines).
             "line": finding_lines(frame, take, fields, starts),
         }, columns=FINDINGS_COLUMNS)
-        return coerce_findings(found_frame)
+        return consolidate(coerce_findings(found_frame), frame, take, self.ruleset.max_findings_per_document)
 
 
 @dataclass

@@ -90,6 +90,8 @@ class RuleSet:
     """An ordered collection of rules with unique codes and names."""
 
     rules: list[RuleSpec]
+    #: A rule's findings kept per document (config ``max-findings-per-document``; 0: every one).
+    max_findings_per_document: int = 5
 
     def __post_init__(self) -> None:
         seen: dict[str, str] = {}
@@ -146,7 +148,7 @@ class RuleSet:
             for rule in self.rules
             if any(self.matches(s, rule) for s in select) and not any(self.matches(s, rule) for s in ignore)
         ]
-        return RuleSet(chosen)
+        return RuleSet(chosen, self.max_findings_per_document)
 
 
 def with_severities(ruleset: RuleSet, severities: dict[str, Any], source: str | None = None) -> RuleSet:
@@ -162,7 +164,7 @@ def with_severities(ruleset: RuleSet, severities: dict[str, Any], source: str | 
             raise ConfigError(f"no rule with code {code!r}{why}", path=source, field=f"severity.{code}")
     rules = [rule.model_copy(update={"severity": severities[rule.code]}) if rule.code in severities else rule
              for rule in rules]
-    return RuleSet(rules)
+    return RuleSet(rules, ruleset.max_findings_per_document)
 
 
 def kind_options(rule: RuleSpec) -> list[str]:

@@ -131,6 +131,20 @@ def _default(field: FieldInfo) -> str:
     return "none" if value is None else _inline(json.dumps(value, ensure_ascii=False))
 
 
+def rule_options(rule: RuleSpec) -> list[tuple[str, Any, str]]:
+    """The options of the rule's kind (key, the rule's value, the kind's default as JSON or ``required``),
+    shared keys left out: what ``qc rules show`` lists."""
+    spec = type(rule)
+    out = []
+    for name, field in spec.model_fields.items():
+        if name in SHARED_KEYS:
+            continue
+        default = "required" if field.is_required() else json.dumps(
+            _plain(field.get_default(call_default_factory=True)), ensure_ascii=False)
+        out.append((field.alias or name, _plain(getattr(rule, name)), default))
+    return out
+
+
 def _options_table(spec: type[RuleSpec]) -> list[str]:
     rows = ["| key | type | default | description |", "|---|---|---|---|"]
     for name, field in spec.model_fields.items():

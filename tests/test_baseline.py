@@ -52,8 +52,10 @@ def test_round_trip_only_the_new_finding_fails(tmp_path: Path) -> None:
     states = [r["baselineState"] for r in sarif["runs"][0]["results"]]
     assert states.count("new") == 1 and states.count("unchanged") == len(states) - 1
     github = run_qc("check", corpus, "--baseline", baseline, "--format", "github").stdout.splitlines()
-    annotations = [line for line in github if line.startswith("::")]
-    assert len(annotations) == 1 and "title=PH001 (n1)" in annotations[0], "only the new finding is annotated"
+    errors = [line for line in github if line.startswith("::error ")]
+    assert len(errors) == 1 and "title=PH001 (n1)" in errors[0], "only the new finding is an error"
+    known = [line for line in github if line.startswith(("::warning ", "::notice "))]
+    assert known and not any("(n1)" in line for line in known), "known findings are shown below error"
     data = json.loads(page.read_text("utf-8").split('id="qc-data">', 1)[1].split("</script>", 1)[0])
     new_column = data["columns"].index("new")
     assert [row[0] for row in data["findings"] if row[new_column]] == ["n1"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -91,3 +92,55 @@ def test_a_rate_over_its_maximum_is_a_failing_testcase(tmp_path: Path) -> None:
                     "placeholder=0.01", "--jobs", "1").json()
     assert [r["name"] for r in report["gate"]["rate_failures"]] == ["placeholder"]
     assert json.dumps(report["gate"]["failing_rules"]) == "[]"
+
+
+ANNOTATION = re.compile(r"^::(error|warning|notice) (?P<props>[^:]*)::(?P<message>.*)$")
+
+
+def _annotations(stdout: str) -> list[tuple[str, str, str]]:
+    return [(m.group(1), m.group("props"), m.group("message"))
+            for m in map(ANNOTATION.match, stdout.splitlines()) if m]
+
+
+def _count_here(message: str) -> int:
+    found = re.search(r"\((\d+) findings here\)", message)
+    return int(found.group(1)) if found else 1
+
+
+@pytest.mark.parametrize("fail_on", ["error", "warning", "info", "never"])
+def test_github_sarif_and_gitlab_fail_exactly_what_the_gate_counts(sample_report: dict, fail_on: str,
+                                                                     tmp_path: Path) -> None:
+    findings, _, rules = _expected(sample_report, fail_on)
+    gate = run_qc("check", SAMPLES, "--format", "json", "--fail-on", fail_on, "--jobs", "1").json()["gate"]
+    assert sum(r["findings"] for r in gate["failing_rules"]) == findings
+
+    github = run_qc("check", SAMPLES, "--format", "github", "--fail-on", fail_on, "--jobs", "1")
+    annotations = _annotations(github.stdout)
+    levels = [level for level, _, _ in annotations]
+    for level in ("error", "warning", "notice"):
+        assert levels.count(level) <= 10, f"GitHub shows about 10 {level} annotations per step"
+    errors = [(_count_here(message), message.split(":", 1)[0]) for level, _, message in annotations
+              if level == "error"]
+    assert {rule for _, rule in errors} <= rules
+    assert [n for n, _ in errors] == sorted((n for n, _ in errors), reverse=True), "most frequent first"
+    left_out = [m for level, props, m in annotations if level == "notice" and props == "title=corpus-qc"]
+    gating_left_out = int(re.search(r"\((\d+) of them count toward the gate\)", left_out[0]).group(1)) \
+        if left_out else 0
+    assert sum(n for n, _ in errors) + gating_left_out == findings
+    if left_out:
+        assert "--findings FILE.parquet" in left_out[0]
+    # One annotation per rule and location: no two share rule, file and line.
+    keys = [(message.split(":", 1)[0], props.rsplit(",title=", 1)[0]) for _, props, message in annotations]
+    assert len(keys) == len(set(keys))
+
+    sarif = run_qc("check", SAMPLES, "--format", "sarif", "--fail-on", fail_on, "--jobs", "1").json()
+    results = sarif["runs"][0]["results"]
+    assert sum(r["level"] == "error" for r in results) == findings
+    assert {r["ruleId"] for r in results if r["level"] == "error"} == rules
+    rank = {"error": 0, "warning": 1, "note": 2}
+    assert [rank[r["level"]] for r in results] == sorted(rank[r["level"]] for r in results), "most severe first"
+
+    gitlab = json.loads(run_qc("check", SAMPLES, "--format", "gitlab", "--fail-on", fail_on, "--jobs", "1").stdout)
+    failing = [e for e in gitlab if e["severity"] in ("critical", "major") and e["check_name"] != "corpus-qc/left-out"]
+    assert len(failing) == findings
+    assert {e["check_name"] for e in failing} == rules

@@ -10,17 +10,23 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, TextIO
 
+import numpy as np
 import pandas as pd
 
+from qc.render.gating import gating_mask
 from qc.render.model import report_model
 from qc.safe_text import defuse_legacy_commands, visible
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
 
-LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
-#: GitHub shows only a few annotations per step; more only make the log long.
-MAX_ANNOTATIONS = 200
+#: The annotation level of a finding that does not count toward the gate (what does is an ``::error``).
+NOT_GATING_LEVEL = {"error": "warning", "warning": "warning", "info": "notice"}
+LEVELS = ("error", "warning", "notice")
+#: GitHub shows about 10 error and 10 warning annotations per step (and as many notices); more are dropped.
+MAX_PER_LEVEL = 10
+COLUMNS = ["rule", "severity", "source_path", "line", "message", "doc_id"]
+KEY = ["level", "rule", "source_path", "line"]
 
 
 def escape_data(value: str) -> str:
@@ -48,28 +54,63 @@ def docs_link(url: str | None) -> str:
     return f"[page]({url})" if url else ""
 
 
+def locations(result: CheckResult) -> pd.DataFrame:
+    """One row per (level, rule, file, line) with its finding count, first message and doc_id, most severe
+    level first, then most frequent. ``gating`` says whether its findings count toward the gate."""
+    parts = []
+    for chunk in result.store.chunks(COLUMNS):
+        if chunk.empty:
+            continue
+        gating = gating_mask(result, chunk)
+        level = np.where(gating, "error", chunk["severity"].astype("object").map(NOT_GATING_LEVEL).fillna("warning"))
+        frame = chunk.assign(level=level, line=chunk["line"].astype("Int64"))
+        grouped = frame.groupby(KEY, dropna=False, sort=False, observed=True)
+        parts.append(grouped.agg(findings=("rule", "size"), message=("message", "first"), doc_id=("doc_id", "first"))
+                     .reset_index())
+    if not parts:
+        return pd.DataFrame(columns=[*KEY, "findings", "message", "doc_id", "gating"])
+    every = pd.concat(parts, ignore_index=True)
+    merged = (every.groupby(KEY, dropna=False, sort=False, observed=True)
+              .agg(findings=("findings", "sum"), message=("message", "first"), doc_id=("doc_id", "first"))
+              .reset_index())
+    merged["gating"] = merged["level"] == "error"
+    rank = merged["level"].map({name: n for n, name in enumerate(LEVELS)})
+    order = np.lexsort((merged["rule"].astype(str).to_numpy(), -merged["findings"].to_numpy(), rank.to_numpy()))
+    return merged.iloc[order].reset_index(drop=True)
+
+
 def annotation_lines(result: CheckResult) -> list[str]:
-    """The ``::error``/``::warning``/``::notice`` lines, most severe first, capped (new ones only with a
-    baseline)."""
-    tally = result.tally
-    if result.baseline is not None and result.baseline.tally is not None:
-        # With a baseline, only what is new deserves a mark on the pull request.
-        tally = result.baseline.tally
-    if tally.findings == 0:
+    """The annotations: one per rule and location with its count, what counts toward the gate as ``::error``
+    and the rest as ``::warning``/``::notice`` by severity, at most :data:`MAX_PER_LEVEL` per level (most
+    frequent first), then one ``::notice`` saying what was left out and where every finding is."""
+    table = locations(result)
+    if table.empty:
         return []
-    lines = []
+    rank = table.groupby("level", sort=False).cumcount()
+    left_out = table[rank >= MAX_PER_LEVEL]
+    # The closing notice is a notice too: leave it room among the notices GitHub shows.
+    notice_room = MAX_PER_LEVEL - (1 if len(left_out) else 0)
+    shown = table[(rank < MAX_PER_LEVEL) & ((table["level"] != "notice") | (rank < notice_room))]
+    left_out = table.drop(shown.index)
     info = report_model(result).rule_info
-    for row in tally.most_severe(MAX_ANNOTATIONS).itertuples(index=False):
+    lines = []
+    for row in shown.itertuples(index=False):
         props = [f"file={escape_property(str(row.source_path))}"]
         if not pd.isna(row.line) and int(row.line) >= 1:  # where the finding is, not where its record starts
             props.append(f"line={int(row.line)}")
-        props.append(f"title={escape_property(f'{row.rule} ({row.doc_id})')}")
+        doc = "" if pd.isna(row.doc_id) or str(row.doc_id) == str(row.source_path) else f" ({row.doc_id})"
+        props.append(f"title={escape_property(f'{row.rule}{doc}')}")
+        count = int(row.findings)
+        here = f" ({count} findings here)" if count > 1 else ""
         url = info.get(str(row.rule), {}).get("url")  # the rule's page, on the annotation's second line
-        message = str(row.message) + (f"\nRule: {url}" if url else "")
-        lines.append(f"::{LEVEL.get(row.severity, 'warning')} {','.join(props)}::{escape_data(message)}")
-    if tally.findings > MAX_ANNOTATIONS:
-        lines.append(f"::notice title=corpus-qc::{tally.findings - MAX_ANNOTATIONS} more findings not annotated; "
-                     "see the HTML or JSON report")
+        message = f"{row.rule}: {row.message}{here}" + (f"\nRule: {url}" if url else "")
+        lines.append(f"::{row.level} {','.join(props)}::{escape_data(message)}")
+    if len(left_out):
+        gating = left_out[left_out["gating"]]
+        lines.append(
+            f"::notice title=corpus-qc::{int(left_out['findings'].sum())} more findings at {len(left_out)} "
+            f"locations not annotated ({int(gating['findings'].sum())} of them count toward the gate); "
+            "write them all with --findings FILE.parquet or see the HTML report (--html)")
     return lines
 
 

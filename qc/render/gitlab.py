@@ -21,11 +21,10 @@ from collections.abc import Iterator
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, TextIO
 
-import numpy as np
 import pandas as pd
 
 from qc.baseline import fingerprints
-from qc.summary import counts_toward_gate
+from qc.render.gating import gating_mask
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
@@ -43,16 +42,6 @@ def report_path(path: str, cwd: str | None = None) -> str:
     if pure.is_absolute() and pure.is_relative_to(cwd or os.getcwd()):
         pure = pure.relative_to(cwd or os.getcwd())
     return pure.as_posix()
-
-
-def _gating(result: CheckResult, chunk: pd.DataFrame) -> np.ndarray:
-    """Per finding of ``chunk``, whether it counts toward the gate (with a baseline, only new ones do)."""
-    fail_on = result.gate.fail_on
-    severe = {s: counts_toward_gate(s, fail_on) for s in ("error", "warning", "info")}
-    flags = chunk["severity"].map(severe).fillna(False).to_numpy(dtype=bool)
-    if result.baseline is not None:
-        flags = flags & result.baseline.is_new.to_numpy()[chunk.index.to_numpy()]
-    return flags
 
 
 def _entry(row: Any, fp: str, occurrence: int, gating: bool) -> dict[str, Any]:
@@ -76,7 +65,7 @@ def code_quality(result: CheckResult, limit: int = MAX_ENTRIES) -> Iterator[dict
     where: dict[str, Any] | None = None  # the first left-out finding's location
     for gating in (True, False):
         for chunk in result.store.chunks(COLUMNS):
-            rows = chunk[_gating(result, chunk) == gating]
+            rows = chunk[gating_mask(result, chunk) == gating]
             room = limit - listed
             if room < len(rows):
                 left_out[gating] += len(rows) - room

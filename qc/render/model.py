@@ -40,6 +40,8 @@ class Example:
     after: str | None
     site: str | None = None
     line: int | None = None  # where the finding is (``source_line`` is its record's first line)
+    #: Whether the kept context starts inside the text (more text before it than was kept).
+    before_cut: bool = False
 
 
 @dataclass
@@ -111,11 +113,12 @@ def _example(result: CheckResult, row: Any) -> Example:
         found = result.excerpts.context(str(row.source_path), line, str(row.rule), int(row.start), int(row.end))
         if found is not None:
             before, after = found
+    before_cut = before is not None and not pd.isna(row.start) and int(row.start) > len(before)
     return Example(doc_id=None if pd.isna(row.doc_id) else str(row.doc_id), source_path=str(row.source_path),
                    source_line=line, rule=str(row.rule), severity=str(row.severity), match=str(row.match),
                    message=str(row.message), before=before, after=after,
                    site=None if pd.isna(row.site) else str(row.site),
-                   line=None if pd.isna(row.line) else int(row.line))
+                   line=None if pd.isna(row.line) else int(row.line), before_cut=before_cut)
 
 
 def _top_lines(counts: Counter[tuple[str, str]], names: dict[tuple[str, str], str], site: str,
@@ -232,8 +235,10 @@ def show_newlines(text: str) -> str:
     return visible(text, "mark")
 
 
-def context_parts(example: Example, width: int) -> tuple[str, str, str]:
-    """(before, match, after) fitted to about ``width`` terminal cells, newlines shown as ⏎."""
+def context_parts(example: Example, width: int, window: int = 60) -> tuple[str, str, str]:
+    """(before, match, after) fitted to about ``width`` terminal cells, newlines shown as ⏎; a side cut
+    (here, or already when the ``window`` characters around the span were kept: after it, a full window
+    is taken as cut) ends at a word with "…"."""
     from rich.cells import cell_len
 
     match = show_newlines(example.match)
@@ -241,9 +246,21 @@ def context_parts(example: Example, width: int) -> tuple[str, str, str]:
     full_before = show_newlines(example.before or "")
     full_after = show_newlines(example.after or "")
     before = _fit_end(full_before, room // 2)
+    if len(before) < len(full_before) or example.before_cut:
+        before = "…" + _from_word(before)
     after = _fit_start(full_after, room - cell_len(before))
-    if len(before) < len(full_before):
-        before = "…" + before
-    if len(after) < len(full_after):
-        after += "…"
+    if len(after) < len(full_after) or len(example.after or "") >= window:
+        after = _to_word(after) + "…"
     return before, match, after
+
+
+def _from_word(tail: str) -> str:
+    """A cut-off tail started at its first word boundary (unless that loses more than half; CJK has none)."""
+    space = tail.find(" ")
+    return tail[space + 1:] if 0 <= space < len(tail) // 2 else tail
+
+
+def _to_word(head: str) -> str:
+    """A cut-off head ended at its last word boundary (unless that loses more than half)."""
+    space = head.rfind(" ")
+    return head[:space] if space > len(head) // 2 else head

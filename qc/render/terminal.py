@@ -35,13 +35,18 @@ def make_console(out: TextIO) -> Console:
                    force_terminal=False if plain else None)
 
 
+def plural(count: int, word: str) -> str:
+    """``1 document``, ``2 documents``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def verdict_text(result: CheckResult) -> Text:
     """The one-line verdict (what ``--quiet`` prints)."""
     gate, summary = result.gate, result.summary
     mark, word, style = ("✓", "PASSED", "bold green") if gate.passed else ("✗", "FAILED", "bold red")
     line = Text.assemble((f"{mark} gate {word}", style),
-                         f"  fail-on={gate.fail_on} · {summary.findings} findings in "
-                         f"{summary.documents_with_findings} of {summary.documents} documents")
+                         f"  fail-on={gate.fail_on} · {plural(summary.findings, 'finding')} in "
+                         f"{summary.documents_with_findings} of {plural(summary.documents, 'document')}")
     baseline = result.baseline
     if baseline is not None:
         line.append(f" · baseline: {baseline.new} new, {baseline.known} known, {len(baseline.absent)} gone")
@@ -56,8 +61,9 @@ def _header(result: CheckResult, model: ReportModel) -> Panel:
     if gate.next_command:
         lines.append(Text.assemble("  see the examples: ", (gate.next_command, "bold")))
     inputs = ", ".join(map(visible, model.inputs))
-    lines.append(Text(f"inputs: {inputs}  ({model.files} file(s))", style="dim"))
-    lines.append(Text(f"{summary.documents} documents · {summary.sites} sites · {summary.findings} findings · "
+    lines.append(Text(f"inputs: {inputs}  ({plural(model.files, 'file')})", style="dim"))
+    lines.append(Text(f"{plural(summary.documents, 'document')} · {plural(summary.sites, 'site')} · "
+                      f"{plural(summary.findings, 'finding')} · "
                       f"{summary.seconds:.2f}s · corpus-qc {model.tool_version}", style="dim"))
     return Panel(Group(*lines), title="corpus-qc", title_align="left",
                  border_style="green" if gate.passed else "red")
@@ -96,7 +102,7 @@ def _examples(console: Console, model: ReportModel) -> None:
         console.print(Text.assemble(
             ("  " + visible(rule["code"]), SEVERITY_STYLE.get(rule["severity"], "")), " ",
             (visible(rule["name"]), "bold"),
-            f"  {rule['documents']} documents, {rule['findings']} findings"))
+            f"  {plural(rule['documents'], 'document')}, {plural(rule['findings'], 'finding')}"))
         url = model.rule_info.get(rule["code"], {}).get("url")
         if url:  # the rule's page: what it does, why, how to silence it
             console.print(Text(f"    docs: {url}", style="dim"), overflow="fold")
@@ -105,8 +111,12 @@ def _examples(console: Console, model: ReportModel) -> None:
             where = visible(example.source_path)
             if shown_line is not None:
                 where += f":{shown_line}"
-            doc_id = visible(example.doc_id) if example.doc_id else "(no doc_id)"
-            console.print(Text(f"    {doc_id}  {where}", style="dim"), overflow="fold")
+            path = str(example.source_path)
+            if example.doc_id and (path == example.doc_id or path.endswith("/" + str(example.doc_id))):
+                heading = where  # a text folder's doc_id is the file's path: once is enough
+            else:
+                heading = f"{visible(example.doc_id) if example.doc_id else '(no doc_id)'}  {where}"
+            console.print(Text(f"    {heading}", style="dim"), overflow="fold")
             line = Text("      ")
             if example.before is None and example.after is None:
                 # No text context (a whole-record finding, or no excerpts kept): the message says it all.

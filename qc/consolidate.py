@@ -1,0 +1,106 @@
+"""Less noise in a batch's findings: overlapping findings of one family are one finding, and a rule's
+findings per document are capped (the last kept one says how many more there were).
+
+"Skip to content" found by BP010 and BP011 is one span of one problem: the most severe finding (then the
+longest span) is kept, its span widened to the union of the overlapping spans (and its match to that
+text), its message ending "(also BP011)". Spans chain: a overlapping b overlapping c is one finding.
+Findings without a span (document-level checks) are never merged. Vectorised over the batch's findings
+frame; only merged groups and capped documents touch Python per group.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from qc.lines import finding_lines
+
+#: Findings of one rule kept per document by default (config ``max-findings-per-document``).
+DEFAULT_MAX_PER_DOCUMENT = 5
+SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
+
+
+def consolidate(findings: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarray,
+                max_per_document: int = DEFAULT_MAX_PER_DOCUMENT) -> pd.DataFrame:
+    """``findings`` (in document order; ``rows[i]`` is finding i's row of the canonical ``frame``) with
+    overlapping same-family spans merged and at most ``max_per_document`` findings per rule and document
+    (0: no cap). Document order and rule order within a document are kept."""
+    if findings.empty:
+        return findings
+    findings = findings.reset_index(drop=True)
+    rows = np.asarray(rows, dtype=np.int64)
+    keep = np.ones(len(findings), dtype=bool)
+    findings, keep = _merge_overlaps(findings, frame, rows, keep)
+    findings = findings[keep]
+    rows = rows[keep]
+    if max_per_document > 0:
+        findings = _cap_per_document(findings.reset_index(drop=True), rows, max_per_document)
+    return findings.reset_index(drop=True)
+
+
+def _merge_overlaps(findings: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarray,
+                    keep: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    spanned = np.flatnonzero(~(findings["start"].isna() | findings["end"].isna()).to_numpy(dtype=bool))
+    if len(spanned) < 2:
+        return findings, keep
+    part = pd.DataFrame({
+        "pos": spanned, "row": rows[spanned],
+        "family": findings["family"].to_numpy(dtype=object)[spanned],
+        "field": findings["field"].astype("object").fillna("").to_numpy(dtype=object)[spanned],
+        "start": findings["start"].to_numpy(dtype=np.int64, na_value=0)[spanned],
+        "end": findings["end"].to_numpy(dtype=np.int64, na_value=0)[spanned],
+    })
+    part["group"] = part.groupby(["row", "family", "field"], sort=False).ngroup()
+    part = part.sort_values(["group", "start", "end"], kind="stable")
+    reach = part.groupby("group")["end"].cummax()
+    previous_reach = reach.groupby(part["group"]).shift(1)
+    starts_cluster = previous_reach.isna().to_numpy() | (part["start"].to_numpy() >= previous_reach.fillna(0)
+                                                         .to_numpy(dtype=np.int64))
+    part["cluster"] = np.cumsum(starts_cluster)
+    sizes = part.groupby("cluster")["pos"].transform("size")
+    merged = part[sizes.to_numpy() > 1]
+    if merged.empty:
+        return findings, keep
+    findings = findings.copy()
+    severity = findings["severity"].astype("object").map(SEVERITY_RANK).fillna(0).to_numpy()
+    merged = merged.assign(rank=severity[merged["pos"].to_numpy()], length=merged["end"] - merged["start"])
+    ordered = merged.sort_values(["cluster", "rank", "length", "pos"], ascending=[True, False, False, True])
+    chosen = ordered.groupby("cluster").head(1)
+    keep[merged["pos"].to_numpy()] = False
+    keep[chosen["pos"].to_numpy()] = True
+    bounds = merged.groupby("cluster").agg(start=("start", "min"), end=("end", "max"))
+    codes = findings["rule"].to_numpy(dtype=object)
+    members = merged.sort_values("pos").groupby("cluster")["pos"].agg(list)
+    positions, new_starts, new_ends, fields = [], [], [], []
+    for cluster, pos in zip(chosen["cluster"].tolist(), chosen["pos"].tolist(), strict=True):
+        start, end = int(bounds.at[cluster, "start"]), int(bounds.at[cluster, "end"])
+        field = findings.at[pos, "field"]
+        text = frame[field].iat[rows[pos]] if isinstance(field, str) and field in frame.columns else None
+        if isinstance(text, str):
+            findings.at[pos, "match"] = text[start:end]
+        others = list(dict.fromkeys(str(codes[p]) for p in members[cluster] if codes[p] != codes[pos]))
+        if others:
+            findings.at[pos, "message"] = f"{findings.at[pos, 'message']} (also {', '.join(others)})"
+        positions.append(pos)
+        new_starts.append(start)
+        new_ends.append(end)
+        fields.append(field)
+    at = np.asarray(positions, dtype=np.int64)
+    findings.loc[at, "start"] = new_starts
+    findings.loc[at, "end"] = new_ends
+    findings.loc[at, "line"] = finding_lines(frame, rows[at], fields, new_starts)
+    return findings, keep
+
+
+def _cap_per_document(findings: pd.DataFrame, rows: np.ndarray, cap: int) -> pd.DataFrame:
+    by = [pd.Series(rows), findings["rule"].astype("object")]
+    rank = findings.groupby(by).cumcount().to_numpy()
+    total = findings.groupby(by)["rule"].transform("size").to_numpy()
+    last_kept = np.flatnonzero((rank == cap - 1) & (total > cap))
+    if len(last_kept):
+        findings = findings.copy()
+        more = total[last_kept] - cap
+        findings.loc[last_kept, "message"] = [f"{m} (+{n} more in this document)" for m, n in
+                                              zip(findings["message"].to_numpy(dtype=object)[last_kept],
+                                                  more.tolist(), strict=True)]
+    return findings[rank < cap]
