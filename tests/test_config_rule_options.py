@@ -33,11 +33,11 @@ def test_rules_show_prints_the_effective_options_and_examples_it_breaks(tmp_path
     root = _project(tmp_path, "[tool.qc.rule-options.BP020]\nmin_run = 8\n")
     run = run_qc("rules", "show", "BP020", cwd=root)
     assert run.code == 0, run.stderr
-    assert "min_run = 8" in run.stdout and "rule-options in" in run.stdout
-    assert "max_words = 4" in run.stdout  # options left alone are shown with the rule's own value
+    assert "min_run: 8" in run.stdout and "set by rule-options in" in run.stdout
+    assert "max_words: 4" in run.stdout  # options left alone are shown with the rule's own value
     assert "is no longer flagged" in run.stdout
     plain = run_qc("rules", "show", "BP020", cwd=_project(tmp_path, ""))
-    assert "min_run = 6" in plain.stdout and "no longer flagged" not in plain.stdout
+    assert "min_run: 6" in plain.stdout and "no longer flagged" not in plain.stdout
 
 
 T = "[tool.qc.rule-options.BP020]\n"
