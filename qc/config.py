@@ -60,7 +60,7 @@ class Config(BaseModel):
     """Read ambiguous numeric dates day first (05/06/2020 is 5 June)."""
     dayfirst_sites: list[str] = Field(default_factory=list)
     """Sites (and their subdomains) whose 05/06/2020 is 5 June."""
-    max_findings_per_document: int = Field(default=5, ge=0)
+    max_findings_per_document: int = Field(default=0, ge=0)
     """Findings of one rule kept per document (the last kept one says how many more there were); 0 keeps all."""
     batch_rows: int = Field(default=20_000, ge=1)
     """Records per batch: input memory follows it."""

@@ -1,9 +1,10 @@
 """Less noise in a batch's findings: overlapping findings of one family are one finding, and a rule's
 findings per document are capped (the last kept one says how many more there were).
 
-"Skip to content" found by BP010 and BP011 is one span of one problem: the most severe finding (then the
-longest span) is kept, its span widened to the union of the overlapping spans (and its match to that
-text), its message ending "(also BP011)". Spans chain: a overlapping b overlapping c is one finding.
+"Skip to content" found by BP010 and BP011 is one span of one problem: of the findings of one family on the
+same span of one field, the most severe is kept, its message ending "(also BP011)". Only identical spans
+merge: a wider or partly overlapping span (a menu run around its items) is another finding, so every
+match stays exactly what its rule found (the seed's precise-reporting promises hold).
 Findings without a span (document-level checks) are never merged. Vectorised over the batch's findings
 frame; only merged groups and capped documents touch Python per group.
 """
@@ -15,9 +16,13 @@ import pandas as pd
 
 from qc.lines import finding_lines
 
-#: Findings of one rule kept per document by default (config ``max-findings-per-document``).
-DEFAULT_MAX_PER_DOCUMENT = 5
+#: Findings of one rule kept per document (config ``max-findings-per-document``); 0 keeps every one: the
+#: findings frame is the contract (the seed post promises every masked number), so capping is opt-in.
+DEFAULT_MAX_PER_DOCUMENT = 0
 SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
+#: Families whose rules are several lexicons for one defect: the same span found twice is one finding. Date
+#: rules on one mention say different things (later than the post, later than the capture): kept apart.
+MERGED_FAMILIES = ("boilerplate", "placeholder")
 
 
 def consolidate(findings: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarray,
@@ -40,7 +45,8 @@ def consolidate(findings: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarray,
 
 def _merge_overlaps(findings: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarray,
                     keep: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    spanned = np.flatnonzero(~(findings["start"].isna() | findings["end"].isna()).to_numpy(dtype=bool))
+    mergeable = findings["family"].isin(MERGED_FAMILIES).to_numpy(dtype=bool)
+    spanned = np.flatnonzero(~(findings["start"].isna() | findings["end"].isna()).to_numpy(dtype=bool) & mergeable)
     if len(spanned) < 2:
         return findings, keep
     part = pd.DataFrame({
@@ -50,13 +56,9 @@ def _merge_overlaps(findings: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarra
         "start": findings["start"].to_numpy(dtype=np.int64, na_value=0)[spanned],
         "end": findings["end"].to_numpy(dtype=np.int64, na_value=0)[spanned],
     })
-    part["group"] = part.groupby(["row", "family", "field"], sort=False).ngroup()
-    part = part.sort_values(["group", "start", "end"], kind="stable")
-    reach = part.groupby("group")["end"].cummax()
-    previous_reach = reach.groupby(part["group"]).shift(1)
-    starts_cluster = previous_reach.isna().to_numpy() | (part["start"].to_numpy() >= previous_reach.fillna(0)
-                                                         .to_numpy(dtype=np.int64))
-    part["cluster"] = np.cumsum(starts_cluster)
+    # Only findings on the very same span are one finding: a wider span (a menu run around its items) keeps
+    # its own finding, so every match stays exactly what its rule found.
+    part["cluster"] = part.groupby(["row", "family", "field", "start", "end"], sort=False).ngroup()
     sizes = part.groupby("cluster")["pos"].transform("size")
     merged = part[sizes.to_numpy() > 1]
     if merged.empty:

@@ -91,7 +91,7 @@ class RuleSet:
 
     rules: list[RuleSpec]
     #: A rule's findings kept per document (config ``max-findings-per-document``; 0: every one).
-    max_findings_per_document: int = 5
+    max_findings_per_document: int = 0
 
     def __post_init__(self) -> None:
         seen: dict[str, str] = {}
