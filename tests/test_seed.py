@@ -1,4 +1,4 @@
-"""The seed forum post: what ``../shared/seed/README.md`` says a checker must and must not report."""
+"""The seed forum post (samples/forum-pages/): what its own README says a checker must and must not report."""
 
 from __future__ import annotations
 
