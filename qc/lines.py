@@ -223,3 +223,16 @@ class CsvRecordLines:
             quoted[opened:] = True
         self._in_quotes = opened >= 0
         return quoted
+
+
+def previous_line(text: str, line_start: int) -> str:
+    """The nearest non-blank line above the line that starts at ``line_start`` in ``text``, stripped (the
+    date kinds read a stamp's or a footer's neighbour with it)."""
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if line:
+            return line
+        end = start - 1
+    return ""

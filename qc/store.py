@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import tempfile
 import weakref
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, ClassVar, Self
@@ -53,7 +54,7 @@ def _cleanup(directory: tempfile.TemporaryDirectory[str], writer: list[pq.Parque
     directory.cleanup()
 
 
-class SpillStore:
+class SpillStore(ABC):
     """Frames appended batch by batch, in order; older ones spilled to Parquet past ``memory_rows``.
 
     Subclasses name their frame: ``arrow_schema`` (the spill and ``write_parquet`` schema, whose names are
@@ -80,14 +81,14 @@ class SpillStore:
         return list(cls.arrow_schema.names)
 
     @classmethod
+    @abstractmethod
     def coerce(cls, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-        """Give ``columns`` read back from Parquet the frame's dtypes."""
-        raise NotImplementedError
+        """Give ``columns`` read back from Parquet the frame's dtypes (each store's own schema)."""
 
     @classmethod
+    @abstractmethod
     def empty_frame(cls) -> pd.DataFrame:
         """A frame with no rows and the store's columns and dtypes."""
-        raise NotImplementedError
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> Self:

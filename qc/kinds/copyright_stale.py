@@ -31,6 +31,7 @@ from pydantic import Field
 
 from qc.batch import Batch
 from qc.copyright_notices import COPYRIGHT_RE, MARK_ONLY_RE, NOTICE_RE, read_notice
+from qc.lines import previous_line
 from qc.matcher import compile_re2
 from qc.region import head_limit
 from qc.rulespec import DATES, FindingRow, RuleSpec, ScanPattern
@@ -48,18 +49,6 @@ _LEGAL_LINK = re.compile(
     r"|mentions\s+légales|aviso\s+legal|política\s+de\s+privacidad|note\s+legali|colofon|免责声明|联系我们"
     r"|关于我们|隐私政策|网站地图)\W{0,3}$"
 )
-
-
-def _previous_line(text: str, line_start: int) -> str:
-    """The nearest non-blank line above the line starting at ``line_start``, stripped."""
-    end = line_start - 1
-    while end > 0:
-        start = text.rfind("\n", 0, end) + 1
-        line = text[start:end].strip()
-        if line:
-            return line
-        end = start - 1
-    return ""
 
 
 def _footer_context(text: str, line_start: int, line_end: int, reach: int = 3) -> bool:
@@ -116,18 +105,18 @@ class Spec(RuleSpec):
             if line_end - line_start > self.max_line_chars:
                 continue  # a footer is a short line; a long one is prose about copyright
             line = text[line_start:line_end]
-            previous_line: str | None = None
+            above: str | None = None
             for match in NOTICE_RE.finditer(line):
                 start = line_start + match.start()
                 in_tail = start >= tail_start or text.count("\n", start) <= self.tail_lines
                 if not in_tail and (start < head_end or not _footer_context(text, line_start, line_end)):
                     continue
-                if previous_line is None:
-                    previous_line = _previous_line(text, line_start)
+                if above is None:
+                    above = previous_line(text, line_start)
                 group = "mark" if match.start("mark") >= 0 else "tail"
                 span = match.group(0)
                 notice = read_notice(span, match.start(group) - match.start(), match.end(group) - match.start(),
-                                     line_before=line[: match.start()], previous_line=previous_line,
+                                     line_before=line[: match.start()], previous_line=above,
                                      trailing=group == "tail")
                 if notice is None or notice.vendor:
                     continue

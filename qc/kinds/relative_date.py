@@ -24,6 +24,7 @@ from pydantic import Field
 
 from qc.batch import Batch
 from qc.chrome_dates import show
+from qc.lines import previous_line
 from qc.matcher import compile_re2
 from qc.rulespec import DATES, FindingRow, RuleSpec, ScanPattern
 
@@ -115,18 +116,6 @@ def resolve(groups: dict[str, str], captured: pd.Timestamp) -> str | None:
     return when.strftime("%Y-%m") if months and not seconds else show(when)
 
 
-def _previous_line(text: str, line_start: int) -> str:
-    """The nearest non-blank line above the line that starts at ``line_start``, stripped."""
-    end = line_start - 1
-    while end > 0:
-        start = text.rfind("\n", 0, end) + 1
-        line = text[start:end].strip()
-        if line:
-            return line
-        end = start - 1
-    return ""
-
-
 class Spec(RuleSpec):
     """A rule that flags relative time stamps the scraper left unresolved."""
 
@@ -181,7 +170,7 @@ class Spec(RuleSpec):
                 # name on its line, or alone on its line under a byline.
                 byline = self.byline and index == 0 and (
                     byline_before.search(before) is not None
-                    or (line == text[start:end] and byline_line.search(_previous_line(text, line_start)) is not None))
+                    or (line == text[start:end] and byline_line.search(previous_line(text, line_start)) is not None))
                 stamp_like = cued or byline or (not self.require_cue and (
                     "zclock" in groups or "eclock" in groups or len(line) <= self.max_line_chars))
                 if not stamp_like:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from qc.errors import ConfigError
 from qc.outputs import atomic_binary_output, atomic_output
 from qc.render.json import findings_records
-from qc.store import FindingsStore
+from qc.store import FindingsStore, SpillStore
 
 SUFFIXES = (".parquet", ".jsonl")
 
@@ -23,16 +27,21 @@ def findings_suffix(path: Path, option: str = "--findings") -> str:
     return suffix
 
 
-def write_findings(store: FindingsStore, path: Path) -> None:
-    """Write every finding (exactly the FindingsSchema columns) to a Parquet or JSON Lines file, chunk by chunk.
-
-    The file appears whole or not at all (:func:`qc.outputs.atomic_output`).
-    """
-    if findings_suffix(path) == ".parquet":
-        with atomic_binary_output(path, "--findings") as binary:
+def write_store_file(store: SpillStore, path: Path, option: str,
+                     records: Callable[[pd.DataFrame], list[dict[str, Any]]]) -> None:
+    """Write every row of ``store`` to a Parquet or JSON Lines file (by ``path``'s suffix), chunk by chunk;
+    ``records`` turns a chunk into JSON objects. The file appears whole or not at all
+    (:func:`qc.outputs.atomic_output`)."""
+    if findings_suffix(path, option) == ".parquet":
+        with atomic_binary_output(path, option) as binary:
             store.write_parquet(binary)
         return
-    with atomic_output(path, "--findings") as handle:
+    with atomic_output(path, option) as handle:
         for chunk in store.chunks():
-            for record in findings_records(chunk):
+            for record in records(chunk):
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def write_findings(store: FindingsStore, path: Path) -> None:
+    """Write every finding (exactly the FindingsSchema columns) to a Parquet or JSON Lines file."""
+    write_store_file(store, path, "--findings", findings_records)

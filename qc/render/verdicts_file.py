@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from qc.outputs import atomic_binary_output, atomic_output
-from qc.render.findings_file import findings_suffix
+from qc.render.findings_file import write_store_file
 from qc.verdicts import VerdictStore, verdict_records
 
 
@@ -15,11 +13,4 @@ def write_verdicts(store: VerdictStore, path: Path) -> None:
 
     The file appears whole or not at all (:func:`qc.outputs.atomic_output`).
     """
-    if findings_suffix(path, "--verdicts") == ".parquet":
-        with atomic_binary_output(path, "--verdicts") as binary:
-            store.write_parquet(binary)
-        return
-    with atomic_output(path, "--verdicts") as handle:
-        for chunk in store.chunks():
-            for record in verdict_records(chunk):
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    write_store_file(store, path, "--verdicts", verdict_records)
