@@ -12,7 +12,7 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
@@ -31,6 +31,12 @@ class Severity(StrEnum):
     def rank(self) -> int:
         """Numeric order used by the gate (info=1, warning=2, error=3)."""
         return {"info": 1, "warning": 2, "error": 3}[self.value]
+
+
+#: What ``qc fix`` does with a rule's findings.
+Action = Literal["strip", "drop", "flag", "keep"]
+#: What a ``strip`` action removes: the finding's whole lines or only its span.
+StripScope = Literal["line", "span"]
 
 
 #: Feature: parsed dates and the page's date stamps (see :attr:`RuleSpec.FEATURES`).
@@ -121,6 +127,10 @@ class RuleSpec(BaseModel):
     #: ``*_chrome_ts/start/end``). A kind that reads only the source fields declares nothing, so a run
     #: selecting only such rules parses no date.
     FEATURES: ClassVar[frozenset[str]] = frozenset()
+    #: Whether this kind's evidence is a whole line (menus, footers, repeated template lines): ``qc fix``'s
+    #: ``strip`` then removes every line a finding touches, not only its span. A rule's ``strip`` key
+    #: overrides it.
+    STRIPS_LINES: ClassVar[bool] = False
 
     code: str = Field(json_schema_extra={"pattern": CODE_RE.pattern})
     """Unique rule code: 1-4 capital letters and 3 digits, e.g. PH001."""
@@ -144,6 +154,12 @@ class RuleSpec(BaseModel):
     """stable, or preview for a rule still being tuned."""
     examples: Examples
     """Texts the rule must flag (fail) and must leave alone (pass); qc rules test runs them."""
+    action: Action | None = None
+    """What qc fix does with a finding: strip (cut it out), drop (quarantine the record), flag (keep the
+    record, list it in the manifest) or keep (ignore); unset takes the family's default."""
+    strip: StripScope | None = None
+    """What strip removes: line (every line the finding touches) or span (only the match); unset takes the
+    kind's default."""
 
     _source: str = PrivateAttr(default="")
     _pack: str = PrivateAttr(default="")
@@ -192,6 +208,11 @@ class RuleSpec(BaseModel):
     def pack(self) -> str:
         """Name of the pack (folder) the rule came from."""
         return self._pack
+
+    @property
+    def strips_lines(self) -> bool:
+        """Whether ``strip`` removes the finding's whole lines (the rule's ``strip`` key, else the kind's)."""
+        return self.STRIPS_LINES if self.strip is None else self.strip == "line"
 
     def bind_source(self, source: str, pack: str) -> None:
         """Record where the rule was loaded from (set once by the loader)."""

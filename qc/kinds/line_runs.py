@@ -96,6 +96,7 @@ class Spec(RuleSpec):
     """A rule that flags runs of short, menu-like lines at a post's edges."""
 
     KIND: ClassVar[str] = "line_runs"
+    STRIPS_LINES: ClassVar[bool] = True
 
     region: Region = Region.edges
     """Where a run may sit: head, tail or edges (any means both edges)."""

@@ -82,6 +82,7 @@ class Spec(RuleSpec):
     """A corpus-level rule flagging lines repeated across a site's documents."""
 
     KIND: ClassVar[str] = "repeated_lines"
+    STRIPS_LINES: ClassVar[bool] = True
     CORPUS_LEVEL: ClassVar[bool] = True
 
     min_documents: int = Field(default=3, ge=2)
