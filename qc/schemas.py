@@ -17,11 +17,13 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 
 from qc.load import DOC_ID_IS_NUMBER, Problem, json_type_name
+from qc.readers.base import LOCATOR_KINDS
+from qc.readers.registry import locators
 
 SEVERITIES = ("info", "warning", "error")
 FINDINGS_COLUMNS = [
     "doc_id", "rule", "family", "severity", "field", "start", "end", "match", "message",
-    "source_path", "source_line", "site", "line",
+    "source_path", "source_line", "site", "line", "locator",
 ]
 
 VERDICT_COLUMNS = ["doc_id", "source_path", "source_line", "worst_severity", "families", "rules", "findings", "passes"]
@@ -68,6 +70,9 @@ FindingsSchema = pa.DataFrameSchema(
         "source_line": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
         "site": pa.Column(str, nullable=True),
         "line": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
+        # What source_line is: a line (JSON Lines, CSV), a row (Parquet), a byte offset (WARC: doc_id is the
+        # WARC-Record-ID, and line is null), or a file (a text post).
+        "locator": pa.Column(str, pa.Check.isin(list(LOCATOR_KINDS))),
     },
     strict=True, ordered=True, coerce=True, name="FindingsSchema",
 )
@@ -328,11 +333,17 @@ def coerce_findings(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a findings frame its canonical dtypes and column order."""
     if "line" not in frame.columns:  # a frame made before findings had a line: the record's line
         frame = frame.assign(line=frame["source_line"])
+    if "locator" not in frame.columns or bool(frame["locator"].isna().all()):  # from the reader of each file
+        frame = frame.assign(locator=locators(frame["source_path"]) if len(frame) else [])
     out = frame.loc[:, FINDINGS_COLUMNS].copy()
     for name in ("doc_id", "rule", "family", "severity", "field", "match", "message", "source_path", "site"):
         out[name] = out[name].astype("str").where(out[name].notna(), None).astype("str")
     for name in ("start", "end", "source_line", "line"):
         out[name] = pd.array(out[name], dtype="Int64")
+    out["locator"] = out["locator"].astype("str")
+    offsets = (out["locator"] == "offset").to_numpy(dtype=bool)
+    if offsets.any():  # a record located by byte offset has no line in the file
+        out.loc[offsets, "line"] = pd.NA
     return out
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from qc.readers.base import Reader
 from qc.readers.csv import CsvReader, TsvReader
 from qc.readers.jsonl import JsonLinesReader
@@ -52,3 +55,16 @@ def sniffed(head: bytes) -> str | None:
         if READERS[name].recognises(Path(), head):
             return name
     return None
+
+
+def locators(paths: pd.Series) -> np.ndarray:
+    """The locator kind of each finding's ``source_path`` (by the reader its suffix names; one look-up per
+    distinct path): ``row`` for an in-memory frame (``<dataframe>``), ``line`` when nothing says otherwise."""
+    codes, uniques = pd.factorize(paths, use_na_sentinel=True)
+    kinds = []
+    for path in uniques.tolist():
+        text = str(path)
+        fmt = format_of(Path(text)) if text and not text.startswith("<") else None
+        kinds.append(locator_of(fmt) if fmt is not None else "row" if text.startswith("<") else "line")
+    table = np.asarray([*kinds, "line"], dtype=object)  # code -1 (a missing path) reads the last entry
+    return table[codes]

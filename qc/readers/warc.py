@@ -192,7 +192,8 @@ def _fast_records(stream: Any, base: int) -> Iterator[_Record]:
             declared = int(headers.get("Content-Length", len(block)))
         except ValueError:
             declared = len(block)
-        yield _Record(base + int(record.stream_pos), record.record_type.name, headers, block, declared)
+        kind = headers.get("WARC-Type") or str(record.record_type)
+        yield _Record(base + int(record.stream_pos), kind.strip().lower(), headers, block, declared)
 
 
 class _Bounded(io.RawIOBase):
@@ -202,19 +203,41 @@ class _Bounded(io.RawIOBase):
         super().__init__()
         handle.seek(start)
         self._handle = handle
-        self._left = end - start if end is not None else None
+        self._start = start
+        self._end = end
 
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._handle.tell() - self._start
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == 0:
+            self._handle.seek(self._start + offset)
+        elif whence == 1:
+            self._handle.seek(offset, 1)
+        else:
+            self._handle.seek((self._end if self._end is not None else self._handle.seek(0, 2)) + offset)
+        return self.tell()
+
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
-        size = len(view) if self._left is None else min(len(view), self._left)
+        size = len(view)
+        if self._end is not None:
+            size = max(0, min(size, self._end - self._handle.tell()))
         data = self._handle.read(size)
         view[: len(data)] = data
-        if self._left is not None:
-            self._left -= len(data)
         return len(data)
+
+
+def _damage(exc: BaseException) -> bool:
+    """Whether ``exc`` is the parser meeting damaged data (FastWARC's Rust panics arrive as PanicException,
+    a BaseException): reported per record, never a crash."""
+    return isinstance(exc, (OSError, ValueError, EOFError, zlib.error)) or type(exc).__name__ == "PanicException"
 
 
 def _next_header(handle: IO[bytes], after: int, end: int | None) -> int | None:
@@ -241,14 +264,16 @@ def _plain_records(handle: IO[bytes], split: Split, display: str, problems: list
     while True:
         pending: _Record | None = None
         try:
-            for record in _fast_records(io.BufferedReader(_Bounded(handle, start, split.end), STEP_BYTES), start):
+            for record in _fast_records(_Bounded(handle, start, split.end), start):
                 if pending is not None:
                     yield pending
                 pending = record
             if pending is not None:
                 yield pending
             return
-        except OSError as exc:
+        except BaseException as exc:
+            if not _damage(exc):
+                raise
             # The record before the damage may have run into it (a Content-Length past its end): not read.
             bad = pending.offset if pending is not None else start
             problems.append(Problem("SC012", display, bad, f"malformed WARC record ({exc}); reading resumed at "
@@ -335,14 +360,18 @@ def _gzip_records(handle: IO[bytes], split: Split, display: str, problems: list[
             with gzip.GzipFile(fileobj=_Bounded(handle, offset, end)) as stream:
                 try:
                     yield from _fast_records(stream, 0)
-                except (OSError, EOFError, zlib.error) as exc:
+                except BaseException as exc:
+                    if not _damage(exc):
+                        raise
                     problems.append(Problem("SC012", display, offset, f"gzip stream is damaged ({exc}); "
                                             "the records after it are not read"))
             return
         if clean and data:
             try:
                 records = list(_fast_records(io.BytesIO(data), 0))
-            except OSError as exc:
+            except BaseException as exc:
+                if not _damage(exc):
+                    raise
                 problems.append(Problem("SC012", display, offset, f"malformed WARC record ({exc})"))
                 records = []
             if len(records) > 1 and not noted:
@@ -361,7 +390,9 @@ def _gzip_records(handle: IO[bytes], split: Split, display: str, problems: list[
                     record.offset = offset
                     yield record  # its short block is reported by the caller as truncated
                     break
-            except OSError:
+            except BaseException as exc:
+                if not _damage(exc):
+                    raise
                 problems.append(Problem("SC012", display, offset, f"{reason}; the record is not read"))
         elif not data:
             problems.append(Problem("SC012", display, offset, f"{reason}; the record is not read"))
