@@ -141,6 +141,9 @@ SCHEMA_CHECKS: dict[str, SchemaCheck] = {
                     "A JSON string escapes half a UTF-16 surrogate pair (\\ud800); replaced with U+FFFD."),
         SchemaCheck("SC011", "csv-row-field-count", "error",
                     "A CSV/TSV row has more or fewer fields than the header; the row is not checked."),
+        SchemaCheck("SC012", "web-archive-record-damaged", "error",
+                    "A WARC/WET/ARC record is truncated or malformed (or its gzip member does not decompress); "
+                    "it is not checked, the records after it are."),
     )
 }
 
@@ -341,12 +344,18 @@ def coerce_findings(frame: pd.DataFrame) -> pd.DataFrame:
     for name in ("start", "end", "source_line", "line"):
         out[name] = pd.array(out[name], dtype="Int64")
     out["locator"] = out["locator"].astype("str")
-    offsets = (out["locator"] == "offset").to_numpy(dtype=bool)
-    if offsets.any():  # a record located by byte offset has no line in the file
-        out.loc[offsets, "line"] = pd.NA
-    return out
+    return _no_line_at_offsets(out)
+
+
+def _no_line_at_offsets(frame: pd.DataFrame) -> pd.DataFrame:
+    """A record located by byte offset (WARC) has no line in the file: its findings' ``line`` is null."""
+    offsets = (frame["locator"] == "offset").to_numpy(dtype=bool)
+    if offsets.any() and bool(frame["line"][offsets].notna().any()):
+        frame = frame.copy()
+        frame.loc[offsets, "line"] = pd.NA
+    return frame
 
 
 def validate_findings(frame: pd.DataFrame) -> pd.DataFrame:
     """Validate (and return) a findings frame against :data:`FindingsSchema`."""
-    return FindingsSchema.validate(frame)
+    return FindingsSchema.validate(_no_line_at_offsets(frame) if "locator" in frame.columns else frame)

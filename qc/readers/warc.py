@@ -188,10 +188,10 @@ def _fast_records(stream: Any, base: int) -> Iterator[_Record]:
     for record in warc.ArchiveIterator(stream, parse_http=False, stream_detect=False):
         headers = {k: v for k, v in record.headers.items()}
         block = record.reader.read()
-        try:
-            declared = int(headers.get("Content-Length", len(block)))
+        try:  # a header cut off before its Content-Length (the file ends inside it) is a truncated record
+            declared = int(headers.get("Content-Length", len(block) + 1))
         except ValueError:
-            declared = len(block)
+            declared = len(block) + 1
         kind = headers.get("WARC-Type") or str(record.record_type)
         yield _Record(base + int(record.stream_pos), kind.strip().lower(), headers, block, declared)
 
@@ -412,21 +412,19 @@ def _arc_records(handle: IO[bytes], display: str, problems: list[Problem]) -> It
     try:
         for record in iterator:
             headers = {k: v for k, v in record.rec_headers.headers}
-            offset = iterator.get_record_offset()
             http = b""
             if record.http_headers is not None:
                 http = record.http_headers.to_bytes()
-            payload = record.raw_stream.read()
-            block = http + payload
-            try:
-                declared = int(headers.get("Content-Length", len(block)))
-            except ValueError:
-                declared = len(block)
+            block = http + record.content_stream().read()
+            offset = iterator.get_record_offset()  # after the read: asking first leaves the stream empty
+            declared = len(block)  # warcio re-serialises the HTTP headers: no length to compare with
+            # warcio gives an ARC record a new random WARC-Record-ID on every read: the file and offset are
+            # the record's stable id instead (what the locator seeks to).
+            headers["WARC-Record-ID"] = f"{Path(display).name}@{offset}"
             kind = record.rec_type
             if kind == "response" and record.http_headers is None:
                 kind = "resource"  # an ARC record of a non-HTTP fetch: its block is the payload
-            yield _Record(offset, kind, headers, block, max(declared, len(http) + len(payload)) if
-                          record.length is None else len(http) + int(record.length), )
+            yield _Record(offset, kind, headers, block, declared)
     except Exception as exc:  # warcio raises a variety of errors on damaged ARC data
         problems.append(Problem("SC012", display, 0, f"malformed ARC data ({type(exc).__name__}: {exc}); the "
                                 "records after it are not read"))
@@ -439,14 +437,13 @@ def _row(record: _Record, mode: str, display: str, problems: list[Problem], log:
     """The record as a row of source columns, or None (skipped: counted on ``log`` with the reason)."""
     headers = record.headers
     rid = headers.get("WARC-Record-ID")
-    truncated = len(record.block) < record.declared_length
-    if record.kind in ("warcinfo", "request", "metadata", "revisit", "continuation"):
-        log.skip(f"{record.kind} record")
-        return None
-    if truncated:
+    if len(record.block) < record.declared_length:
         problems.append(Problem("SC012", display, record.offset, f"record is truncated ({len(record.block)} of "
                                 f"{record.declared_length} bytes); not checked", doc_id=rid, field=None))
         log.skip("truncated record")
+        return None
+    if record.kind in ("warcinfo", "request", "metadata", "revisit", "continuation"):
+        log.skip(f"{record.kind} record")
         return None
     row: dict[str, Any] = {"doc_id": rid, "url": headers.get("WARC-Target-URI"),
                            "captured_at": headers.get("WARC-Date"),
@@ -536,6 +533,8 @@ class WarcReader(Reader):
                              path=display, field="warc_text")
         problems: list[Problem] = []
         rows: list[dict[str, Any]] = []
+        if split.start == 0:
+            _check_head(src)
         with open_regular(src.path) as handle:
             head = handle.read(2)
             handle.seek(0)
@@ -555,6 +554,24 @@ class WarcReader(Reader):
                     rows, problems = [], []
         if rows or problems:
             yield _frame(rows), problems
+
+
+def _check_head(src: InputFile) -> None:
+    """Refuse a file named like a web archive that is not one (by its first bytes, decompressed)."""
+    with open_regular(src.path) as handle:
+        head = handle.read(65536)
+    if head.startswith(GZIP_MAGIC[:2]):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+        except zlib.error as exc:
+            raise InputError(f"not a readable gzip file ({exc})", path=src.display) from None
+    if head and not WarcReader().recognises(src.path, head):
+        from qc.rawio import binary_reason
+        from qc.readers.registry import sniffed
+
+        what = sniffed(head) or binary_reason(head) or "text"
+        raise InputError(f"not a WARC/WET/ARC file (it starts as {what}, not with a WARC/1.x or filedesc:// "
+                         "header)", path=src.display)
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
