@@ -272,8 +272,9 @@ def _safe_cuts(src: InputFile, target_bytes: int) -> list[tuple[int, int, int]] 
     cuts: list[tuple[int, int, int]] = []
     last = 0
     position = 0
+    piece = max(64, min(STEP_BYTES, target_bytes // 4))  # a cut can fall after any piece's last terminator
     with open_regular(src.path) as handle:
-        while step := handle.read(STEP_BYTES):
+        while step := handle.read(piece):
             scanner.feed(step)
             position += len(step)
             cut = scanner.complete_until
