@@ -6,6 +6,7 @@ findings for --jobs 1, --jobs 2 (files cut into splits) and Dask."""
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ from qc.distributed import plan_partitions
 from qc.load import resolve_inputs
 from qc.readers.registry import READERS
 
-from .conftest import run_qc
+from .conftest import REPO, run_qc
 
 CHROME_HEAD = ["找回密码", "免费注册", "QQ登录", "只需一步,快速开始"]
 CHROME_TAIL = ["您需要登录后才可以回帖 登录 | 免费注册", "本版积分规则", "快速回复 返回顶部 返回列表"]
@@ -344,3 +345,25 @@ def test_dask_reads_warc_splits_and_finds_the_same(crawl: tuple[Path, dict[str, 
         store, stats = run_dask([folder], Checker(load_rules([])), config, client=client, partition_bytes=2048)
     pd.testing.assert_frame_equal(local.findings, store.to_frame())
     assert stats.load.skipped == local.stats.load.skipped
+
+
+def test_the_sample_warc_is_the_seed_page_and_finds_what_the_seed_text_does() -> None:
+    spec = importlib.util.spec_from_file_location("seed_warc", REPO / "bench" / "seed_warc.py")
+    assert spec is not None and spec.loader is not None
+    seed_warc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(seed_warc)
+    archive = check(REPO / "samples" / "seed.warc.gz", _config(jobs=1))
+    text = check(REPO / "samples" / "forum-pages" / "000_69e4dce93f7814c5.txt", _config(jobs=1))
+    assert archive.stats.documents == 1 and archive.stats.load.skipped == {"warcinfo record": 1, "request record": 1}
+    # The same findings, but for the capture date: the text recovers it from the page's footer (DT041), the
+    # archive has it from WARC-Date. The naive extraction drops blank lines (one menu run's match differs).
+    def key(findings: pd.DataFrame) -> list[tuple[str, str]]:
+        return sorted((rule, " ".join(match.split())) for rule, match in zip(findings["rule"], findings["match"],
+                                                                             strict=True))
+
+    assert key(archive.findings[archive.findings["rule"] != "DT041"]) == key(text.findings[text.findings["rule"]
+                                                                                            != "DT041"])
+    recovered = archive.findings[archive.findings["rule"] == "DT041"]["match"].tolist()
+    assert recovered == ["发表于 2020-5-16 17:53:04"]  # the post's date, from the page; the capture's from WARC
+    assert "GMT+8, 2024-11-29 12:32" in set(text.findings[text.findings["rule"] == "DT041"]["match"])
+    assert (REPO / "samples" / "seed.warc.gz").read_bytes() == seed_warc.build()  # the script makes this file
