@@ -114,3 +114,37 @@ def test_web_archives_are_found_in_folders_by_suffix(tmp_path: Path) -> None:
     assert found == {"a.warc": "warc", "b.warc.gz": "warc", "c.wet.gz": "warc", "d.arc": "warc",
                      "e.arc.gz": "warc", "notes.warc.txt": "text"}
     assert format_of(Path("x.warc.zst")) is None  # FastWARC reads gzip members only
+
+
+def test_verbose_says_a_compressed_file_is_one_split(tmp_path: Path) -> None:
+    from .conftest import run_qc
+
+    path = tmp_path / "posts.jsonl.gz"
+    path.write_bytes(gzip.compress(("\n".join(json.dumps(p, ensure_ascii=False) for p in posts(5)) + "\n").encode()))
+    done = run_qc("check", path, "--verbose", "--jobs", "2")
+    assert done.code == 1, done.stderr
+    assert "compressed, read as one split" in done.stdout
+
+
+@pytest.mark.dask
+def test_dask_reads_csv_and_parquet_splits_and_finds_the_same(tmp_path: Path) -> None:
+    from distributed import Client, LocalCluster
+
+    from qc.distributed import plan_partitions, run_dask
+    from qc.engine import Checker
+    from qc.registry import load_rules
+
+    write_csv(tmp_path / "a.csv", posts(80))
+    pq.write_table(pa.Table.from_pylist(posts(60)[::-1]), tmp_path / "b.parquet", row_group_size=7)
+    (tmp_path / "c.jsonl").write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in posts(40)) + "\n",
+                                      encoding="utf-8")
+    parts = plan_partitions(resolve_inputs([tmp_path]), 1024)
+    assert sum(p.split is not None and p.file.fmt == "csv" for p in parts) > 3
+    assert sum(p.split is not None and p.file.fmt == "parquet" for p in parts) > 3
+    config = _config(batch_rows=6)
+    local = check(tmp_path, config)  # duplicates across files (same ids) are found in corpus order too
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster.scheduler_address) as client:
+        store, _ = run_dask([tmp_path], Checker(load_rules([])), config, client=client, partition_bytes=1024)
+    pd.testing.assert_frame_equal(local.findings, store.to_frame())
+    assert (local.findings["rule"] == "SC007").sum() > 0

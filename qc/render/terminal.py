@@ -210,6 +210,9 @@ def _render(result: CheckResult, console: Console, verbosity: int) -> None:
     _examples(console, model)
     _sites(console, model)
     _baseline(console, result)
+    if verbosity > 0:  # how each file was read: split or not, and why (a compressed file is one split)
+        for note in result.stats.load.notes:
+            console.print(Text(f"input: {visible(note)}", style="dim"), overflow="fold")
     if verbosity > 0 and not result.store.empty:
         _all_findings(console, result)
     for error in result.input_errors:
