@@ -26,7 +26,8 @@ FINDINGS_COLUMNS = [
     "source_path", "source_line", "site", "line", "locator",
 ]
 
-VERDICT_COLUMNS = ["doc_id", "source_path", "source_line", "worst_severity", "families", "rules", "findings", "passes"]
+VERDICT_COLUMNS = ["doc_id", "source_path", "source_line", "worst_severity", "families", "rules", "findings", "passes",
+                   "locator"]
 
 
 def _is_string(series: pd.Series) -> pd.Series:
@@ -96,6 +97,7 @@ VerdictsSchema = pa.DataFrameSchema(
         "rules": pa.Column(checks=pa.Check(_names_lists, name="list_of_strings")),
         "findings": pa.Column("int64", pa.Check.ge(0)),
         "passes": pa.Column(bool),
+        "locator": pa.Column(str, pa.Check.isin(list(LOCATOR_KINDS))),  # what source_line is, as for findings
     },
     checks=[
         # A clean record has no worst severity, no rules and no findings, and the other way round.
