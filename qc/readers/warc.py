@@ -284,25 +284,45 @@ def _plain_records(handle: IO[bytes], split: Split, display: str, problems: list
             start = resume
 
 
-def _member_at(handle: IO[bytes], offset: int, limit: int | None) -> tuple[bytes | None, int, bool]:
+class _Window:
+    """Bytes of a file read a step at a time and handed out as views: reading member after member costs one
+    read per step, not one per member."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self._handle = handle
+        self._base = 0
+        self._data = b""
+
+    def view(self, offset: int, size: int) -> memoryview:
+        """Bytes ``[offset, offset + size)`` (fewer at the end of the file)."""
+        if not (self._base <= offset and offset + size <= self._base + len(self._data)):
+            self._handle.seek(offset)
+            self._data = self._handle.read(max(size, STEP_BYTES))
+            self._base = offset
+        start = offset - self._base
+        return memoryview(self._data)[start : start + size]
+
+
+def _member_at(window: _Window, offset: int, limit: int | None) -> tuple[bytes | None, int, bool]:
     """Decompress the gzip member at ``offset``: (its bytes or None when larger than ``limit``, the
     offset after it, whether it ended cleanly). Raises zlib.error on corrupt data."""
-    handle.seek(offset)
     decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
     out: list[bytes] = []
     size = 0
-    consumed = 0
+    position = offset
+    piece = 16384  # grows: a small member leaves little unused data to copy, a large one takes few steps
     while not decoder.eof:
-        step = handle.read(STEP_BYTES)
-        if not step:
-            return b"".join(out), offset + consumed, False
-        data = decoder.decompress(step)
-        consumed += len(step) - len(decoder.unused_data)
+        chunk = window.view(position, piece)
+        if not len(chunk):
+            return b"".join(out), position, False
+        data = decoder.decompress(chunk)
+        position += len(chunk) - len(decoder.unused_data)
         size += len(data)
         if limit is not None and size > limit:
             return None, offset, False
         out.append(data)
-    return b"".join(out), offset + consumed, True
+        piece = min(piece * 2, STEP_BYTES)
+    return b"".join(out), position, True
 
 
 def _next_member(handle: IO[bytes], after: int, end: int | None) -> int | None:
@@ -341,9 +361,10 @@ def _gzip_records(handle: IO[bytes], split: Split, display: str, problems: list[
     offset = split.start
     end = split.end if split.end is not None else split.file.path.stat().st_size
     noted = False
+    window = _Window(handle)
     while offset < end:
         try:
-            data, after, clean = _member_at(handle, offset, MEMBER_IN_MEMORY)
+            data, after, clean = _member_at(window, offset, MEMBER_IN_MEMORY)
         except zlib.error as exc:
             data, after, clean = b"", offset, False
             reason = f"gzip member does not decompress ({exc})"
