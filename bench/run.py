@@ -208,7 +208,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="corpus size for the memory run at scale (default 5 GB; 0 skips it)")
     parser.add_argument("--skip", action="append", default=[],
                         help="floor, jobs1, jobs2, memory, dask or large")
+    parser.add_argument("--warc-only", action="store_true",
+                        help="only the web-archive section: the corpus as JSON Lines and as a WARC, --jobs 2 each")
     args = parser.parse_args(argv)
+    if args.warc_only:
+        return warc_section(args.data, args.size_mb, args.out)
     corpus, size, posts = _corpus(args.data, args.size_mb)
     python = sys.executable
     qc = [python, "-m", "qc", "check", str(corpus), "--fail-on", "never", "--format", "terminal",
@@ -314,6 +318,81 @@ def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[
         [{"name": r.name, "seconds": r.seconds, "peak_rss": r.peak_rss, "cpu_seconds": r.cpu_seconds,
           "command": r.command} for r in results],
         indent=2), encoding="utf-8")
+
+
+WARC_BEGIN = "<!-- warc:begin -->"
+WARC_END = "<!-- warc:end -->"
+
+
+def write_warc(corpus: Path, target: Path) -> tuple[int, int]:
+    """The generated posts as a crawl: one gzip member per ``response`` record, each post's lines as blocks of
+    a minimal HTML page (so the naive extractor gives the lines back). Returns (bytes, records)."""
+    import gzip
+    import html
+
+    def member(headers: list[tuple[str, str]], block: bytes) -> bytes:
+        head = "WARC/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+        head += f"Content-Length: {len(block)}\r\n\r\n"
+        return gzip.compress(head.encode() + block + b"\r\n\r\n", compresslevel=6, mtime=0)
+
+    records = 0
+    with corpus.open(encoding="utf-8") as source, target.open("wb") as out:
+        out.write(member([("WARC-Type", "warcinfo"), ("WARC-Record-ID", "<urn:uuid:bench-0>"),
+                          ("WARC-Date", "2024-11-29T04:32:00Z"), ("Content-Type", "application/warc-fields")],
+                         b"software: corpus-qc bench/run.py\r\n"))
+        for n, line in enumerate(source):
+            post = json.loads(line)
+            body = "".join(f"<div>{html.escape(text)}</div>" for text in str(post["text"]).splitlines())
+            page = (f"<html><head><title>{html.escape(str(post.get('title') or ''))}</title></head>"
+                    f"<body>{body}</body></html>").encode()
+            block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + page
+            out.write(member([("WARC-Type", "response"), ("WARC-Record-ID", f"<urn:uuid:bench-{n + 1}>"),
+                              ("WARC-Date", "2024-11-29T04:32:00Z"), ("WARC-Target-URI", str(post.get("url") or "")),
+                              ("Content-Type", "application/http; msgtype=response")], block))
+            records += 1
+    return target.stat().st_size, records
+
+
+def warc_section(data: Path, size_mb: float, out: Path) -> int:
+    """Measure ``qc check --jobs 2`` on the corpus as JSON Lines and as a WARC; write the web-archive section."""
+    corpus, size, posts = _corpus(data, size_mb)
+    warc = data / f"corpus-{size_mb:g}mb.warc.gz"
+    if not warc.exists():
+        print(f"writing {warc} …", file=sys.stderr)
+        write_warc(corpus, warc)
+    warc_size = warc.stat().st_size
+    python = sys.executable
+    base = ["--fail-on", "never", "--format", "terminal", "--output", os.devnull, "--jobs", "2"]
+    runs = [measure("qc check JSON Lines, all built-in rules, --jobs 2", [python, "-m", "qc", "check", str(corpus),
+                                                                            *base]),
+            measure("qc check WARC (gzip per record, naive html2text: Resiliparse), all built-in rules, --jobs 2",
+                    [python, "-m", "qc", "check", str(warc), *base, "--warc-text", "naive"])]
+    sizes = [size, warc_size]
+    lines = [WARC_BEGIN, "## Web archives", "",
+             f"Written by `bench/run.py --warc-only --size-mb {size_mb:g}` on "
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: the same {posts:,} generated posts as JSON "
+             f"Lines ({size / 1e6:,.0f} MB) and as a WARC of `response` records, one gzip member each "
+             f"({warc_size / 1e6:,.0f} MB on disk), each post's lines as blocks of a minimal HTML page. Text "
+             "extraction: naive (Resiliparse `html2text`, every visible text node; the default). MB/s is of the "
+             "JSON Lines text (the same posts), so the rows compare; one run each, on a machine shared with other "
+             "work (loaded while this ran): expect noise.", "",
+             "| configuration | seconds | docs/s | MB/s (posts as JSON Lines) | MB/s (file on disk) | peak memory "
+             "(PSS, tree) | CPU s (tree) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for run, on_disk in zip(runs, sizes, strict=True):
+        lines.append(f"| {run.name} | {run.seconds:.1f} | {posts / run.seconds:,.0f} | "
+                     f"{size / 1e6 / run.seconds:,.1f} | {on_disk / 1e6 / run.seconds:,.1f} | "
+                     f"{run.peak_rss / 2**20:,.0f} MiB | {run.cpu_seconds:.1f} |")
+    lines += ["", "```", *(r.command for r in runs), "```", WARC_END]
+    section = "\n".join(lines)
+    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n"
+    if WARC_BEGIN in text and WARC_END in text:
+        head, rest = text.split(WARC_BEGIN, 1)
+        text = head + section + rest.split(WARC_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    out.write_text(text, encoding="utf-8")
+    print(section)
+    return 0
 
 
 if __name__ == "__main__":

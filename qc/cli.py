@@ -236,6 +236,14 @@ def check(
     reports: Annotated[list[str] | None, typer.Option("--report", help="Also write the report in FORMAT to FILE "
                                                       "(FORMAT=FILE, repeatable): one run, every CI report.",
                                                       rich_help_panel="Output")] = None,
+    warc_text: Annotated[str | None, typer.Option("--warc-text", help="HTML in WARC files: naive (every visible "
+                                                  "text node) or main (main content).", rich_help_panel="Input")
+                         ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Check only the first N records.",
+                                              rich_help_panel="Input")] = None,
+    sample: Annotated[float | None, typer.Option("--sample", help="Check a deterministic sample of this share "
+                                                 "(0-1] of records.", rich_help_panel="Input")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of --sample.", rich_help_panel="Input")] = None,
 ) -> None:
     """Check a corpus and gate on the result (exit 0 pass, 1 fail, 2 error)."""
     if jobs != 1 and engine in (None, "local"):
@@ -257,6 +265,10 @@ def check(
             "engine": engine,
             "scheduler": scheduler,
             "batch_rows": batch_rows,
+            "warc_text": warc_text,
+            "limit": limit,
+            "sample": sample,
+            "seed": seed,
         }
         config = _load_config(config_file, overrides, rules, no_builtin)
         if max_doc_rate:

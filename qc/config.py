@@ -22,7 +22,8 @@ from qc.rulespec import Severity
 FAIL_ON = ("error", "warning", "info", "never")
 ENGINES = ("local", "dask")
 #: Keys whose value is one of a fixed set of words.
-CHOICES = {"fail_on": FAIL_ON, "engine": ENGINES}
+WARC_TEXT = ("naive", "main")
+CHOICES = {"fail_on": FAIL_ON, "engine": ENGINES, "warc_text": WARC_TEXT}
 
 
 def _canonical_names(schema: dict[str, Any]) -> None:
@@ -74,6 +75,14 @@ class Config(BaseModel):
     """local (processes on this machine) or dask (a Dask distributed cluster at scheduler)."""
     scheduler: str | None = None
     """Dask scheduler address, e.g. tcp://scheduler.internal:8786."""
+    warc_text: str = Field(default="naive", json_schema_extra={"enum": list(WARC_TEXT)})
+    """Text of an HTML page in a WARC: naive (every visible text node, what leaks) or main (main content only)."""
+    limit: int | None = Field(default=None, ge=1)
+    """Check only the first N records (after --sample): a quick look; the report says so."""
+    sample: float | None = Field(default=None, gt=0, le=1)
+    """Check a deterministic sample of this share of records (0-1], chosen by a hash of seed and record address."""
+    seed: int = 0
+    """Seed of --sample: the same seed picks the same records, whatever --jobs or engine."""
     severity: dict[str, Severity] = Field(default_factory=dict)
     """Rule code -> error, warning or info: the severity its findings get instead of the rule's own."""
     rule_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -96,7 +105,7 @@ class Config(BaseModel):
         """Record that the setting ``key`` (kebab-case) was given on the command line."""
         self._flag_keys.add(key)
 
-    @field_validator("fail_on", "engine")
+    @field_validator("fail_on", "engine", "warc_text")
     @classmethod
     def _check_choice(cls, value: str, info: ValidationInfo) -> str:
         allowed = CHOICES[str(info.field_name)]
