@@ -13,6 +13,7 @@ from qc.config import Config, load_config
 from qc.engine import Checker, RunStats, run
 from qc.errors import ConfigError, InputError
 from qc.excerpts import ExcerptCollector, Excerpts
+from qc.fixing.actions import check_action_keys
 from qc.ignores import check_selectors, known_rules
 from qc.registry import RuleSet, load_rules, with_rule_options, with_severities
 from qc.schemas import validate_findings
@@ -62,6 +63,7 @@ def resolve_ruleset(config: Config) -> RuleSet:
         ruleset = with_severities(ruleset, config.severity, config.source)
     if config.rule_options:
         ruleset = with_rule_options(ruleset, config.rule_options, config.source)
+    check_action_keys(config.actions, ruleset, config.source)  # qc check refuses a typo qc fix would
     rules = known_rules(ruleset)
     check_selectors(config.per_site_ignores, "per-site-ignores", rules, config.source)
     check_selectors(config.per_path_ignores, "per-path-ignores", rules, config.source)

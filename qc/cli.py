@@ -430,6 +430,7 @@ def rules_show(
     from qc.config import load_config
     from qc.errors import ConfigError
     from qc.examples import run_examples
+    from qc.fixing.actions import rule_action
     from qc.registry import RuleSet, with_rule_options
     from qc.ruledocs import rule_options
 
@@ -453,6 +454,11 @@ def rules_show(
         console.print(f"[bold]{shown(rule.name)}[/bold] ({shown(rule.code)})")
         console.print(f"family: {shown(rule.family)}   kind: {shown(rule.kind)}   severity: {rule.severity.value}"
                       f"   status: {shown(rule.status)}   source: {shown(rule.source)}")
+        fix = rule_action(rule, config.actions)
+        origin = {"config": f"set by actions in {shown(config.source)}", "rule": "set by the rule's action key",
+                  "default": f"the {shown(rule.family)} family's default"}[fix.origin]
+        console.print(f"qc fix: {fix.action}   [dim]({origin})[/dim]   strip scope: {fix.scope} "
+                      f"[dim]({'every line a finding touches' if fix.whole_line else 'the match only'})[/dim]")
         console.print("\n[bold]What it does[/bold]")
         console.print(shown(rule.summary, "keep"))
         console.print("\n[bold]Why is this bad?[/bold]")
