@@ -1,0 +1,300 @@
+"""``qc fix``: turn a check's findings into a cleaned corpus, a quarantine and a manifest.
+
+The check runs first (any engine, any ``--jobs``); its findings store is in corpus order. Then each input
+file's raw records stream past in the order the check read them, joined with their findings by
+``(source_path, source_line)`` (:mod:`qc.fixing.findings`), the actions applied (:mod:`qc.fixing.edit`), and
+the file written in its own format (:mod:`qc.fixing.writers`) at its relative path under ``--out``. A file
+no ``strip`` or ``drop`` finding touches is copied byte for byte, so ``qc fix`` on its own output changes
+nothing. Writing is sequential and deterministic: the bytes depend on the findings only, never on
+``--jobs`` or the engine.
+
+Layout of ``--out``: the cleaned files, and a hidden ``.qc/`` folder (which no later ``qc check`` of the
+folder reads) with ``quarantine.jsonl`` (one dropped record a line, with its findings) and
+``manifest.json``. Every file is written under a temporary name and renamed when complete
+(:func:`qc.outputs.atomic_binary_output`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from qc import __version__
+from qc.config import Config, settings_document
+from qc.errors import InputError, OutputError
+from qc.fixing.actions import ActionPlan
+from qc.fixing.edit import RECORD_COUNTS, Change, Editor
+from qc.fixing.findings import FindingsCursor
+from qc.fixing.recheck import Rechecker
+from qc.fixing.writers import copy_file, writer_for
+from qc.load import InputFile, resolve_inputs
+from qc.outputs import atomic_binary_output
+from qc.registry import RuleSet
+from qc.store import FindingsStore
+
+#: The hidden folder under ``--out`` holding the quarantine and the manifest.
+META_DIR = ".qc"
+QUARANTINE = f"{META_DIR}/quarantine.jsonl"
+MANIFEST = f"{META_DIR}/manifest.json"
+OPTION = "--out"
+
+
+@dataclass
+class Planned:
+    """One input file and the path of its cleaned copy, relative to ``--out``."""
+
+    src: InputFile
+    relative: Path
+
+
+@dataclass
+class FixReport:
+    """What a fix did: counts, and the files written (relative to ``--out``)."""
+
+    records: dict[str, int]
+    rules: dict[str, dict[str, Any]]
+    outputs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+
+def plan_files(specs: list[str]) -> list[Planned]:
+    """Every input file with its relative output path, in the order the check reads them.
+
+    A folder argument's files keep their path under it; a file argument (or a glob's match) its name. With
+    several arguments the paths are relative to what their roots share, so no two inputs meet on one output.
+    """
+    planned: list[tuple[InputFile, Path]] = []
+    for spec in specs:
+        is_dir = Path(spec).is_dir()
+        for src in resolve_inputs([spec]):
+            root = Path(spec) if is_dir else src.path.parent
+            planned.append((src, Path(os.path.abspath(root))))
+    if not planned:
+        return []
+    base = Path(os.path.commonpath([str(root) for _, root in planned]))
+    items = [Planned(src, Path(os.path.abspath(src.path)).relative_to(base)) for src, _ in planned]
+    return [item for item in items if item.src.fmt != "text"] + [item for item in items if item.src.fmt == "text"]
+
+
+def read_order(planned: list[Planned], batch_rows: int) -> list[Planned]:
+    """Planned files in the order their findings are stored: other files as resolved; text posts in the
+    loader's batches of ``batch_rows``, each batch's findings sorted by path (:func:`qc.engine.sort_findings`)."""
+    others = [p for p in planned if p.src.fmt != "text"]
+    texts = [p for p in planned if p.src.fmt == "text"]
+    ordered = list(others)
+    for start in range(0, len(texts), batch_rows):
+        ordered += sorted(texts[start : start + batch_rows], key=lambda p: p.src.display)
+    return ordered
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def check_out_dir(out: Path, specs: list[str], planned: list[Planned], overwrite: bool) -> None:
+    """Refuse an ``--out`` that is, holds or lies inside an input's folder, or is an input; and an existing
+    non-empty one unless ``overwrite``. Runs before the check, so a mistake costs no corpus pass."""
+    target = os.path.realpath(out)
+    folders = {os.path.realpath(spec) for spec in specs if Path(spec).is_dir()}
+    folders |= {os.path.realpath(p.src.path.parent) for p in planned}
+    for item in planned:
+        if os.path.realpath(item.src.path) == target:
+            raise OutputError(f"{out} is the input file {item.src.display}: qc fix never writes over its input",
+                              field=OPTION)
+    for folder in sorted(folders):
+        if _inside(target, folder) or _inside(folder, target):
+            raise OutputError(f"{out} {'is' if target == folder else 'shares a folder tree with'} the input folder "
+                              f"{folder}: write the cleaned corpus outside the inputs", field=OPTION)
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise OutputError(f"{out} exists and is not a folder", field=OPTION)
+    if os.path.isdir(out) and os.listdir(out) and not overwrite:
+        raise OutputError(f"{out} exists and is not empty (add --overwrite to replace the files qc fix writes "
+                          "there)", field=OPTION)
+    if os.path.isdir(out) and not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write into {out}: Permission denied", field=OPTION)
+    for item in planned:
+        if item.src.problem is None and writer_for(item.src.fmt) is None:
+            raise OutputError(f"{item.src.display}: qc fix has no writer for {item.src.fmt} files yet; leave it "
+                              "out of the inputs", field=OPTION)
+
+
+def _actionable(plan: ActionPlan) -> Callable[[pd.DataFrame], np.ndarray]:
+    actions = {code: rule.action for code, rule in plan.by_code.items()}
+
+    def keep(chunk: pd.DataFrame) -> np.ndarray:
+        return (chunk["rule"].map(actions).fillna("flag") != "keep").to_numpy(dtype=bool)
+
+    return keep
+
+
+def edited_paths(store: FindingsStore, plan: ActionPlan) -> set[str]:
+    """The files with a ``strip`` or ``drop`` finding (the others are copied byte for byte)."""
+    acting = [code for code, rule in plan.by_code.items() if rule.action in ("strip", "drop")]
+    paths: set[str] = set()
+    for chunk in store.chunks(["rule", "source_path"]):
+        paths.update(chunk.loc[chunk["rule"].isin(acting), "source_path"].astype(str).unique().tolist())
+    return paths
+
+
+def _json_line(value: Any) -> bytes:
+    # Parquet cells may be timestamps or bytes: written as text; a lone surrogate as its JSON escape.
+    text = json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    return text.encode("utf-8", errors="backslashreplace") + b"\n"
+
+
+class _Enough(Exception):
+    """The diff has its records: stop reading."""
+
+
+def _sha256(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while step := handle.read(1 << 20):
+            digest.update(step)
+            size += len(step)
+    return size, digest.hexdigest()
+
+
+def _rules_document(ruleset: RuleSet, plan: ActionPlan) -> list[dict[str, Any]]:
+    return [{"code": rule.code, "name": rule.name, "family": rule.family, "severity": rule.severity.value,
+             "action": plan.get(rule.code).action, "strip": plan.get(rule.code).scope,
+             "action_from": plan.get(rule.code).origin} for rule in ruleset]
+
+
+def fix_corpus(specs: list[str], store: FindingsStore, ruleset: RuleSet, config: Config,
+               mappings: dict[str, dict[str, str]], errors: list[InputError], out: Path | None, *,
+               diff_limit: int | None = None) -> FixReport:
+    """Write the cleaned corpus, quarantine and manifest under ``out``; or, with ``out`` None, collect the
+    first ``diff_limit`` changes only (``qc fix --diff``). ``errors`` are the check's file-level input
+    errors: those files are not written (the manifest lists them)."""
+    plan = ActionPlan.build(ruleset, config.actions, config.source)
+    planned = read_order(plan_files(specs), config.batch_rows)
+    failed = {error.path for error in errors if error.path}
+    changes: list[Change] = []
+
+    def on_change(change: Change) -> None:
+        changes.append(change)
+        if diff_limit is not None and len(changes) >= diff_limit:
+            raise _Enough
+
+    dry = out is None
+    with contextlib.ExitStack() as outer:
+        flagged: IO[bytes] | None = None if dry else outer.enter_context(tempfile.TemporaryFile())
+        with contextlib.ExitStack() as stack:
+            quarantine: IO[bytes] | None = None
+            if not dry:
+                assert out is not None
+                quarantine = stack.enter_context(atomic_binary_output(out / QUARANTINE, OPTION))
+            editor = Editor(plan, quarantine=(lambda entry: quarantine.write(_json_line(entry))) if quarantine else None,
+                            flagged=(lambda entry: flagged.write(_json_line(entry))) if flagged else None,
+                            on_change=on_change if dry else None,
+                            recheck=Rechecker(ruleset, plan, config))
+            cursor = FindingsCursor(store, _actionable(plan))
+            edited = edited_paths(store, plan)
+            written: list[tuple[Planned, Path]] = []
+            try:
+                for item in planned:
+                    src = item.src
+                    if src.problem is not None or src.display in failed:
+                        cursor.file(src.display).rest(editor.orphan)
+                        continue
+                    mapping = mappings.get(src.display) or mappings.get("text-folders") or {"text": "text"}
+                    if src.fmt == "text":
+                        mapping = {"text": "text"}
+                    fix_file = writer_for(src.fmt)
+                    assert fix_file is not None  # check_out_dir refused the rest
+                    findings = cursor.file(src.display)
+                    if dry:
+                        if src.display in edited:
+                            fix_file(src, findings, editor, mapping, None)
+                        else:
+                            findings.rest(editor.orphan)
+                        continue
+                    assert out is not None
+                    target = out / item.relative
+                    if src.fmt == "text":  # a post is read whole: decided first, so a dropped one leaves no file
+                        buffer = io.BytesIO()
+                        dropped = editor.records["dropped"]
+                        fix_file(src, findings, editor, mapping, buffer)
+                        if editor.records["dropped"] > dropped:
+                            continue
+                        with atomic_binary_output(target, OPTION) as handle:
+                            handle.write(buffer.getvalue())
+                    else:
+                        with atomic_binary_output(target, OPTION) as handle:
+                            if src.display in edited:
+                                fix_file(src, findings, editor, mapping, handle)
+                            else:
+                                findings.rest(editor.orphan)
+                                copy_file(src, handle)
+                    written.append((item, target))
+                for group in cursor.leftover():
+                    editor.orphan(group)
+            except _Enough:
+                pass
+            report = FixReport({key: int(editor.records[key]) for key in RECORD_COUNTS},
+                               {code: tally.as_dict() for code, tally in sorted(editor.rules.items())},
+                               [item.relative.as_posix() for item, _ in written], [str(e) for e in errors], changes)
+        if dry:
+            return report
+        assert out is not None and flagged is not None
+        flagged.seek(0)
+        _write_manifest(out, report, planned, written, failed, ruleset, plan, config, flagged)
+    return report
+
+
+def _write_manifest(out: Path, report: FixReport, planned: list[Planned], written: list[tuple[Planned, Path]],
+                    failed: set[str], ruleset: RuleSet, plan: ActionPlan, config: Config, flagged: IO[bytes]) -> None:
+    inputs = []
+    for item in planned:
+        entry: dict[str, Any] = {"path": item.src.display, "format": item.src.fmt}
+        if item.src.problem is None and item.src.display not in failed:
+            entry["bytes"], entry["sha256"] = _sha256(item.src.path)
+        else:
+            entry["error"] = item.src.problem or "not written: the file could not be read (see errors)"
+        inputs.append(entry)
+    outputs = []
+    for item, target in written:
+        size, digest = _sha256(target)
+        outputs.append({"path": item.relative.as_posix(), "input": item.src.display, "bytes": size, "sha256": digest})
+    quarantine_size, quarantine_digest = _sha256(out / QUARANTINE)
+    head = {
+        "tool": {"name": "corpus-qc", "version": __version__},
+        "inputs": inputs,
+        "outputs": outputs,
+        "quarantine": {"path": QUARANTINE, "records": report.records["dropped"], "bytes": quarantine_size,
+                       "sha256": quarantine_digest},
+        "records": report.records,
+        "rules": report.rules,
+        "errors": report.errors,
+        "config": settings_document(config, len(ruleset)),
+        "rule_set": _rules_document(ruleset, plan),
+    }
+    with atomic_binary_output(out / MANIFEST, OPTION) as handle:
+        # The flagged records stream in from their temporary file: the manifest never sits whole in memory.
+        body = json.dumps(head, ensure_ascii=False, indent=2)
+        handle.write(body[: body.rindex("}")].rstrip().encode("utf-8"))
+        handle.write(b',\n  "flagged": [')
+        first = True
+        for line in flagged:
+            handle.write((b"\n    " if first else b",\n    ") + line.rstrip(b"\n"))
+            first = False
+        handle.write(b"\n  ]\n}\n" if not first else b"]\n}\n")
+
+
+def iter_changes(report: FixReport) -> Iterator[Change]:
+    """The changes a dry run collected (for the diff renderer)."""
+    yield from report.changes
