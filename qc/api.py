@@ -23,8 +23,8 @@ from qc.tally import FindingsTally
 from qc.verdicts import VerdictStore
 
 if TYPE_CHECKING:
-    from qc.fixing.run import FixReport
     from qc.baseline import BaselineOutcome
+    from qc.fixing.run import FixReport
 
 
 @dataclass

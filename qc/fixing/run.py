@@ -154,6 +154,17 @@ def _json_line(value: Any) -> bytes:
     return text.encode("utf-8", errors="backslashreplace") + b"\n"
 
 
+def _sink(handle: IO[bytes] | None) -> Callable[[dict[str, Any]], None] | None:
+    """A callback writing each entry as one JSON line to ``handle`` (None for no handle)."""
+    if handle is None:
+        return None
+
+    def write(entry: dict[str, Any]) -> None:
+        handle.write(_json_line(entry))
+
+    return write
+
+
 class _Enough(Exception):
     """The diff has its records: stop reading."""
 
@@ -198,8 +209,7 @@ def fix_corpus(specs: list[str], store: FindingsStore, ruleset: RuleSet, config:
             if not dry:
                 assert out is not None
                 quarantine = stack.enter_context(atomic_binary_output(out / QUARANTINE, OPTION))
-            editor = Editor(plan, quarantine=(lambda entry: quarantine.write(_json_line(entry))) if quarantine else None,
-                            flagged=(lambda entry: flagged.write(_json_line(entry))) if flagged else None,
+            editor = Editor(plan, quarantine=_sink(quarantine), flagged=_sink(flagged),
                             on_change=on_change if dry else None,
                             recheck=Rechecker(ruleset, plan, config))
             cursor = FindingsCursor(store, _actionable(plan))

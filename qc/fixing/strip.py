@@ -2,8 +2,9 @@
 
 A cut is a finding's ``[start, end)`` span (code-point offsets, as in the findings frame) and whether the
 rule's evidence is the whole line (menus, footers, repeated template lines) or only the span. Whole-line
-cuts remove every line the span touches, with its line break. Span cuts remove the span; a line left
-holding only whitespace by a span cut goes too, so no empty line is left where a phrase was.
+cuts remove every line the span touches, with its line break. Span cuts remove the span; a line that the
+span cuts on it leave holding only whitespace, punctuation and separators (``|``, ``·``, ``/``) goes too, so
+no empty line or stray ``" | "`` is left where a menu was.
 
 Blank lines are tidied only where something was cut: a removal that leaves two or more blank lines in a
 row at the junction keeps one, and blank lines a removal leaves at the very start or end of the text go.
@@ -14,6 +15,7 @@ its own output is byte-identical).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -84,13 +86,24 @@ def strip_text(text: str, cuts: Iterable[Cut]) -> tuple[str, int]:
             removed_lines.update(range(line_of(start), last + 1))
         elif end > start:
             spans.append((start, end))
-    # A span cut that leaves its line blank takes the line with it.
+    # Span cuts that together leave a line holding nothing but spaces and separators take the line with it.
+    touched: dict[int, list[tuple[int, int]]] = {}
     for start, end in _merge(spans):
         for number in range(line_of(start), line_of(max(start, end - 1)) + 1):
-            line_start, content_end, _ = bounds[number]
-            rest = text[line_start:max(line_start, start)] + text[min(content_end, max(end, line_start)):content_end]
-            if start <= content_end and not rest.strip():
-                removed_lines.add(number)
+            touched.setdefault(number, []).append((start, end))
+    for number, line_spans in touched.items():
+        line_start, content_end, _ = bounds[number]
+        if not any(start <= content_end for start, _ in line_spans):
+            continue  # only the line's break was cut
+        rest: list[str] = []
+        position = line_start
+        for start, end in line_spans:
+            if start > position:
+                rest.append(text[position:min(start, content_end)])
+            position = max(position, end)
+        rest.append(text[position:content_end])
+        if _only_residue("".join(rest)):
+            removed_lines.add(number)
     intervals = [(bounds[n][0], bounds[n][2]) for n in removed_lines] + spans
     merged = _merge(intervals)
     if not merged:
@@ -115,6 +128,15 @@ def strip_text(text: str, cuts: Iterable[Cut]) -> tuple[str, int]:
             cleaned = stripped
     cleaned = _tidy(cleaned, junctions)
     return cleaned, len(text) - len(cleaned)
+
+
+#: What a cut may leave of a line and still take the line: spaces, punctuation and separator symbols
+#: ("Log in | Register" with both phrases cut leaves " | "). Letters, digits and other symbols keep it.
+_SEPARATORS = frozenset("|｜¦•·・/\\<>«»›‹→←")
+
+
+def _only_residue(rest: str) -> bool:
+    return all(char.isspace() or char in _SEPARATORS or unicodedata.category(char).startswith("P") for char in rest)
 
 
 _BLANK_RUN = re.compile(r"(?:[ \t]*(?:\r\n|\n|\r)){2,}")

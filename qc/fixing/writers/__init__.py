@@ -41,12 +41,12 @@ def compressed(out: IO[bytes], path: Path) -> Iterator[IO[bytes]]:
         import gzip
 
         with gzip.GzipFile(fileobj=out, mode="wb", filename="", mtime=0) as writer:
-            yield writer  # type: ignore[misc]
+            yield writer  # type: ignore[misc]  # a GzipFile is a binary file in all but name
         return
     import zstandard
 
     with zstandard.ZstdCompressor().stream_writer(out, closefd=False) as writer:
-        yield writer  # type: ignore[misc]
+        yield writer
 
 
 def copy_file(src: InputFile, out: IO[bytes]) -> None:

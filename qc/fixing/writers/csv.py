@@ -4,11 +4,11 @@ minimal quoting and its own line ending."""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 import csv
 import io
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import nullcontext
 from typing import IO
 
 from qc.fixing.edit import Changed, Dropped, Editor
@@ -85,7 +85,7 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
                 continue
             names = header
 
-            def record(raw: bytes = raw) -> dict[str, str]:
+            def record(raw: bytes = raw, names: list[str] = names) -> dict[str, str]:
                 values = _fields(raw, delimiter)
                 return dict(zip(names, values, strict=False))
 

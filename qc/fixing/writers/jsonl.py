@@ -3,9 +3,9 @@ with their original key order, separators and escaping style, and their own line
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 import json
 from collections.abc import Iterator, Mapping
+from contextlib import nullcontext
 from typing import IO, Any
 
 from qc.fixing.edit import Changed, Dropped, Editor

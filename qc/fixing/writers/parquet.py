@@ -39,7 +39,7 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
                 for index in range(table.num_rows):
                     line = row + index
 
-                    def record(index: int = index) -> dict[str, Any]:
+                    def record(index: int = index, table: pa.Table = table) -> dict[str, Any]:
                         return table.slice(index, 1).to_pylist()[0]
 
                     outcome = editor.edit(src.display, line, findings.at(line, editor.orphan), record, mapping)
@@ -58,7 +58,8 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
                     values = table.column(at).to_pylist()
                     for index, text in cells.items():
                         values[index] = text
-                    table = table.set_column(at, table.schema.field(at), pa.array(values, type=table.schema.field(at).type))
+                    column_field = table.schema.field(at)
+                    table = table.set_column(at, column_field, pa.array(values, type=column_field.type))
                 if len(keep) < table.num_rows:
                     table = table.take(pa.array(keep, type=pa.int64()))
                 writer.write_table(table, row_group_size=max(table.num_rows, 1))
