@@ -169,7 +169,7 @@ def fix(paths: str | Path | Iterable[str | Path], out: Path | None, config: Conf
     result = check(specs, fixing, ruleset=_unlimited(resolve_ruleset(fixing), config), on_batch=on_batch,
                    excerpts=False)
     report = fix_corpus(specs, result.store, result.ruleset, config, result.stats.load.mappings,
-                        result.input_errors, out, diff_limit=diff_limit)
+                        result.input_errors, out, records_read=result.stats.documents, diff_limit=diff_limit)
     return result, report
 
 

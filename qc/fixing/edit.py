@@ -24,7 +24,7 @@ from qc.fixing.strip import Cut, strip_text
 REJECTED = frozenset({"SC001", "SC002", "SC011"})
 #: Strip passes on one record at most (each one cuts what the previous cut brought into a rule's reach).
 MAX_PASSES = 32
-RECORD_COUNTS = ("read", "written", "unchanged", "changed", "dropped", "flagged", "unreadable")
+RECORD_COUNTS = ("changed", "dropped", "flagged", "unreadable")
 
 
 @dataclass
@@ -137,11 +137,9 @@ class Editor:
         rule's reach (a head region now holding the next menu line, findings past a rule's ``limit``) is cut
         too, until nothing is left to strip or drop, so ``qc fix`` on its own output changes nothing.
         """
-        self.records["read"] += 1
         if not findings:
             return UNCHANGED
         if any(f.rule in REJECTED for f in findings):
-            self.records["read"] -= 1  # not a record the loader read
             self.orphan((path, line, findings))
             return UNCHANGED
         actions = [self.plan.get(f.rule).action for f in findings]

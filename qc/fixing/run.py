@@ -187,7 +187,7 @@ def _rules_document(ruleset: RuleSet, plan: ActionPlan) -> list[dict[str, Any]]:
 
 def fix_corpus(specs: list[str], store: FindingsStore, ruleset: RuleSet, config: Config,
                mappings: dict[str, dict[str, str]], errors: list[InputError], out: Path | None, *,
-               diff_limit: int | None = None) -> FixReport:
+               records_read: int = 0, diff_limit: int | None = None) -> FixReport:
     """Write the cleaned corpus, quarantine and manifest under ``out``; or, with ``out`` None, collect the
     first ``diff_limit`` changes only (``qc fix --diff``). ``errors`` are the check's file-level input
     errors: those files are not written (the manifest lists them)."""
@@ -255,7 +255,11 @@ def fix_corpus(specs: list[str], store: FindingsStore, ruleset: RuleSet, config:
                     editor.orphan(group)
             except _Enough:
                 pass
-            report = FixReport({key: int(editor.records[key]) for key in RECORD_COUNTS},
+            counts = {key: int(editor.records[key]) for key in RECORD_COUNTS}
+            # Records the loader read: written unless dropped (and the unreadable ones pass through as well).
+            counts = {"read": records_read, "written": records_read - counts["dropped"],
+                      "unchanged": records_read - counts["dropped"] - counts["changed"], **counts}
+            report = FixReport(counts,
                                {code: tally.as_dict() for code, tally in sorted(editor.rules.items())},
                                [item.relative.as_posix() for item, _ in written], [str(e) for e in errors], changes)
         if dry:

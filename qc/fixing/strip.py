@@ -104,7 +104,23 @@ def strip_text(text: str, cuts: Iterable[Cut]) -> tuple[str, int]:
         rest.append(text[position:content_end])
         if _only_residue("".join(rest)):
             removed_lines.add(number)
-    intervals = [(bounds[n][0], bounds[n][2]) for n in removed_lines] + spans
+    merged_spans = _merge(spans)
+
+    def break_cut(number: int) -> bool:
+        """Whether a span cut the break that ends line ``number``."""
+        _, content_end, break_end = bounds[number]
+        return any(start < break_end and end > content_end for start, end in merged_spans)
+
+    # A run of removed lines after a kept line whose break a span took keeps the break of its last line:
+    # that break now ends the kept line (else the kept line would be joined to the next one).
+    keeps_break = set()
+    for number in sorted(removed_lines):
+        if number > 0 and number - 1 not in removed_lines and break_cut(number - 1):
+            last = number
+            while last + 1 in removed_lines:
+                last += 1
+            keeps_break.add(last)
+    intervals = [(bounds[n][0], bounds[n][1] if n in keeps_break else bounds[n][2]) for n in removed_lines] + spans
     merged = _merge(intervals)
     if not merged:
         return text, 0
@@ -139,7 +155,12 @@ def _only_residue(rest: str) -> bool:
     return all(char.isspace() or char in _SEPARATORS or unicodedata.category(char).startswith("P") for char in rest)
 
 
-_BLANK_RUN = re.compile(r"(?:[ \t]*(?:\r\n|\n|\r)){2,}")
+# The break ending a line, then one or more blank lines (spaces allowed on them; at the very start of the
+# text the first blank line may hold spaces too). The previous line's trailing spaces are no part of it:
+# they are text the cut did not touch. A lone \r only when no \n follows: backtracking would otherwise
+# split one \r\n into two breaks.
+_ONE_BREAK = r"(?:\r\n|\n|\r(?!\n))"
+_BLANK_RUN = re.compile(rf"(?:\A[ \t]*)?{_ONE_BREAK}(?:[ \t]*{_ONE_BREAK})+")
 
 
 def _tidy(text: str, junctions: list[int]) -> str:

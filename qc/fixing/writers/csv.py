@@ -92,7 +92,6 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
             outcome = editor.edit(src.display, line, findings.at(line, editor.orphan), record, mapping)
             if isinstance(outcome, Dropped):
                 continue
-            editor.records["written"] += 1
             if sink is None:
                 continue
             if isinstance(outcome, Changed):

@@ -69,7 +69,6 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
             outcome = editor.edit(src.display, line, found, record, mapping)
             if isinstance(outcome, Dropped):
                 continue
-            editor.records["written"] += 1
             if sink is None:
                 continue
             if isinstance(outcome, Changed):

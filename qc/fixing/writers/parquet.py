@@ -50,7 +50,6 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
                         for column, text in outcome.fields.items():
                             replaced.setdefault(column, {})[index] = text
                 row += table.num_rows
-                editor.records["written"] += len(keep)
                 if writer is None:
                     continue
                 for column, cells in replaced.items():

@@ -25,6 +25,5 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
     findings.rest(editor.orphan)
     if isinstance(outcome, Dropped):
         return
-    editor.records["written"] += 1
     if out is not None:
         out.write(bom + outcome.fields["text"].encode("utf-8") if isinstance(outcome, Changed) else raw)
