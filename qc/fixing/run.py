@@ -70,7 +70,8 @@ class FixReport:
 
 
 def plan_files(specs: list[str]) -> list[Planned]:
-    """Every input file with its relative output path, in the order the check reads them.
+    """Every input file with its relative output path, in the order the paths resolve (the canonical order
+    of the quarantine and the flagged list).
 
     A folder argument's files keep their path under it; a file argument (or a glob's match) its name. With
     several arguments the paths are relative to what their roots share, so no two inputs meet on one output.
@@ -84,19 +85,60 @@ def plan_files(specs: list[str]) -> list[Planned]:
     if not planned:
         return []
     base = Path(os.path.commonpath([str(root) for _, root in planned]))
-    items = [Planned(src, Path(os.path.abspath(src.path)).relative_to(base)) for src, _ in planned]
-    return [item for item in items if item.src.fmt != "text"] + [item for item in items if item.src.fmt == "text"]
+    return [Planned(src, Path(os.path.abspath(src.path)).relative_to(base)) for src, _ in planned]
 
 
-def read_order(planned: list[Planned], batch_rows: int) -> list[Planned]:
-    """Planned files in the order their findings are stored: other files as resolved; text posts in the
-    loader's batches of ``batch_rows``, each batch's findings sorted by path (:func:`qc.engine.sort_findings`)."""
+def read_order(planned: list[Planned], batch_rows: int, engine: str) -> list[Planned]:
+    """Planned files in the order their findings are stored. The Dask engine checks the files as they
+    resolve; the local one reads other files first, then text posts in batches of ``batch_rows``, each
+    batch's findings sorted by path (:func:`qc.engine.sort_findings`). A store in any other order is an
+    internal error (:class:`qc.fixing.findings.FindingsCursor` says so), never a silently wrong output."""
+    if engine == "dask":
+        return list(planned)
     others = [p for p in planned if p.src.fmt != "text"]
     texts = [p for p in planned if p.src.fmt == "text"]
     ordered = list(others)
     for start in range(0, len(texts), batch_rows):
         ordered += sorted(texts[start : start + batch_rows], key=lambda p: p.src.display)
     return ordered
+
+
+class Spool:
+    """JSON lines written file by file in read order, read back in the canonical file order.
+
+    The engines read files in different orders; the quarantine and the flagged list must not depend on it.
+    Each file's lines are contiguous in one temporary file, so only an offset pair per file is kept.
+    """
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.segments: dict[str, tuple[int, int]] = {}
+        self._current: str | None = None
+        self.lines = 0
+
+    def begin(self, display: str) -> None:
+        """Lines written from now on belong to the file ``display``."""
+        self._current = display
+        position = self.handle.tell()
+        self.segments[display] = (position, position)
+
+    def write(self, entry: dict[str, Any]) -> None:
+        """Add one entry of the current file."""
+        assert self._current is not None
+        self.handle.write(_json_line(entry))
+        self.lines += 1
+        start, _ = self.segments[self._current]
+        self.segments[self._current] = (start, self.handle.tell())
+
+    def lines_in(self, order: list[str]) -> Iterator[bytes]:
+        """Every line, the files in ``order``."""
+        self.handle.flush()
+        for display in order:
+            start, end = self.segments.get(display, (0, 0))
+            self.handle.seek(start)
+            data = self.handle.read(end - start)
+            yield from data.splitlines(keepends=True)
+        self.handle.seek(0, os.SEEK_END)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -154,17 +196,6 @@ def _json_line(value: Any) -> bytes:
     return text.encode("utf-8", errors="backslashreplace") + b"\n"
 
 
-def _sink(handle: IO[bytes] | None) -> Callable[[dict[str, Any]], None] | None:
-    """A callback writing each entry as one JSON line to ``handle`` (None for no handle)."""
-    if handle is None:
-        return None
-
-    def write(entry: dict[str, Any]) -> None:
-        handle.write(_json_line(entry))
-
-    return write
-
-
 class _Enough(Exception):
     """The diff has its records: stop reading."""
 
@@ -192,7 +223,7 @@ def fix_corpus(specs: list[str], store: FindingsStore, ruleset: RuleSet, config:
     first ``diff_limit`` changes only (``qc fix --diff``). ``errors`` are the check's file-level input
     errors: those files are not written (the manifest lists them)."""
     plan = ActionPlan.build(ruleset, config.actions, config.source)
-    planned = read_order(plan_files(specs), config.batch_rows)
+    planned = plan_files(specs)
     failed = {error.path for error in errors if error.path}
     changes: list[Change] = []
 
@@ -201,77 +232,83 @@ def fix_corpus(specs: list[str], store: FindingsStore, ruleset: RuleSet, config:
         if diff_limit is not None and len(changes) >= diff_limit:
             raise _Enough
 
-    dry = out is None
-    with contextlib.ExitStack() as outer:
-        flagged: IO[bytes] | None = None if dry else outer.enter_context(tempfile.TemporaryFile())
-        with contextlib.ExitStack() as stack:
-            quarantine: IO[bytes] | None = None
-            if not dry:
-                assert out is not None
-                quarantine = stack.enter_context(atomic_binary_output(out / QUARANTINE, OPTION))
-            editor = Editor(plan, quarantine=_sink(quarantine), flagged=_sink(flagged),
-                            on_change=on_change if dry else None,
-                            recheck=Rechecker(ruleset, plan, config))
-            cursor = FindingsCursor(store, _actionable(plan))
-            edited = edited_paths(store, plan)
-            written: list[tuple[Planned, Path]] = []
-            try:
-                for item in planned:
-                    src = item.src
-                    if src.problem is not None or src.display in failed:
-                        cursor.file(src.display).rest(editor.orphan)
-                        continue
-                    mapping = mappings.get(src.display) or mappings.get("text-folders") or {"text": "text"}
-                    if src.fmt == "text":
-                        mapping = {"text": "text"}
-                    fix_file = writer_for(src.fmt)
-                    assert fix_file is not None  # check_out_dir refused the rest
-                    findings = cursor.file(src.display)
-                    if dry:
-                        if src.display in edited:
-                            fix_file(src, findings, editor, mapping, None)
-                        else:
-                            findings.rest(editor.orphan)
-                        continue
-                    assert out is not None
-                    target = out / item.relative
-                    if src.fmt == "text":  # a post is read whole: decided first, so a dropped one leaves no file
-                        buffer = io.BytesIO()
-                        dropped = editor.records["dropped"]
-                        fix_file(src, findings, editor, mapping, buffer)
-                        if editor.records["dropped"] > dropped:
-                            continue
-                        with atomic_binary_output(target, OPTION) as handle:
-                            handle.write(buffer.getvalue())
-                    else:
-                        with atomic_binary_output(target, OPTION) as handle:
-                            if src.display in edited:
-                                fix_file(src, findings, editor, mapping, handle)
-                            else:
-                                findings.rest(editor.orphan)
-                                copy_file(src, handle)
-                    written.append((item, target))
-                for group in cursor.leftover():
-                    editor.orphan(group)
-            except _Enough:
-                pass
-            counts = {key: int(editor.records[key]) for key in RECORD_COUNTS}
-            # Records the loader read: written unless dropped (and the unreadable ones pass through as well).
-            counts = {"read": records_read, "written": records_read - counts["dropped"],
-                      "unchanged": records_read - counts["dropped"] - counts["changed"], **counts}
-            report = FixReport(counts,
-                               {code: tally.as_dict() for code, tally in sorted(editor.rules.items())},
-                               [item.relative.as_posix() for item, _ in written], [str(e) for e in errors], changes)
-        if dry:
+    with tempfile.TemporaryFile() as quarantined, tempfile.TemporaryFile() as flagged_file:
+        quarantine, flagged = Spool(quarantined), Spool(flagged_file)
+        editor = Editor(plan, quarantine=quarantine.write if out is not None else None,
+                        flagged=flagged.write if out is not None else None,
+                        on_change=on_change if out is None else None, recheck=Rechecker(ruleset, plan, config))
+        written: list[tuple[Planned, Path]] = []
+        with contextlib.suppress(_Enough):  # a dry run has the changes it wanted
+            written = _fix_files(read_order(planned, config.batch_rows, config.engine), store, plan, mappings,
+                                 failed, editor, out, (quarantine, flagged))
+        counts = {key: int(editor.records[key]) for key in RECORD_COUNTS}
+        # Records the loader read: written unless dropped (and the unreadable ones pass through as well).
+        counts = {"read": records_read, "written": records_read - counts["dropped"],
+                  "unchanged": records_read - counts["dropped"] - counts["changed"], **counts}
+        order = {item.src.display: n for n, item in enumerate(planned)}
+        written.sort(key=lambda pair: order[pair[0].src.display])
+        report = FixReport(counts, {code: tally.as_dict() for code, tally in sorted(editor.rules.items())},
+                           [item.relative.as_posix() for item, _ in written], [str(e) for e in errors], changes)
+        if out is None:
             return report
-        assert out is not None and flagged is not None
-        flagged.seek(0)
-        _write_manifest(out, report, planned, written, failed, ruleset, plan, config, flagged)
+        canonical = [item.src.display for item in planned]
+        with atomic_binary_output(out / QUARANTINE, OPTION) as handle:
+            for line in quarantine.lines_in(canonical):
+                handle.write(line)
+        _write_manifest(out, report, planned, written, failed, ruleset, plan, config, flagged.lines_in(canonical))
     return report
 
 
+def _fix_files(ordered: list[Planned], store: FindingsStore, plan: ActionPlan, mappings: dict[str, dict[str, str]],
+               failed: set[str], editor: Editor, out: Path | None, spools: tuple[Spool, Spool]
+               ) -> list[tuple[Planned, Path]]:
+    """Each file in read order: rewritten (or copied, when no strip or drop touches it) under ``out``, or
+    only read for its changes when ``out`` is None. Returns the files written."""
+    cursor = FindingsCursor(store, _actionable(plan))
+    edited = edited_paths(store, plan)
+    written: list[tuple[Planned, Path]] = []
+    for item in ordered:
+        src = item.src
+        for spool in spools:
+            spool.begin(src.display)
+        if src.problem is not None or src.display in failed:
+            cursor.file(src.display).rest(editor.orphan)
+            continue
+        mapping = {"text": "text"} if src.fmt == "text" else mappings.get(src.display) or {"text": "text"}
+        fix_file = writer_for(src.fmt)
+        assert fix_file is not None  # check_out_dir refused the rest
+        findings = cursor.file(src.display)
+        if src.display not in edited:
+            findings.rest(editor.orphan)
+            if out is not None:
+                with atomic_binary_output(out / item.relative, OPTION) as handle:
+                    copy_file(src, handle)
+                written.append((item, out / item.relative))
+            continue
+        if out is None:
+            fix_file(src, findings, editor, mapping, None)
+            continue
+        target = out / item.relative
+        if src.fmt == "text":  # a post is read whole: decided first, so a dropped one leaves no file
+            buffer = io.BytesIO()
+            dropped = editor.records["dropped"]
+            fix_file(src, findings, editor, mapping, buffer)
+            if editor.records["dropped"] > dropped:
+                continue
+            with atomic_binary_output(target, OPTION) as handle:
+                handle.write(buffer.getvalue())
+        else:
+            with atomic_binary_output(target, OPTION) as handle:
+                fix_file(src, findings, editor, mapping, handle)
+        written.append((item, target))
+    for group in cursor.leftover():
+        editor.orphan(group)
+    return written
+
+
 def _write_manifest(out: Path, report: FixReport, planned: list[Planned], written: list[tuple[Planned, Path]],
-                    failed: set[str], ruleset: RuleSet, plan: ActionPlan, config: Config, flagged: IO[bytes]) -> None:
+                    failed: set[str], ruleset: RuleSet, plan: ActionPlan, config: Config,
+                    flagged: Iterator[bytes]) -> None:
     inputs = []
     for item in planned:
         entry: dict[str, Any] = {"path": item.src.display, "format": item.src.fmt}
