@@ -11,6 +11,7 @@ quarantined instead of written empty.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,26 @@ class Changed:
 Outcome = Unchanged | Dropped | Changed
 
 
+@dataclass
+class Pending:
+    """A record waiting for its outcome: its line, its findings and how to read it."""
+
+    line: int
+    findings: list[Finding]
+    record: Callable[[], Mapping[str, Any]]
+
+
+@dataclass
+class _Stripping:
+    """A record being stripped pass after pass: the original, the text so far, the findings to cut next."""
+
+    original: Mapping[str, Any]
+    current: dict[str, Any]
+    strips: list[Finding]
+    changed: dict[str, str] = field(default_factory=dict)
+    rules: set[str] = field(default_factory=set)
+
+
 @dataclass(frozen=True)
 class Change:
     """One record's change, for ``qc fix --diff``: the old and new text of each changed field."""
@@ -85,8 +106,9 @@ class Editor:
     quarantine: Callable[[dict[str, Any]], None] | None = None
     flagged: Callable[[dict[str, Any]], None] | None = None
     on_change: Callable[[Change], None] | None = None
-    #: Findings of the record-level strip/drop rules on a cleaned record (path, line, record).
-    recheck: Callable[[str, int, Mapping[str, Any]], list[Finding]] | None = None
+    #: Findings of the record-level strip/drop rules on cleaned records: (path, [(line, record)]) -> the
+    #: findings of each record.
+    recheck: Callable[[str, list[tuple[int, Mapping[str, Any]]]], list[list[Finding]]] | None = None
     records: Counter[str] = field(default_factory=Counter)
     rules: dict[str, RuleTally] = field(default_factory=dict)
 
@@ -130,73 +152,105 @@ class Editor:
 
     def edit(self, path: str, line: int, findings: list[Finding], record: Callable[[], Mapping[str, Any]],
              mapping: Mapping[str, str]) -> Outcome:
-        """The outcome of the record at ``(path, line)``: ``record()`` reads it (only when an action needs
-        it); ``mapping`` names the source column of each canonical field.
+        """The outcome of one record (see :meth:`edit_window`)."""
+        return self.edit_window(path, [Pending(line, findings, record)], mapping)[0]
 
-        After a strip, :attr:`recheck` (when set) checks the cleaned record again: what a cut brought into a
-        rule's reach (a head region now holding the next menu line, findings past a rule's ``limit``) is cut
-        too, until nothing is left to strip or drop, so ``qc fix`` on its own output changes nothing.
+    def edit_window(self, path: str, window: list[Pending], mapping: Mapping[str, str]) -> list[Outcome]:
+        """The outcome of each record of ``window`` (consecutive records of the file ``path``, in order):
+        ``record()`` reads one (only when an action needs it); ``mapping`` names the source column of each
+        canonical field.
+
+        After a strip, :attr:`recheck` (when set) checks the cleaned records again, the whole window in one
+        batch: what a cut brought into a rule's reach (a head region now holding the next menu line, two
+        short lines now a run) is cut too, until nothing is left to strip or drop, so ``qc fix`` on its own
+        output changes nothing. The quarantine and the diff hear of the records in their order.
         """
-        if not findings:
-            return UNCHANGED
-        if any(f.rule in REJECTED for f in findings):
-            self.orphan((path, line, findings))
-            return UNCHANGED
-        actions = [self.plan.get(f.rule).action for f in findings]
-        if "drop" in actions:
-            return self._drop(path, line, findings, record(), mapping, "drop")
-        self._flag(path, line, findings)
-        strips = [f for f, action in zip(findings, actions, strict=True) if action == "strip"]
-        if not strips:
-            return UNCHANGED
-        original = record()
-        current: dict[str, Any] = dict(original)
-        changed: dict[str, str] = {}
-        rules: set[str] = set()
+        outcomes: list[Outcome] = [UNCHANGED] * len(window)
+        events: list[list[Callable[[], None]]] = [[] for _ in window]
+        active: dict[int, _Stripping] = {}
+        for index, item in enumerate(window):
+            findings = item.findings
+            if not findings:
+                continue
+            if any(f.rule in REJECTED for f in findings):
+                self.orphan((path, item.line, findings))
+                continue
+            actions = [self.plan.get(f.rule).action for f in findings]
+            if "drop" in actions:
+                outcomes[index] = self._drop(path, item.line, findings, item.record(), mapping, "drop",
+                                             events[index])
+                continue
+            self._flag(path, item.line, findings)
+            strips = [f for f, action in zip(findings, actions, strict=True) if action == "strip"]
+            if strips:
+                original = item.record()
+                active[index] = _Stripping(original, dict(original), strips)
         for _ in range(MAX_PASSES):
-            fields, applied = self._strip(strips, current, mapping)
-            rules.update(f.rule for f in applied)
-            if not fields:
+            recheck: list[int] = []
+            for index, state in list(active.items()):
+                fields, applied = self._strip(state.strips, state.current, mapping)
+                state.rules.update(f.rule for f in applied)
+                state.changed.update(fields)
+                state.current.update(fields)
+                text = state.current.get(mapping.get("text", "text"))
+                if fields and isinstance(text, str) and not text.strip():
+                    outcomes[index] = self._drop(path, window[index].line, window[index].findings, state.original,
+                                                 mapping, "blank after strip", events[index], count=False)
+                    del active[index]
+                elif fields and self.recheck is not None:
+                    recheck.append(index)
+            for index in set(active) - set(recheck):
+                outcomes[index] = self._finish(path, window[index], active.pop(index), events[index])
+            if not recheck:
                 break
-            changed.update(fields)
-            current.update(fields)
-            text = current.get(mapping.get("text", "text"))
-            if isinstance(text, str) and not text.strip():
-                return self._drop(path, line, findings, original, mapping, "blank after strip", count=False)
-            if self.recheck is None:
-                break
-            again = [f for f in self.recheck(path, line, current)
-                     if self.plan.get(f.rule).action in ("strip", "drop")]
-            if any(self.plan.get(f.rule).action == "drop" for f in again):
-                return self._drop(path, line, again, original, mapping, "drop after strip")
-            strips = again
-            if not strips:
-                break
-        changed = {column: text for column, text in changed.items() if text != original.get(column)}
+            assert self.recheck is not None
+            found = self.recheck(path, [(window[i].line, active[i].current) for i in recheck])
+            for index, again in zip(recheck, found, strict=True):
+                again = [f for f in again if self.plan.get(f.rule).action in ("strip", "drop")]
+                state = active[index]
+                if any(self.plan.get(f.rule).action == "drop" for f in again):
+                    outcomes[index] = self._drop(path, window[index].line, again, state.original, mapping,
+                                                 "drop after strip", events[index])
+                    del active[index]
+                elif not again:
+                    outcomes[index] = self._finish(path, window[index], active.pop(index), events[index])
+                else:
+                    state.strips = again
+        for index in list(active):  # MAX_PASSES reached: what is cut so far is kept
+            outcomes[index] = self._finish(path, window[index], active.pop(index), events[index])
+        for pending in events:
+            for event in pending:
+                event()
+        return outcomes
+
+    def _finish(self, path: str, item: Pending, state: _Stripping, events: list[Callable[[], None]]) -> Outcome:
+        changed = {column: text for column, text in state.changed.items() if text != state.original.get(column)}
         if not changed:
             return UNCHANGED
         self.records["changed"] += 1
         if self.on_change is not None:
-            self.on_change(Change(path, line, _doc_id(findings), sorted(rules),
-                                  {column: (str(original[column]), text) for column, text in changed.items()}))
+            change = Change(path, item.line, _doc_id(item.findings), sorted(state.rules),
+                            {column: (str(state.original[column]), text) for column, text in changed.items()})
+            events.append(functools.partial(self.on_change, change))
         return Changed(changed)
 
     def _drop(self, path: str, line: int, findings: list[Finding], record: Mapping[str, Any],
-              mapping: Mapping[str, str], reason: str, *, count: bool = True) -> Dropped:
+              mapping: Mapping[str, str], reason: str, events: list[Callable[[], None]], *, count: bool = True
+              ) -> Dropped:
         if count:
             self._count(findings, "drop")
         self.records["dropped"] += 1
         if self.quarantine is not None:
-            self.quarantine({"source_path": path, "source_line": line, "doc_id": _doc_id(findings),
-                             "reason": reason, "record": dict(record),
-                             "findings": [{**f.as_dict(), "action": self.plan.get(f.rule).action}
-                                          for f in findings]})
+            entry = {"source_path": path, "source_line": line, "doc_id": _doc_id(findings), "reason": reason,
+                     "record": dict(record),
+                     "findings": [{**f.as_dict(), "action": self.plan.get(f.rule).action} for f in findings]}
+            events.append(functools.partial(self.quarantine, entry))
         if self.on_change is not None:
             columns = {mapping.get(f.field or "text", f.field or "text") for f in findings}
             texts: dict[str, tuple[str, str | None]] = {
                 column: (record[column], None) for column in columns if isinstance(record.get(column), str)}
-            self.on_change(Change(path, line, _doc_id(findings), sorted({f.rule for f in findings}), texts,
-                                  dropped=True))
+            change = Change(path, line, _doc_id(findings), sorted({f.rule for f in findings}), texts, dropped=True)
+            events.append(functools.partial(self.on_change, change))
         return DROPPED
 
     def _strip(self, strips: list[Finding], record: Mapping[str, Any], mapping: Mapping[str, str]

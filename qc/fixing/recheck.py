@@ -32,22 +32,25 @@ class Rechecker:
         self.checker = Checker(RuleSet(rules)) if rules else None
         self.config = config
 
-    def __call__(self, path: str, line: int, record: Mapping[str, Any]) -> list[Finding]:
-        """The findings of the record (as its source columns) that starts on ``line`` of ``path``."""
-        if self.checker is None:
-            return []
-        frame = pd.DataFrame([{**record, "source_line": line}])
+    def __call__(self, path: str, records: list[tuple[int, Mapping[str, Any]]]) -> list[list[Finding]]:
+        """The findings of each record (its source columns, and the line it starts on in ``path``), checked
+        as one batch."""
+        found: list[list[Finding]] = [[] for _ in records]
+        if self.checker is None or not records:
+            return found
+        frame = pd.DataFrame([{**record, "source_line": line} for line, record in records])
+        at = {line: n for n, (line, _) in enumerate(records)}
         config = self.config
         batches = canonical_batches(iter([(frame, [])]), path, config.fields, config.default_timezone,
                                     config.dayfirst, LoadLog(), tuple(config.dayfirst_sites),
                                     dates=self.checker.needs_dates)
-        found: list[Finding] = []
         for batch in batches:
             findings = self.checker.check_frame(batch.frame)
             for row in findings.itertuples(index=False):
-                found.append(Finding(str(row.rule), str(row.family), str(row.severity),
-                                     row.field if isinstance(row.field, str) else None,
-                                     None if pd.isna(row.start) else int(row.start),
-                                     None if pd.isna(row.end) else int(row.end), str(row.match), str(row.message),
-                                     row.doc_id if isinstance(row.doc_id, str) else None))
+                found[at[int(row.source_line)]].append(
+                    Finding(str(row.rule), str(row.family), str(row.severity),
+                            row.field if isinstance(row.field, str) else None,
+                            None if pd.isna(row.start) else int(row.start),
+                            None if pd.isna(row.end) else int(row.end), str(row.match), str(row.message),
+                            row.doc_id if isinstance(row.doc_id, str) else None))
         return found

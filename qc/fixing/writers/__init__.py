@@ -20,6 +20,10 @@ from qc.fixing.findings import FileFindings
 from qc.load import InputFile
 from qc.rawio import open_regular
 
+#: Records handed to the editor at once: a cleaned record is checked again in batches of this size (far
+#: cheaper than one by one), and memory holds at most this many raw records.
+WINDOW = 512
+
 FixFile = Callable[[InputFile, FileFindings, Editor, Mapping[str, str], "IO[bytes] | None"], None]
 
 

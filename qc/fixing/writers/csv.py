@@ -11,9 +11,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import nullcontext
 from typing import IO
 
-from qc.fixing.edit import Changed, Dropped, Editor
+from qc.fixing.edit import Changed, Dropped, Editor, Pending
 from qc.fixing.findings import FileFindings
-from qc.fixing.writers import compressed
+from qc.fixing.writers import WINDOW, compressed
 from qc.load import InputFile
 from qc.rawio import UTF8_BOM, byte_chunks, count_breaks
 
@@ -72,34 +72,47 @@ def _serialise(fields: list[str], raw: bytes, delimiter: str) -> bytes:
 
 def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Mapping[str, str],
              out: IO[bytes] | None) -> None:
-    """Rewrite one CSV/TSV file into ``out`` (None: a dry run)."""
+    """Rewrite one CSV/TSV file into ``out`` (None: a dry run), :data:`WINDOW` records at a time."""
     delimiter = "\t" if src.fmt == "tsv" else ","
     header: list[str] | None = None
     with compressed(out, src.path) if out is not None else nullcontext() as sink:
+        window: list[tuple[bytes, Pending | None]] = []  # the header and blank lines wait in order too
+        records = 0
         for line, raw in raw_records(src):
             if header is None or not raw.strip(b"\r\n"):
                 if header is None and raw.strip(b"\r\n"):
                     header = _fields(raw, delimiter)
-                if sink is not None:
-                    sink.write(raw)
+                window.append((raw, None))
                 continue
-            names = header
 
-            def record(raw: bytes = raw, names: list[str] = names) -> dict[str, str]:
-                values = _fields(raw, delimiter)
-                return dict(zip(names, values, strict=False))
+            def record(raw: bytes = raw, names: list[str] = header) -> dict[str, str]:
+                return dict(zip(names, _fields(raw, delimiter), strict=False))
 
-            outcome = editor.edit(src.display, line, findings.at(line, editor.orphan), record, mapping)
-            if isinstance(outcome, Dropped):
-                continue
-            if sink is None:
-                continue
-            if isinstance(outcome, Changed):
-                values = _fields(raw, delimiter)
-                for column, text in outcome.fields.items():
-                    values[names.index(column)] = text
-                sink.write(_serialise(values, raw, delimiter))
-            else:
-                sink.write(raw)
+            window.append((raw, Pending(line, findings.at(line, editor.orphan), record)))
+            records += 1
+            if records >= WINDOW:
+                _flush(src, window, editor, mapping, sink, header, delimiter)
+                window, records = [], 0
+        _flush(src, window, editor, mapping, sink, header or [], delimiter)
     findings.rest(editor.orphan)
 
+
+def _flush(src: InputFile, window: list[tuple[bytes, Pending | None]], editor: Editor, mapping: Mapping[str, str],
+           sink: IO[bytes] | None, names: list[str], delimiter: str) -> None:
+    pending = [item for _, item in window if item is not None]
+    outcomes = iter(editor.edit_window(src.display, pending, mapping))
+    for raw, item in window:
+        if item is None:
+            if sink is not None:
+                sink.write(raw)
+            continue
+        outcome = next(outcomes)
+        if sink is None or isinstance(outcome, Dropped):
+            continue
+        if isinstance(outcome, Changed):
+            values = _fields(raw, delimiter)
+            for column, text in outcome.fields.items():
+                values[names.index(column)] = text
+            sink.write(_serialise(values, raw, delimiter))
+        else:
+            sink.write(raw)

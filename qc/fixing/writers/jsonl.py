@@ -8,9 +8,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import nullcontext
 from typing import IO, Any
 
-from qc.fixing.edit import Changed, Dropped, Editor
+from qc.fixing.edit import Changed, Dropped, Editor, Pending
 from qc.fixing.findings import FileFindings
-from qc.fixing.writers import compressed
+from qc.fixing.writers import WINDOW, compressed
 from qc.load import InputFile
 from qc.rawio import UTF8_BOM, byte_chunks
 
@@ -51,14 +51,14 @@ def serialise(record: Mapping[str, Any], raw: bytes) -> bytes:
 
 def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Mapping[str, str],
              out: IO[bytes] | None) -> None:
-    """Rewrite one JSON Lines file into ``out`` (None: a dry run)."""
+    """Rewrite one JSON Lines file into ``out`` (None: a dry run), :data:`WINDOW` records at a time."""
     with compressed(out, src.path) if out is not None else nullcontext() as sink:
+        window: list[tuple[bytes, Pending | None]] = []  # blank lines wait in the window too, in order
+        records = 0
         for line, raw in physical_lines(src):
             if not raw.strip() or raw.strip() == UTF8_BOM:
-                if sink is not None:
-                    sink.write(raw)
+                window.append((raw, None))
                 continue
-            found = findings.at(line, editor.orphan)
             cache: list[dict[str, Any]] = []
 
             def record(raw: bytes = raw, cache: list[dict[str, Any]] = cache) -> dict[str, Any]:
@@ -66,14 +66,25 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
                     cache.append(_parse(raw))
                 return cache[0]
 
-            outcome = editor.edit(src.display, line, found, record, mapping)
-            if isinstance(outcome, Dropped):
-                continue
-            if sink is None:
-                continue
-            if isinstance(outcome, Changed):
-                sink.write(serialise({**record(), **outcome.fields}, raw))
-            else:
-                sink.write(raw)
+            window.append((raw, Pending(line, findings.at(line, editor.orphan), record)))
+            records += 1
+            if records >= WINDOW:
+                _flush(src, window, editor, mapping, sink)
+                window, records = [], 0
+        _flush(src, window, editor, mapping, sink)
     findings.rest(editor.orphan)
 
+
+def _flush(src: InputFile, window: list[tuple[bytes, Pending | None]], editor: Editor, mapping: Mapping[str, str],
+           sink: IO[bytes] | None) -> None:
+    pending = [item for _, item in window if item is not None]
+    outcomes = iter(editor.edit_window(src.display, pending, mapping))
+    for raw, item in window:
+        if item is None:
+            if sink is not None:
+                sink.write(raw)
+            continue
+        outcome = next(outcomes)
+        if sink is None or isinstance(outcome, Dropped):
+            continue
+        sink.write(serialise({**item.record(), **outcome.fields}, raw) if isinstance(outcome, Changed) else raw)

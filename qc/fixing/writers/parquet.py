@@ -3,14 +3,16 @@ changed text columns are replaced, dropped rows left out."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from qc.fixing.edit import Changed, Dropped, Editor
+from qc.fixing.edit import Changed, Dropped, Editor, Pending
 from qc.fixing.findings import FileFindings
+from qc.fixing.writers import WINDOW
 from qc.load import InputFile
 from qc.rawio import open_regular
 
@@ -21,6 +23,10 @@ def _compression(parquet: pq.ParquetFile) -> str:
         codec = str(metadata.row_group(0).column(0).compression).lower()
         return "none" if codec == "uncompressed" else codec
     return "snappy"
+
+
+def _row(table: pa.Table, index: int) -> dict[str, Any]:
+    return table.slice(index, 1).to_pylist()[0]
 
 
 def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Mapping[str, str],
@@ -36,19 +42,17 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
                 table = parquet.read_row_group(group)
                 keep: list[int] = []
                 replaced: dict[str, dict[int, str]] = {}
-                for index in range(table.num_rows):
-                    line = row + index
-
-                    def record(index: int = index, table: pa.Table = table) -> dict[str, Any]:
-                        return table.slice(index, 1).to_pylist()[0]
-
-                    outcome = editor.edit(src.display, line, findings.at(line, editor.orphan), record, mapping)
-                    if isinstance(outcome, Dropped):
-                        continue
-                    keep.append(index)
-                    if isinstance(outcome, Changed):
-                        for column, text in outcome.fields.items():
-                            replaced.setdefault(column, {})[index] = text
+                for first in range(0, table.num_rows, WINDOW):
+                    indices = range(first, min(first + WINDOW, table.num_rows))
+                    window = [Pending(row + index, findings.at(row + index, editor.orphan),
+                                      functools.partial(_row, table, index)) for index in indices]
+                    for index, outcome in zip(indices, editor.edit_window(src.display, window, mapping), strict=True):
+                        if isinstance(outcome, Dropped):
+                            continue
+                        keep.append(index)
+                        if isinstance(outcome, Changed):
+                            for column, text in outcome.fields.items():
+                                replaced.setdefault(column, {})[index] = text
                 row += table.num_rows
                 if writer is None:
                     continue
