@@ -173,3 +173,22 @@ def test_a_format_without_a_writer_is_refused_before_the_check(tmp_path: Path) -
     with pytest.raises(OutputError, match="no writer for warc files"):
         check_out_dir(tmp_path / "out", [str(archive)], planned, overwrite=False)
     assert not (tmp_path / "out").exists()
+
+
+def test_overwrite_removes_what_the_previous_fix_wrote_and_this_one_does_not(tmp_path: Path) -> None:
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "clean.txt").write_text("The council voted on Tuesday to add bike lanes.", encoding="utf-8")
+    (folder / "later.txt").write_text("A second post about the weather this spring.", encoding="utf-8")
+    out = tmp_path / "fixed"
+    assert run_qc("fix", folder, "--out", out, "-j", "1").code == 0
+    assert (out / "later.txt").is_file()
+    (out / "mine.txt").write_text("a file of my own", encoding="utf-8")
+    # The post now holds an unfilled template variable: this fix drops it.
+    (folder / "later.txt").write_text("Dear {{first_name}}, your order has shipped.", encoding="utf-8")
+    run = run_qc("fix", folder, "--out", out, "-j", "1", "--overwrite")
+    assert run.code == 0, run.stderr
+    assert not (out / "later.txt").exists() and (out / "clean.txt").is_file()
+    assert (out / "mine.txt").read_text("utf-8") == "a file of my own"
+    manifest = json.loads((out / ".qc" / "manifest.json").read_text("utf-8"))
+    assert manifest["removed"] == ["later.txt"]

@@ -125,3 +125,19 @@ def test_malformed_lines_pass_through_and_are_counted(tmp_path: Path) -> None:
     assert broken[1] in written and broken[2] in written
     assert written.index(broken[1]) == 1 and written.index(broken[2]) == 2
     assert report.records["unreadable"] == 2
+
+
+def test_dev_sample_fix_is_idempotent_and_leaves_nothing_to_cut(tmp_path: Path) -> None:
+    """The 301 real pages of the vendored dev sample: a second fix changes no byte, and a check of the
+    cleaned corpus finds no finding of a rule fix strips or drops."""
+    from tests.conftest import DEV_SAMPLE
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    report = fix_into([DEV_SAMPLE.corpus], first)
+    assert report.records["changed"] > 100 and report.records["dropped"] > 10
+    assert sum(tally["chars_removed"] for tally in report.rules.values()) > 50_000
+    again = fix_into([first], second)
+    assert again.records["changed"] == again.records["dropped"] == 0
+    assert (first / DEV_SAMPLE.corpus.name).read_bytes() == (second / DEV_SAMPLE.corpus.name).read_bytes()
+    found = set(check([str(first)], {"jobs": 1}, excerpts=False).findings["rule"])
+    assert not found & acted_rules([str(first)]), found

@@ -67,6 +67,8 @@ class FixReport:
     outputs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    #: Files an earlier fix wrote into ``--out`` that this one did not (now a dropped post, say), removed.
+    removed: list[str] = field(default_factory=list)
 
 
 def plan_files(specs: list[str]) -> list[Planned]:
@@ -252,6 +254,7 @@ def fix_corpus(specs: list[str], store: FindingsStore, ruleset: RuleSet, config:
         if out is None:
             return report
         canonical = [item.src.display for item in planned]
+        report.removed = _remove_stale(out, report.outputs)
         with atomic_binary_output(out / QUARANTINE, OPTION) as handle:
             for line in quarantine.lines_in(canonical):
                 handle.write(line)
@@ -306,6 +309,27 @@ def _fix_files(ordered: list[Planned], store: FindingsStore, plan: ActionPlan, m
     return written
 
 
+def _remove_stale(out: Path, outputs: list[str]) -> list[str]:
+    """Remove the files the previous manifest in ``out`` lists that this run did not write, when they are
+    still as that run wrote them (same sha256): ``--overwrite`` leaves no stale post for a later check to
+    read, and never deletes a file someone else put or changed there."""
+    try:
+        previous = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        entries = [(str(e["path"]), str(e["sha256"])) for e in previous.get("outputs", [])]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return []
+    root = os.path.realpath(out)
+    removed = []
+    for relative, digest in entries:
+        path = out / relative
+        if relative in outputs or not _inside(os.path.realpath(path), root) or not path.is_file():
+            continue
+        if _sha256(path)[1] == digest:
+            path.unlink()
+            removed.append(relative)
+    return removed
+
+
 def _write_manifest(out: Path, report: FixReport, planned: list[Planned], written: list[tuple[Planned, Path]],
                     failed: set[str], ruleset: RuleSet, plan: ActionPlan, config: Config,
                     flagged: Iterator[bytes]) -> None:
@@ -331,6 +355,7 @@ def _write_manifest(out: Path, report: FixReport, planned: list[Planned], writte
         "records": report.records,
         "rules": report.rules,
         "errors": report.errors,
+        "removed": report.removed,
         "config": settings_document(config, len(ruleset)),
         "rule_set": _rules_document(ruleset, plan),
     }
