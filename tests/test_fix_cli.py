@@ -192,3 +192,22 @@ def test_overwrite_removes_what_the_previous_fix_wrote_and_this_one_does_not(tmp
     assert (out / "mine.txt").read_text("utf-8") == "a file of my own"
     manifest = json.loads((out / ".qc" / "manifest.json").read_text("utf-8"))
     assert manifest["removed"] == ["later.txt"]
+
+
+def test_a_file_that_cannot_be_read_is_not_written_and_exits_2(tmp_path: Path) -> None:
+    import gzip
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "posts.jsonl", folder / "posts.jsonl")
+    whole = gzip.compress((SAMPLES / "posts.jsonl").read_bytes())
+    (folder / "broken.jsonl.gz").write_bytes(whole[: len(whole) // 2])  # a truncated gzip stream
+    out = tmp_path / "out"
+    run = run_qc("fix", folder, "--out", out, "-j", "1")
+    assert run.code == 2
+    assert "broken.jsonl.gz" in run.stderr and "truncated" in run.stderr
+    assert (out / "posts.jsonl").is_file() and not (out / "broken.jsonl.gz").exists()
+    manifest = json.loads((out / ".qc" / "manifest.json").read_text("utf-8"))
+    assert any("broken.jsonl.gz" in error for error in manifest["errors"])
+    broken = next(e for e in manifest["inputs"] if e["path"].endswith("broken.jsonl.gz"))
+    assert "error" in broken and "sha256" not in broken

@@ -369,8 +369,3 @@ def _write_manifest(out: Path, report: FixReport, planned: list[Planned], writte
             handle.write((b"\n    " if first else b",\n    ") + line.rstrip(b"\n"))
             first = False
         handle.write(b"\n  ]\n}\n" if not first else b"]\n}\n")
-
-
-def iter_changes(report: FixReport) -> Iterator[Change]:
-    """The changes a dry run collected (for the diff renderer)."""
-    yield from report.changes
