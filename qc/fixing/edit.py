@@ -118,9 +118,10 @@ class Editor:
             tally = self.rules[finding.rule] = RuleTally(self.plan.get(finding.rule).action)
         return tally
 
-    def _count(self, findings: list[Finding], action: str | None = None) -> None:
-        """Count findings (of one action, or all) and each rule's record once."""
-        seen: set[str] = set()
+    def _count(self, findings: list[Finding], action: str | None = None, seen: set[str] | None = None) -> None:
+        """Count findings (of one action, or all) and each rule's record once (``seen``: rules this record
+        was already counted for, in an earlier strip pass)."""
+        seen = set() if seen is None else seen
         for finding in findings:
             if action is not None and self.plan.get(finding.rule).action != action:
                 continue
@@ -188,8 +189,7 @@ class Editor:
         for _ in range(MAX_PASSES):
             recheck: list[int] = []
             for index, state in list(active.items()):
-                fields, applied = self._strip(state.strips, state.current, mapping)
-                state.rules.update(f.rule for f in applied)
+                fields, _ = self._strip(state.strips, state.current, mapping, state.rules)
                 state.changed.update(fields)
                 state.current.update(fields)
                 text = state.current.get(mapping.get("text", "text"))
@@ -253,8 +253,8 @@ class Editor:
             events.append(functools.partial(self.on_change, change))
         return DROPPED
 
-    def _strip(self, strips: list[Finding], record: Mapping[str, Any], mapping: Mapping[str, str]
-               ) -> tuple[dict[str, str], list[Finding]]:
+    def _strip(self, strips: list[Finding], record: Mapping[str, Any], mapping: Mapping[str, str],
+               counted: set[str]) -> tuple[dict[str, str], list[Finding]]:
         """The cleaned text of each column the ``strip`` findings cut (only columns that changed), and the
         findings applied; counts each rule's findings and characters removed."""
         by_column: dict[str, list[Finding]] = {}
@@ -283,7 +283,7 @@ class Editor:
                 self.rules[rule].chars_removed += strip_text(value, rule_cuts)[1]
             if cleaned != value:
                 changed[column] = cleaned
-        self._count(applied)
+        self._count(applied, seen=counted)  # adds the rules applied to ``counted``
         return changed, applied
 
 

@@ -159,8 +159,9 @@ def check_out_dir(out: Path, specs: list[str], planned: list[Planned], overwrite
                               field=OPTION)
     for folder in sorted(folders):
         if _inside(target, folder) or _inside(folder, target):
-            raise OutputError(f"{out} {'is' if target == folder else 'shares a folder tree with'} the input folder "
-                              f"{folder}: write the cleaned corpus outside the inputs", field=OPTION)
+            how = "is" if target == folder else "lies inside" if _inside(target, folder) else "holds"
+            raise OutputError(f"{out} {how} the input folder {folder}: write the cleaned corpus outside the "
+                              "inputs", field=OPTION)
     if os.path.lexists(out) and not os.path.isdir(out):
         raise OutputError(f"{out} exists and is not a folder", field=OPTION)
     if os.path.isdir(out) and os.listdir(out) and not overwrite:
