@@ -183,7 +183,7 @@ def _unlimited(ruleset: RuleSet, config: Config) -> RuleSet:
     from qc.fixing.actions import ActionPlan
     from qc.registry import kind_options
 
-    plan = ActionPlan.build(ruleset, config.actions, config.source)
+    plan = ActionPlan.build(ruleset, config.actions)
     options = {rule.code: {"limit": FIX_LIMIT} for rule in ruleset
                if plan.get(rule.code).action in ("strip", "drop") and "limit" in kind_options(rule)
                and "limit" not in config.rule_options.get(rule.code, {})}

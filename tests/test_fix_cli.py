@@ -96,6 +96,9 @@ def test_unknown_action_key_is_refused_with_a_suggestion(tmp_path: Path) -> None
     manifest = json.loads((tmp_path / "o" / ".qc" / "manifest.json").read_text("utf-8"))
     assert manifest["rules"]["BP010"]["action"] == "flag" and manifest["rules"]["BP010"]["chars_removed"] == 0
     assert manifest["rules"]["PH001"]["action"] == "strip"
+    # A key may name a rule the run does not select.
+    run = run_qc("fix", SAMPLES, "--out", tmp_path / "o2", "--config", config, "--select", "BP010", "-j", "1")
+    assert run.code == 0, run.stderr
     config.write_text('[actions]\nSC001 = "strip"\n', encoding="utf-8")
     run = run_qc("check", SAMPLES, "--config", config, "-j", "1")
     assert run.code == 2 and "no span to strip" in run.stderr

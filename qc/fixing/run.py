@@ -225,7 +225,7 @@ def fix_corpus(specs: list[str], store: FindingsStore, ruleset: RuleSet, config:
     """Write the cleaned corpus, quarantine and manifest under ``out``; or, with ``out`` None, collect the
     first ``diff_limit`` changes only (``qc fix --diff``). ``errors`` are the check's file-level input
     errors: those files are not written (the manifest lists them)."""
-    plan = ActionPlan.build(ruleset, config.actions, config.source)
+    plan = ActionPlan.build(ruleset, config.actions)
     planned = plan_files(specs)
     failed = {error.path for error in errors if error.path}
     changes: list[Change] = []
