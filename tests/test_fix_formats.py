@@ -141,3 +141,17 @@ def test_dev_sample_fix_is_idempotent_and_leaves_nothing_to_cut(tmp_path: Path) 
     assert (first / DEV_SAMPLE.corpus.name).read_bytes() == (second / DEV_SAMPLE.corpus.name).read_bytes()
     found = set(check([str(first)], {"jobs": 1}, excerpts=False).findings["rule"])
     assert not found & acted_rules([str(first)]), found
+
+
+def test_parquet_keeps_its_schema_compression_and_types(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    source = write_format(tmp_path / "in", "parquet")
+    out = tmp_path / "out"
+    report = fix_into([source], out)
+    assert report.records["changed"] > 0
+    before, after = pq.ParquetFile(source), pq.ParquetFile(out / source.name)
+    assert after.schema_arrow == before.schema_arrow
+    assert str(after.metadata.row_group(0).column(0).compression).lower() == "zstd"
+    assert after.metadata.num_rows == before.metadata.num_rows - report.records["dropped"]
+    assert [r["score"] for r in after.read().to_pylist()] == sorted(r["score"] for r in after.read().to_pylist())
