@@ -154,7 +154,7 @@ def fix(paths: str | Path | Iterable[str | Path], out: Path | None, config: Conf
     ``out`` is refused before the check when it is, holds or lies in an input's folder, or exists and is
     not empty without ``overwrite`` (:class:`qc.errors.OutputError`).
     """
-    from qc.fixing.run import check_out_dir, fix_corpus, plan_files
+    from qc.fixing.run import check_out_dir, check_writers, fix_corpus, plan_files
 
     if config is None:
         config = load_config()
@@ -164,6 +164,7 @@ def fix(paths: str | Path | Iterable[str | Path], out: Path | None, config: Conf
     planned = plan_files(specs)
     if out is not None:
         check_out_dir(out, specs, planned, overwrite)
+    check_writers(planned)
     # Every finding is acted on: a per-document cap would leave some of them in the cleaned text.
     fixing = config.model_copy(update={"max_findings_per_document": 0})
     result = check(specs, fixing, ruleset=_unlimited(resolve_ruleset(fixing), config), on_batch=on_batch,

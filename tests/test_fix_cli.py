@@ -48,6 +48,10 @@ def test_fix_writes_corpus_quarantine_and_manifest_with_matching_hashes(tmp_path
     assert rules["BP010"]["action"] == "strip" and rules["BP010"]["chars_removed"] > 0
     assert rules["PH001"]["action"] == "drop" and rules["DT001"]["action"] == "flag"
     assert {r["code"] for r in manifest["rule_set"]} >= {"BP001", "PH001", "DT001"}
+    actions = manifest["actions"]
+    assert set(actions) == {"strip", "drop", "flag"}
+    assert actions["strip"]["findings"] == sum(r["findings"] for r in rules.values() if r["action"] == "strip")
+    assert actions["strip"]["chars_removed"] > 0 and actions["drop"]["chars_removed"] == 0
     assert manifest["config"]["settings"]["select"]["value"] == ["ALL"]
     flagged = {(f["doc_id"], tuple(f["rules"])) for f in manifest["flagged"]}
     assert ("zh-date-001", ("DT001",)) in flagged or any("DT001" in rules for _, rules in flagged)
@@ -164,7 +168,7 @@ def test_a_format_without_a_writer_is_refused_before_the_check(tmp_path: Path) -
     import pytest
 
     from qc.errors import OutputError
-    from qc.fixing.run import Planned, check_out_dir
+    from qc.fixing.run import Planned, check_out_dir, check_writers
     from qc.fixing.writers import writer_for
     from qc.load import InputFile
 
@@ -175,6 +179,8 @@ def test_a_format_without_a_writer_is_refused_before_the_check(tmp_path: Path) -
     planned = [Planned(InputFile(archive, "warc"), Path(archive.name))]
     with pytest.raises(OutputError, match="no writer for warc files"):
         check_out_dir(tmp_path / "out", [str(archive)], planned, overwrite=False)
+    with pytest.raises(OutputError, match="no writer for warc files"):  # --diff reads through the writer too
+        check_writers(planned)
     assert not (tmp_path / "out").exists()
 
 

@@ -169,6 +169,11 @@ def check_out_dir(out: Path, specs: list[str], planned: list[Planned], overwrite
                           "there)", field=OPTION)
     if os.path.isdir(out) and not os.access(out, os.W_OK | os.X_OK):
         raise OutputError(f"cannot write into {out}: Permission denied", field=OPTION)
+    check_writers(planned)
+
+
+def check_writers(planned: list[Planned]) -> None:
+    """Refuse an input whose format has no writer yet (a dry run too: it reads through the writer)."""
     for item in planned:
         if item.src.problem is None and writer_for(item.src.fmt) is None:
             raise OutputError(f"{item.src.display}: qc fix has no writer for {item.src.fmt} files yet; leave it "
@@ -310,6 +315,17 @@ def _fix_files(ordered: list[Planned], store: FindingsStore, plan: ActionPlan, m
     return written
 
 
+def _per_action(rules: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Findings, rules and characters removed per action (the per-rule counts summed)."""
+    totals: dict[str, dict[str, int]] = {}
+    for tally in rules.values():
+        total = totals.setdefault(tally["action"], {"rules": 0, "findings": 0, "chars_removed": 0, "not_applied": 0})
+        total["rules"] += 1
+        for key in ("findings", "chars_removed", "not_applied"):
+            total[key] += tally[key]
+    return dict(sorted(totals.items()))
+
+
 def _remove_stale(out: Path, outputs: list[str]) -> list[str]:
     """Remove the files the previous manifest in ``out`` lists that this run did not write, when they are
     still as that run wrote them (same sha256): ``--overwrite`` leaves no stale post for a later check to
@@ -354,6 +370,7 @@ def _write_manifest(out: Path, report: FixReport, planned: list[Planned], writte
         "quarantine": {"path": QUARANTINE, "records": report.records["dropped"], "bytes": quarantine_size,
                        "sha256": quarantine_digest},
         "records": report.records,
+        "actions": _per_action(report.rules),
         "rules": report.rules,
         "errors": report.errors,
         "removed": report.removed,
