@@ -155,3 +155,22 @@ def test_parquet_keeps_its_schema_compression_and_types(tmp_path: Path) -> None:
     assert str(after.metadata.row_group(0).column(0).compression).lower() == "zstd"
     assert after.metadata.num_rows == before.metadata.num_rows - report.records["dropped"]
     assert [r["score"] for r in after.read().to_pylist()] == sorted(r["score"] for r in after.read().to_pylist())
+
+
+def test_ignored_findings_are_never_cut_not_even_after_a_strip(tmp_path: Path) -> None:
+    """per-path-ignores hold for qc fix: BP011's menu lines stay, though BP010's cuts bring them into reach."""
+    text = ("Skip to content\nLog in | Register\nHome\nNews\nSport\nContact us\n"
+            "The council voted on Tuesday to add protected bike lanes across the city.\nPrivacy Policy\nTerms of Use")
+    source = tmp_path / "in" / "posts.jsonl"
+    source.parent.mkdir()
+    source.write_text(json.dumps({"id": "p1", "text": text, "url": "https://news.example.com/a"}) + "\n",
+                      encoding="utf-8")
+    ignores = {"per-path-ignores": {"posts.jsonl": ["BP011", "BP020", "BP090"]}}
+    report = fix_into([source], tmp_path / "out", **ignores)
+    cleaned = read_output(tmp_path / "out" / "posts.jsonl", "jsonl")[0]["text"]
+    assert "BP011" not in report.rules and report.records["changed"] == 1
+    assert "Skip to content" not in cleaned
+    assert cleaned.splitlines()[:3] == ["Home", "News", "Sport"]
+    # Without the ignores the same fix cuts the menu.
+    fix_into([source], tmp_path / "plain")
+    assert "Home" not in read_output(tmp_path / "plain" / "posts.jsonl", "jsonl")[0]["text"].splitlines()

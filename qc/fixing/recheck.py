@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from qc.config import Config
-from qc.engine import Checker
+from qc.engine import Checker, run_ignores
 from qc.fixing.actions import ActionPlan
 from qc.fixing.findings import Finding
 from qc.load import LoadLog, canonical_batches
@@ -31,6 +31,8 @@ class Rechecker:
                  if not rule.CORPUS_LEVEL and plan.get(rule.code).action in ("strip", "drop")]
         self.checker = Checker(RuleSet(rules)) if rules else None
         self.config = config
+        # The run's per-site and per-path ignores hold here too: an ignored finding is never cut.
+        self.ignores = run_ignores(self.checker, config) if self.checker is not None else None
 
     def __call__(self, path: str, records: list[tuple[int, Mapping[str, Any]]]) -> list[list[Finding]]:
         """The findings of each record (its source columns, and the line it starts on in ``path``), checked
@@ -46,6 +48,8 @@ class Rechecker:
                                     dates=self.checker.needs_dates)
         for batch in batches:
             findings = self.checker.check_frame(batch.frame)
+            if self.ignores is not None:
+                findings = self.ignores.drop(findings)
             for row in findings.itertuples(index=False):
                 found[at[int(row.source_line)]].append(
                     Finding(str(row.rule), str(row.family), str(row.severity),
