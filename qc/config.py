@@ -17,7 +17,7 @@ from pydantic.json_schema import SkipJsonSchema
 from qc.errors import ConfigError
 from qc.paths import DEFAULT_DOCS_URL
 from qc.render import OutputFormat
-from qc.rulespec import Severity
+from qc.rulespec import Action, Severity
 
 FAIL_ON = ("error", "warning", "info", "never")
 ENGINES = ("local", "dask")
@@ -92,6 +92,9 @@ class Config(BaseModel):
     per_path_ignores: dict[str, list[str]] = Field(default_factory=dict)
     """Path glob (a bare name matches in any folder; else relative to the working directory, or absolute) ->
     selectors whose findings in those files are dropped."""
+    actions: dict[str, Action] = Field(default_factory=dict)
+    """Rule code, rule name or family -> what qc fix does with its findings: strip, drop, flag or keep
+    (instead of the rule's action key or the family's default)."""
     docs_url: str = DEFAULT_DOCS_URL
     """Base URL of the rule pages: a finding of PH001 links to <docs-url>PH001.md in every report."""
     #: Where the file came from (not a TOML key, so not in the JSON Schema).
