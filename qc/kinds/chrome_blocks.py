@@ -16,9 +16,10 @@ Outside the article:
 
 - at the head, the ``title_lines`` lines just above it (at most ``title_chars`` characters: the headline,
   byline and date) are kept and everything above them is chrome;
-- at the tail, after ``tail_lines`` lines of grace (an author line, a closing credit), short lines are
-  chrome, and once ``sever_run`` short lines in a row have been seen (a footer or link list) everything
-  after them is chrome too, prose included (comments, teasers of other stories).
+- at the tail, after up to ``tail_lines`` medium or numbered lines of grace (an author line, a closing
+  credit with a date), short lines are chrome, and once ``sever_run`` short lines in a row have been seen
+  (a footer or link list) everything after them is chrome too, prose included (comments, teasers of
+  other stories).
 
 Chrome lines next to each other form a block; a block becomes one finding (its span covers its lines)
 when it holds at least ``min_short_lines`` short lines, so a lone leftover line is never a finding.
@@ -138,7 +139,7 @@ class Spec(RuleSpec):
     title_chars: int = Field(default=200, ge=0)
     """Characters those kept lines may hold together."""
     tail_lines: int = Field(default=3, ge=0)
-    """Non-prose lines just below the article that are kept (author line, closing credit)."""
+    """Medium or numbered lines just below the article that are kept (author line, dated credit)."""
     tail_chars: int = Field(default=300, ge=0)
     """Characters those kept lines may hold together."""
     sever_run: int = Field(default=3, ge=1)
@@ -160,9 +161,9 @@ class Spec(RuleSpec):
             chars += size[top]
         for index in range(top):
             cut[index] = True
-        # Tail: a few lines of grace, then short lines, then everything after a run of short lines.
+        # Tail: a few medium lines of grace (no menu item), then short lines, then everything after a run of them.
         index, held, chars = last + 1, 0, 0
-        while (index < count and held < self.tail_lines and kind[index] != _PROSE
+        while (index < count and held < self.tail_lines and kind[index] == _NEUTRAL
                and chars + size[index] <= self.tail_chars):
             chars += size[index]
             index += 1
