@@ -2,7 +2,7 @@
 
 The figures are those of ``bench/cut_quality.py`` (and docs/accuracy.md). The issue's targets are kept
 >= 0.99 and removed >= 0.80 on the naive records, kept >= 0.995 on the gold records. kept and gold kept
-are asserted at their targets; removed is asserted at the figure the built-in rules reach (0.461 on the
+are asserted at their targets; removed is asserted at the figure the built-in rules reach (0.470 on the
 full development set, 0.515 on the vendored sample), a little below it, because the 0.80 target is not
 reached: see docs/accuracy.md, "Quality of the cut".
 """
@@ -37,7 +37,7 @@ KEPT_TARGET = 0.99
 GOLD_KEPT_TARGET = 0.995
 REMOVED_TARGET = 0.80
 #: What the built-in rules reach (measured; the floor sits just under it so a regression fails).
-REMOVED_FULL = 0.45
+REMOVED_FULL = 0.46
 REMOVED_SAMPLE = 0.50
 
 
