@@ -130,7 +130,7 @@ class Spec(RuleSpec):
     """A line shorter than this, without a sentence end or a digit, is a short (menu-like) line."""
     short_penalty: int = Field(default=12, ge=0)
     """What a short line costs the article run around it."""
-    neutral_penalty: int = Field(default=0, ge=0)
+    neutral_penalty: int = Field(default=2, ge=0)
     """What any other line (medium, or with digits) costs it."""
     cjk_weight: int = Field(default=3, ge=1)
     """How many characters a Chinese, Japanese or Korean character counts for."""
@@ -142,7 +142,7 @@ class Spec(RuleSpec):
     """Medium or numbered lines just below the article that are kept (author line, dated credit)."""
     tail_chars: int = Field(default=300, ge=0)
     """Characters those kept lines may hold together."""
-    sever_run: int = Field(default=3, ge=1)
+    sever_run: int = Field(default=2, ge=1)
     """Short lines in a row below the article after which every line is chrome, prose included."""
     min_short_lines: int = Field(default=2, ge=1)
     """Short lines a block of chrome lines must hold to be a finding."""
