@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -139,6 +140,11 @@ def test_effective_actions_default_per_family_and_follow_the_rule() -> None:
     assert effective_action(rules.get("PH001")) == ("drop" if rules.get("PH001").severity == "error" else "flag")
     assert effective_action(rules.get("DT010")) == "flag"
     assert rules.get("BP040").strips_lines and rules.get("BP010").strips_lines
+    # The config's [tool.qc.actions]: a rule code beats its family, both beat the rule's own key.
+    overrides: dict[str, Any] = {"boilerplate": "flag", "BP011": "keep", "BP090": "strip"}
+    assert effective_action(rules.get("BP011"), overrides) == "keep"
+    assert effective_action(rules.get("BP010"), overrides) == "flag"
+    assert effective_action(rules.get("BP090"), overrides) == "strip"
 
 
 def test_cuts_for_keeps_strip_findings_with_a_span_only(tmp_path: Path) -> None:
@@ -161,3 +167,4 @@ def test_cuts_for_keeps_strip_findings_with_a_span_only(tmp_path: Path) -> None:
     assert "{{first_name}}" in cleaned  # a placeholder is dropped or flagged, never cut out of the text
     assert removed == len(text) - len(cleaned)
     assert cuts_by_text(findings, result.ruleset)[("a", "text")] == cuts
+    assert cuts_for(findings, result.ruleset, {"boilerplate": "flag"}) == []

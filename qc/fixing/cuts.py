@@ -9,7 +9,7 @@ findings of rules the rule set does not hold (the loader's input checks) are nev
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import pandas as pd
 
@@ -21,13 +21,18 @@ from qc.rulespec import Action, RuleSpec
 FAMILY_ACTIONS: dict[str, Action] = {"boilerplate": "strip", "date": "flag"}
 
 
-def effective_action(rule: RuleSpec) -> Action:
-    """What ``qc fix`` does with ``rule``'s findings: its ``action`` key, else the family default.
+def effective_action(rule: RuleSpec, overrides: Mapping[str, Action] | None = None) -> Action:
+    """What ``qc fix`` does with ``rule``'s findings: ``overrides`` (the config's ``[tool.qc.actions]``,
+    keyed by rule code or family; the code wins), else the rule's ``action`` key, else the family default.
 
     Defaults: boilerplate is cut out (strip), an unfilled placeholder at error severity makes the record
     unusable (drop) and at a lower severity is listed (flag), dates are listed (flag), and so is anything
     in a family corpus-qc has no default for.
     """
+    if overrides:
+        for key in (rule.code, rule.family):
+            if key in overrides:
+                return overrides[key]
     if rule.action is not None:
         return rule.action
     if rule.family == "placeholder":
@@ -35,8 +40,9 @@ def effective_action(rule: RuleSpec) -> Action:
     return FAMILY_ACTIONS.get(rule.family, "flag")
 
 
-def cuts_for(findings: pd.DataFrame, ruleset: RuleSet) -> list[Cut]:
-    """The cuts of ``findings`` (rows of a findings frame, all on one text) whose rule strips.
+def cuts_for(findings: pd.DataFrame, ruleset: RuleSet, overrides: Mapping[str, Action] | None = None) -> list[Cut]:
+    """The cuts of ``findings`` (rows of a findings frame, all on one text) whose rule strips
+    (:func:`effective_action`, with the config's ``overrides``).
 
     Each cut is the finding's ``[start, end)`` span, whole-line when its rule strips lines. The caller
     groups findings by record and field (:func:`cuts_by_text` does that for a whole frame).
@@ -51,14 +57,14 @@ def cuts_for(findings: pd.DataFrame, ruleset: RuleSet) -> list[Cut]:
         if start is None or end is None or pd.isna(start) or pd.isna(end):
             continue
         rule = ruleset.by_code.get(code)
-        if rule is None or effective_action(rule) != "strip":
+        if rule is None or effective_action(rule, overrides) != "strip":
             continue
         cuts.append(Cut(int(start), int(end), rule.strips_lines))
     return cuts
 
 
-def cuts_by_text(findings: pd.DataFrame, ruleset: RuleSet,
-                 keys: Sequence[str] = ("doc_id", "field")) -> dict[tuple[Hashable, ...], list[Cut]]:
+def cuts_by_text(findings: pd.DataFrame, ruleset: RuleSet, keys: Sequence[str] = ("doc_id", "field"),
+                 overrides: Mapping[str, Action] | None = None) -> dict[tuple[Hashable, ...], list[Cut]]:
     """:func:`cuts_for` of every text in a findings frame, keyed by the values of ``keys`` (default: the
     record's ``doc_id`` and the finding's ``field``); texts with nothing to cut are absent."""
     grouped: dict[tuple[Hashable, ...], list[Cut]] = defaultdict(list)
@@ -66,10 +72,10 @@ def cuts_by_text(findings: pd.DataFrame, ruleset: RuleSet,
         return {}
     codes = set(findings["rule"].unique().tolist())
     stripping = [code for code in codes
-                 if (rule := ruleset.by_code.get(code)) is not None and effective_action(rule) == "strip"]
+                 if (rule := ruleset.by_code.get(code)) is not None and effective_action(rule, overrides) == "strip"]
     chosen = findings[findings["rule"].isin(stripping) & findings["start"].notna() & findings["end"].notna()]
     for key, group in chosen.groupby(list(keys), sort=False, dropna=False):
-        cuts = cuts_for(group, ruleset)
+        cuts = cuts_for(group, ruleset, overrides)
         if cuts:
             grouped[key if isinstance(key, tuple) else (key,)].extend(cuts)
     return dict(grouped)
