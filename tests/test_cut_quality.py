@@ -9,27 +9,22 @@ reached: see docs/accuracy.md, "Quality of the cut".
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
 import pytest
 
-import qc
-from qc.fixing.cuts import cuts_by_text, cuts_for, effective_action
+from qc.api import fix
 from qc.fixing.quality import (
     QualityReport,
     c4_clean,
     c4_keep_line,
+    cleaned_texts,
     gold_quality,
     load_pairs,
     measure,
     normalise_lines,
     pair_quality,
 )
-from qc.fixing.strip import Cut, strip_text
-from qc.registry import load_rules
 
 from .conftest import DEV_SAMPLE, DevSet, full_dev_set
 
@@ -42,17 +37,18 @@ REMOVED_FULL = 0.46
 REMOVED_SAMPLE = 0.50
 
 
-def strip_report(dev: DevSet) -> QualityReport:
-    """Check the corpus with every built-in rule, strip each record's findings, and score the cleaned texts."""
+def strip_report(dev: DevSet, tmp_path: Path) -> QualityReport:
+    """Run ``qc fix`` on the corpus (every built-in rule, default actions) and score the cleaned texts it
+    wrote; a record the fix dropped counts as every line cut."""
     texts, pairs = load_pairs(dev.corpus, dev.labels)
-    result = qc.check(dev.corpus, {}, excerpts=False)
-    findings = result.findings
-    cuts = cuts_by_text(findings[findings["field"] == "text"], result.ruleset, keys=("doc_id",))
-    return measure(texts, pairs, lambda doc_id: strip_text(texts[doc_id], cuts.get((doc_id,), []))[0])
+    out = tmp_path / "fixed"
+    fix(dev.corpus, out, {})
+    cleaned = cleaned_texts(out / dev.corpus.name)
+    return measure(texts, pairs, lambda doc_id: cleaned.get(doc_id, ""))
 
 
-def test_full_dev_set_keeps_the_article_and_removes_chrome() -> None:
-    measured = strip_report(full_dev_set())
+def test_full_dev_set_keeps_the_article_and_removes_chrome(tmp_path: Path) -> None:
+    measured = strip_report(full_dev_set(), tmp_path)
     report, gold = measured.naive["all"], measured.gold["all"]
     assert report.pairs > 500
     assert report.kept >= KEPT_TARGET, report
@@ -61,8 +57,8 @@ def test_full_dev_set_keeps_the_article_and_removes_chrome() -> None:
     assert report.removed >= REMOVED_FULL, report
 
 
-def test_vendored_sample_keeps_the_article_and_removes_chrome() -> None:
-    report = strip_report(DEV_SAMPLE)
+def test_vendored_sample_keeps_the_article_and_removes_chrome(tmp_path: Path) -> None:
+    report = strip_report(DEV_SAMPLE, tmp_path)
     naive, gold = report.naive["all"], report.gold["all"]
     assert naive.pairs >= 100  # readability, scrapinghub and zhcwe pairs of the sample
     assert naive.kept >= KEPT_TARGET, naive
@@ -71,12 +67,12 @@ def test_vendored_sample_keeps_the_article_and_removes_chrome() -> None:
     assert set(report.naive) == {"all", "readability", "scrapinghub", "zhcwe"}
 
 
-def test_strip_beats_c4_on_kept_and_c4_removes_more() -> None:
+def test_strip_beats_c4_on_kept_and_c4_removes_more(tmp_path: Path) -> None:
     # The comparison docs/accuracy.md reports, on the vendored sample: C4's line filter cuts far more
     # of the article (it drops every headline, list item and Chinese line) for its higher removal.
     texts, pairs = load_pairs(DEV_SAMPLE.corpus, DEV_SAMPLE.labels)
     c4 = measure(texts, pairs, lambda doc_id: c4_clean(texts[doc_id])).naive["all"]
-    ours = strip_report(DEV_SAMPLE).naive["all"]
+    ours = strip_report(DEV_SAMPLE, tmp_path).naive["all"]
     assert c4.kept < 0.95 < ours.kept
     assert c4.removed > ours.removed
 
@@ -128,43 +124,3 @@ def test_c4_keeps_sentences_and_drops_menus_code_and_policy_lines() -> None:
     assert not c4_keep_line("今天上午，市里召开了春季植树动员会。")
     assert c4_keep_line("今天上午，市里召开了春季植树动员会。", cjk=True)
     assert c4_clean("Lorem ipsum dolor sit amet.\nA real sentence is here.", page_rules=True) == ""
-
-
-# -- findings to cuts ---------------------------------------------------------------------------------------
-
-
-def test_effective_actions_default_per_family_and_follow_the_rule() -> None:
-    rules = load_rules()
-    assert effective_action(rules.get("BP011")) == "strip"
-    assert effective_action(rules.get("BP090")) == "flag"  # a weak signal: listed, never cut
-    assert effective_action(rules.get("PH001")) == ("drop" if rules.get("PH001").severity == "error" else "flag")
-    assert effective_action(rules.get("DT010")) == "flag"
-    assert rules.get("BP040").strips_lines and rules.get("BP010").strips_lines
-    # The config's [tool.qc.actions]: a rule code beats its family, both beat the rule's own key.
-    overrides: dict[str, Any] = {"boilerplate": "flag", "BP011": "keep", "BP090": "strip"}
-    assert effective_action(rules.get("BP011"), overrides) == "keep"
-    assert effective_action(rules.get("BP010"), overrides) == "flag"
-    assert effective_action(rules.get("BP090"), overrides) == "strip"
-
-
-def test_cuts_for_keeps_strip_findings_with_a_span_only(tmp_path: Path) -> None:
-    corpus = tmp_path / "c.jsonl"
-    text = ("Home\nNews\nSport\nContact us\nThe article starts here and tells its story in full sentences.\n"
-            "Dear {{first_name}}, the order has shipped.\n© 2009 Example Ltd")
-    corpus.write_text(json.dumps({"id": "a", "text": text, "posted_at": "2020-05-01"}) + "\n", encoding="utf-8")
-    result = qc.check(corpus, {}, excerpts=False)
-    findings = result.findings
-    cuts = cuts_for(findings, result.ruleset)
-    strips = [effective_action(result.ruleset.by_code[code]) == "strip" if code in result.ruleset.by_code else False
-              for code in findings["rule"]]
-    expected = [Cut(int(row.start), int(row.end), result.ruleset.by_code[row.rule].strips_lines)
-                for row, chosen in zip(findings.itertuples(), strips, strict=True) if chosen and pd.notna(row.start)]
-    assert expected and cuts == expected
-    assert len(cuts) < len(findings)  # the placeholder and date findings are not cuts
-    assert all(isinstance(cut, Cut) for cut in cuts)
-    cleaned, removed = strip_text(text, cuts)
-    assert "Contact us" not in cleaned and "The article starts here" in cleaned
-    assert "{{first_name}}" in cleaned  # a placeholder is dropped or flagged, never cut out of the text
-    assert removed == len(text) - len(cleaned)
-    assert cuts_by_text(findings, result.ruleset)[("a", "text")] == cuts
-    assert cuts_for(findings, result.ruleset, {"boilerplate": "flag"}) == []

@@ -172,6 +172,18 @@ class QualityReport:
         } for source in self.naive}
 
 
+def cleaned_texts(path: Path, id_field: str = "id") -> dict[str, str]:
+    """Each record's text in a cleaned JSON Lines corpus that ``qc fix`` wrote, by ``id_field``. A record
+    the fix dropped is absent: :func:`measure`'s callers count it as an empty text (every line cut)."""
+    cleaned: dict[str, str] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                cleaned[str(record[id_field])] = str(record.get("text") or "")
+    return cleaned
+
+
 def measure(texts: dict[str, str], pairs: list[Pair], cleaned: Callable[[str], str]) -> QualityReport:
     """Score ``cleaned`` (record id to its cleaned text) on every pair, and on every paired gold record."""
     naive: dict[str, CutQuality] = {"all": CutQuality()}
