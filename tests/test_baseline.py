@@ -40,8 +40,9 @@ def test_round_trip_only_the_new_finding_fails(tmp_path: Path) -> None:
     assert grown.code == 1
     report = grown.json()
     assert report["baseline"]["new"] == 1
-    assert report["gate"]["reasons"] == ["1 error finding at or above fail-on=error: PH001 unfilled-template-variable "
-                                         "(1 finding in 1 document) (new since baseline)"]
+    assert report["gate"]["reasons"] == ["1 error finding at or above fail-on=error (family placeholder): "
+                                         "PH001 unfilled-template-variable (1 finding in 1 document) "
+                                         "(new since baseline)"]
     statuses = {(f["doc_id"], f["baseline_status"]) for f in report["findings"]}
     assert ("n1", "new") in statuses and all(s == "unchanged" for d, s in statuses if d != "n1")
     assert len(report["findings"]) == len(first.json()["findings"]) + 1, "reports still show every finding"

@@ -91,7 +91,7 @@ def test_quiet_is_one_line_and_verbose_lists_every_finding(sample_result: CheckR
     assert quiet.strip().count("\n") == 0
     assert quiet.startswith("✗ gate FAILED")
     verbose, _ = record(sample_result, 200, verbosity=1)
-    assert f"All {sample_result.summary.findings} findings" in verbose
+    assert f"All findings ({sample_result.summary.findings:,})" in verbose
     assert verbose.count("samples/posts.jsonl:9") > 10
 
 
@@ -111,7 +111,7 @@ def test_cli_quiet_and_verbose(tmp_path: Path) -> None:
     assert quiet.stdout.strip().splitlines() == [quiet.stdout.strip()]
     assert "gate FAILED" in quiet.stdout
     verbose = run_qc("check", tmp_path, "--verbose")
-    assert "All 1 findings" in verbose.stdout
+    assert "All findings (1)" in verbose.stdout
     assert "\x1b[" not in verbose.stdout + verbose.stderr, "NO_COLOR and a pipe: no escape codes, no bar"
 
 

@@ -52,3 +52,60 @@ def test_rules_show_indents_examples_lists_options_and_says_how_to_silence(tmp_p
     assert re.match(r"  min_run: \d+ +\(default: 6\)", lines[options + 3]) or any(
         re.match(r"  min_run: \d+ +\(default: 6\)", line) for line in lines[options:])
     assert "qc check --ignore BP020" in run.stdout and 'ignore = ["BP020"]' in run.stdout
+
+
+LONG_NAME = "extraordinarily-long-custom-rule-name-for-narrow-terminals"
+LONG_WORD = "https://tracker.example.com/campaign/ZZUNFILLEDZZ/landing-page-with-a-long-path?utm=x"
+LONG_RULE = f"""code: PH901
+name: {LONG_NAME}
+family: placeholder
+kind: pattern
+severity: error
+message: "Unfilled campaign slot: '{{match}}'"
+summary: A test rule with a very long name whose matches are long.
+why: A rule name and matches longer than a narrow terminal's columns must not be split mid-word.
+patterns:
+  - 'https://\\S+ZZUNFILLEDZZ\\S+'
+  - 'ZZPHRASE(?: [a-z]+){{12}}'
+examples:
+  fail:
+    - "see https://x.test/ZZUNFILLEDZZ/y now"
+  pass:
+    - "see https://x.test/ now"
+"""
+
+
+def _fragments(text: str, whole: str) -> list[str]:
+    """Pieces of ``whole`` (at least 5 characters) on a line that are not ``whole`` itself nor a cut that
+    ends in "…": what a split mid-word leaves."""
+    bad = []
+    for token in re.split(r"[\s│┃]+", text):
+        core = token.strip("(),'\"")
+        if len(core) >= 5 and core != whole and core in whole and not core.endswith("…"):
+            bad.append(core)
+        if core.endswith("…") and not whole.startswith(core[:-1].lstrip("…")) and core[:-1] in whole:
+            bad.append(core)
+    return bad
+
+
+def test_at_80_columns_long_names_and_matches_are_never_split_mid_word(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / f"PH901-{LONG_NAME}.yaml").write_text(LONG_RULE, "utf-8")
+    phrase = "ZZPHRASE " + " ".join(WORDS[:12])
+    text = f"Intro words here. Visit {LONG_WORD} today. And {phrase} then the end of it all."
+    corpus = write_jsonl(tmp_path / "posts.jsonl", [post("a", text), post("b", "Fine text " + LONG_WORD)])
+    for verbose in ((), ("--verbose",)):
+        run = run_qc("check", corpus, "--rules", pack, "--select", "PH901", *verbose, env={"COLUMNS": "80"})
+        assert run.code == 1, run.stderr
+        lines = run.stdout.splitlines()
+        assert LONG_NAME in run.stdout, "the name is whole where there is room (the worst-rules heading)"
+        from rich.cells import cell_len
+        assert max(cell_len(line) for line in lines) <= 80
+        for line in lines:
+            assert not _fragments(line, LONG_NAME), f"rule name split mid-word: {line!r}"
+            assert not _fragments(line, LONG_WORD), f"long match split mid-word: {line!r}"
+        # The twelve-word match wraps between words: every word of it is printed whole.
+        shown = {token.strip("…│┃") for line in lines for token in line.split()}
+        if verbose:
+            assert set(WORDS[:12]) <= shown, "a long match in the findings table wraps at spaces"

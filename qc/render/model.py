@@ -255,12 +255,24 @@ def context_parts(example: Example, width: int, window: int = 60) -> tuple[str, 
 
 
 def _from_word(tail: str) -> str:
-    """A cut-off tail started at its first word boundary (unless that loses more than half; CJK has none)."""
+    """A cut-off tail started at its first word boundary; with none, nothing of the cut word is kept (CJK,
+    which has no spaces and may break anywhere, is kept as it is)."""
     space = tail.find(" ")
-    return tail[space + 1:] if 0 <= space < len(tail) // 2 else tail
+    if space >= 0:
+        return tail[space + 1:]
+    return tail if _breaks_anywhere(tail) else ""
 
 
 def _to_word(head: str) -> str:
-    """A cut-off head ended at its last word boundary (unless that loses more than half)."""
+    """A cut-off head ended at its last word boundary; with none, nothing of the cut word is kept (but CJK)."""
     space = head.rfind(" ")
-    return head[:space] if space > len(head) // 2 else head
+    if space >= 0:
+        return head[:space]
+    return head if _breaks_anywhere(head) else ""
+
+
+def _breaks_anywhere(text: str) -> bool:
+    """Text with wide (CJK) characters: a line may break between any two of them."""
+    from rich.cells import cell_len
+
+    return cell_len(text) > len(text)
