@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from pydantic.json_schema import SkipJsonSchema
 
 from qc.errors import ConfigError
-from qc.paths import DEFAULT_DOCS_URL
 from qc.render import OutputFormat
 from qc.rulespec import Severity
 
@@ -83,8 +82,9 @@ class Config(BaseModel):
     per_path_ignores: dict[str, list[str]] = Field(default_factory=dict)
     """Path glob (a bare name matches in any folder; else relative to the working directory, or absolute) ->
     selectors whose findings in those files are dropped."""
-    docs_url: str = DEFAULT_DOCS_URL
-    """Base URL of the rule pages: a finding of PH001 links to <docs-url>PH001.md in every report."""
+    docs_url: str = ""
+    """Base URL of the rule pages: a finding of PH001 links to <docs-url>PH001.md in every report. Unset, the
+    built-in rules link to their pages in this checkout's docs/rules/, else in the repository's."""
     #: Where the file came from (not a TOML key, so not in the JSON Schema).
     source: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
     #: Keys the file set and keys a flag (or the caller's overrides) set: where each setting came from.
@@ -119,6 +119,8 @@ class Config(BaseModel):
     @classmethod
     def _check_docs_url(cls, value: str) -> str:
         # Reports put this in href attributes and SARIF helpUri: only an absolute web URL belongs there.
+        if value == "":
+            return value  # not configured: the built-in pages (qc.paths.default_docs_url)
         if not value.startswith(("https://", "http://")) or any(c in value for c in " \"'<>()`\\\n\r\t"):
             raise ValueError("must be an absolute http(s) URL, e.g. https://example.org/qc/rules/")
         return value if value.endswith("/") else value + "/"
