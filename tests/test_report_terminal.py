@@ -63,7 +63,8 @@ def test_widths_change_layout_not_content(sample_result: CheckResult) -> None:
     wide, _ = record(sample_result, 140)
     assert max(cell_len(line) for line in wide.splitlines()) > 80
     summary = sample_result.summary
-    counts = f"{summary.findings} findings in {summary.documents_with_findings} of {summary.documents} documents"
+    errors = summary.severities["error"]
+    counts = f"{errors['findings']} errors in {errors['documents']} of {summary.documents} documents"
     for needle in ("masked-number-zh", "bbs.example.cn", counts):
         assert needle in narrow.replace("\n", "") or needle in narrow
         assert needle in wide

@@ -16,7 +16,7 @@ WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel
 def test_one_document_and_one_finding_are_singular(tmp_path: Path) -> None:
     corpus = write_jsonl(tmp_path / "posts.jsonl", [post("a", "Dear {{first_name}}, welcome to the club.")])
     run = run_qc("check", corpus)
-    assert "1 finding in 1 of 1 document" in run.stdout
+    assert "1 error in 1 of 1 document" in run.stdout
     assert "1 file)" in run.stdout
     assert not re.search(r"\b1 (documents|findings|files|sites)\b", run.stdout)
 
@@ -109,3 +109,30 @@ def test_at_80_columns_long_names_and_matches_are_never_split_mid_word(tmp_path:
         shown = {token.strip("…│┃") for line in lines for token in line.split()}
         if verbose:
             assert set(WORDS[:12]) <= shown, "a long match in the findings table wraps at spaces"
+
+
+def test_the_headline_counts_by_severity_and_the_verdict_names_families(tmp_path: Path) -> None:
+    """Info findings never count as broken documents in the headline (terminal and step summary), and a
+    failing verdict names each failing family with its count."""
+    from .conftest import REPO
+
+    run = run_qc("check", REPO / "samples", "--format", "json", "--jobs", "1")
+    report = run.json()
+    severities, documents = report["summary"]["severities"], report["summary"]["documents"]
+    expected = (f"{severities['error']['findings']} errors in {severities['error']['documents']} of "
+                f"{documents} documents · {severities['warning']['findings']} warnings in "
+                f"{severities['warning']['documents']} · {severities['info']['findings']} info in "
+                f"{severities['info']['documents']}")
+    quiet = run_qc("check", REPO / "samples", "--quiet", "--jobs", "1", env={"COLUMNS": "80"})
+    assert expected in quiet.stdout and quiet.stdout.count("\n") == 1, "one line, however narrow"
+    summary = tmp_path / "summary.md"
+    run_qc("check", REPO / "samples", "--format", "github", "--jobs", "1", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert expected in summary.read_text("utf-8")
+    reasons = " ".join(report["gate"]["reasons"])
+    for family in report["gate"]["failing_families"]:
+        assert re.search(rf"\bfamil(y|ies)\b[^:]*\b{family['family']}\b", reasons), (family, reasons)
+
+    info_only = write_jsonl(tmp_path / "posts.jsonl", [post("a", "A clean post about rivers. Share"),
+                                                       post("b", "Another clean post on lakes.")])
+    headline = run_qc("check", info_only, "--select", "BP090", "--quiet").stdout
+    assert re.search(r"· \d+ info in \d+ of 2 documents", headline) and "errors in" not in headline, headline

@@ -18,6 +18,7 @@ from qc.rulespec import Severity
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
+    from qc.summary import Summary
 
 HISTOGRAM_BUCKETS: list[tuple[str, int, int]] = [
     ("0", 0, 0), ("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4-5", 4, 5), ("6-10", 6, 10), ("11-20", 11, 20),
@@ -69,6 +70,23 @@ class ReportModel:
     embedded: pd.DataFrame
     embed_cap: int
     rule_info: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def severity_headline(summary: Summary) -> list[tuple[str, str]]:
+    """The headline counts by severity, as (text, severity): ``38 errors in 7 of 19 documents``, ``68
+    warnings in 5``, ``18 info in 6``; info findings never inflate how many documents look broken. With
+    no finding: ``[("no findings in 19 documents", "")]``."""
+    def plural(count: int, word: str) -> str:
+        return f"{count:,} {word}{'' if count == 1 or word == 'info' else 's'}"
+
+    parts: list[tuple[str, str]] = []
+    for name in ("error", "warning", "info"):
+        counts = summary.severities.get(name, {})
+        found, documents = counts.get("findings", 0), counts.get("documents", 0)
+        if found:
+            where = f"{documents:,}" + ("" if parts else f" of {plural(summary.documents, 'document')}")
+            parts.append((f"{plural(found, name)} in {where}", name))
+    return parts or [(f"no findings in {plural(summary.documents, 'document')}", "")]
 
 
 def severity_rank(severity: str) -> int:

@@ -21,7 +21,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from qc.render.model import Example, ReportModel, context_parts, report_model
+from qc.render.model import Example, ReportModel, context_parts, report_model, severity_headline
 from qc.safe_text import WorkflowCommandGuard, visible, visible_column
 
 if TYPE_CHECKING:
@@ -75,15 +75,23 @@ def plural(count: int, word: str) -> str:
 
 def verdict_text(result: CheckResult) -> Text:
     """The one-line verdict (what ``--quiet`` prints)."""
-    gate, summary = result.gate, result.summary
+    gate = result.gate
     mark, word, style = ("✓", "PASSED", "bold green") if gate.passed else ("✗", "FAILED", "bold red")
-    line = Text.assemble((f"{mark} gate {word}", style),
-                         f"  fail-on={gate.fail_on} · {plural(summary.findings, 'finding')} in "
-                         f"{summary.documents_with_findings} of {plural(summary.documents, 'document')}")
+    line = Text.assemble((f"{mark} gate {word}", style), f"  fail-on={gate.fail_on} · ", *severity_counts(result))
     baseline = result.baseline
     if baseline is not None:
         line.append(f" · baseline: {baseline.new} new, {baseline.known} known, {len(baseline.absent)} gone")
     return line
+
+
+def severity_counts(result: CheckResult) -> list[Text]:
+    """The headline counts by severity (:func:`~qc.render.model.severity_headline`), errors in red."""
+    parts: list[Text] = []
+    for text, severity in severity_headline(result.summary):
+        if parts:
+            parts.append(Text(" · "))
+        parts.append(Text(text, style=SEVERITY_STYLE[severity] if severity == "error" else ""))
+    return parts
 
 
 def _header(result: CheckResult, model: ReportModel) -> Panel:
@@ -257,7 +265,7 @@ def render(result: CheckResult, out: TextIO, console: Console | None = None, *, 
 
 def _render(result: CheckResult, console: Console, verbosity: int) -> None:
     if verbosity < 0:
-        console.print(verdict_text(result))
+        console.print(verdict_text(result), soft_wrap=True)  # --quiet: one line, however long
         return
     model = report_model(result)
     console.print(_header(result, model))
