@@ -183,7 +183,9 @@ def _example_heading(example: Example, cells: int) -> Text:
         doc = ""  # a text folder's doc_id is the file's path: once is enough
     else:
         doc = (visible(example.doc_id) if example.doc_id else "(no doc_id)") + "  "
-    where = tail(visible(path) + suffix, max(cells - cell_len(doc), 24))
+    where = tail(visible(path) + suffix, max(cells - cell_len(doc), min(cells // 2, 48), 24))
+    if doc and cell_len(doc) + cell_len(where) > cells:  # a long doc_id gives way: the location must show
+        doc = visible(example.doc_id)[:max(cells - cell_len(where) - 3, 8)] + "…  "
     return Text(doc + where, style="dim", overflow="ellipsis", no_wrap=True)
 
 
