@@ -49,6 +49,12 @@ generate: $(STAMP)
 	$(BIN)/qc rules docs docs/rules
 	$(BIN)/qc rules schemas schemas
 
+# Screenshots of the HTML report for the README (docs/img/), taken in Debian's /usr/bin/chromium (or
+# $CHROMIUM) through Playwright; Playwright's own browser download is never used.
+.PHONY: screenshots
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py docs/img
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 

@@ -210,8 +210,12 @@ def check(
     ignore: IgnoreOption = None,
     no_builtin: NoBuiltinOption = False,
     config_file: ConfigOption = None,
-    output_format: Annotated[str | None, typer.Option("--format", help="terminal, json, junit, github, gitlab, "
+    output_format: Annotated[str | None, typer.Option("--format", "--output-format",
+                                                      help="terminal, json, junit, github, gitlab, "
                                                       "sarif or html.", rich_help_panel="Output")] = None,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Print only the per-rule counts (with "
+                                             "--format json: as a JSON array).", rich_help_panel="Output")
+                          ] = False,
     output: OutputOption = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="error, warning, info or never.",
                                                 rich_help_panel="CI")] = None,
@@ -305,6 +309,10 @@ def check(
         write = renderer(fmt)
         if fmt is OutputFormat.terminal and (quiet or verbose):
             write = _terminal_writer(-1 if quiet else 1)
+        if statistics:  # as ruff's --statistics: the counts instead of the report
+            from qc.render import statistics as stats
+
+            write = stats.render_json if fmt is OutputFormat.json else stats.render
         _write_report(write, result, output)
     except QcError as exc:
         raise _fail(exc) from None
@@ -406,7 +414,7 @@ def eval_command(
     ignore: IgnoreOption = None,
     no_builtin: NoBuiltinOption = False,
     config_file: ConfigOption = None,
-    output_format: Annotated[str, typer.Option("--format", help="terminal or json.",
+    output_format: Annotated[str, typer.Option("--format", "--output-format", help="terminal or json.",
                                                rich_help_panel="Output")] = "terminal",
     output: OutputOption = None,
 ) -> None:
@@ -637,7 +645,8 @@ def config_command(
     ignore: IgnoreOption = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="error, warning, info or never.")] = None,
     timezone: Annotated[str | None, typer.Option("--timezone", help="Time zone for naive timestamps.")] = None,
-    output_format: Annotated[str, typer.Option("--format", help="terminal or json.")] = "terminal",
+    output_format: Annotated[str, typer.Option("--format", "--output-format", help="terminal or json.")
+                             ] = "terminal",
 ) -> None:
     """Print every setting's effective value and where it came from (default, the config file, or a flag)."""
     import json
@@ -747,11 +756,15 @@ def rules_schemas(
         typer.echo(f"wrote {path}")
 
 
+#: The rule kinds, for --help: the modules of qc/kinds (read from the folder, so --help imports no kind).
+_KIND_NAMES = sorted(path.stem for path in (Path(__file__).parent / "kinds").glob("[!_]*.py"))
+
+
 @rules_app.command("new")
 @_guarded
 def rules_new(
     code: Annotated[str, typer.Argument(help="Code of the new rule, e.g. XY001.")],
-    kind: Annotated[str, typer.Option("--kind", help="Rule kind (qc rules kinds are the modules of qc/kinds).")],
+    kind: Annotated[str, typer.Option("--kind", help=f"Rule kind: {', '.join(_KIND_NAMES)}.")],
     directory: Annotated[Path, typer.Option("--dir", help="Rule-pack folder to write into.")] = Path("qc-rules"),
     name: Annotated[str | None, typer.Option("--name", help="Kebab-case name (default: the code in lower case).")
                     ] = None,

@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from pydantic.json_schema import SkipJsonSchema
 
 from qc.errors import ConfigError
-from qc.paths import DEFAULT_DOCS_URL
 from qc.render import OutputFormat
 from qc.rulespec import Action, Severity
 
@@ -95,8 +94,9 @@ class Config(BaseModel):
     actions: dict[str, Action] = Field(default_factory=dict)
     """Rule code, rule name or family -> what qc fix does with its findings: strip, drop, flag or keep
     (instead of the rule's action key or the family's default)."""
-    docs_url: str = DEFAULT_DOCS_URL
-    """Base URL of the rule pages: a finding of PH001 links to <docs-url>PH001.md in every report."""
+    docs_url: str = ""
+    """Base URL of the rule pages: a finding of PH001 links to <docs-url>PH001.md in every report. Unset, the
+    built-in rules link to their pages in this checkout's docs/rules/, else in the repository's."""
     #: Where the file came from (not a TOML key, so not in the JSON Schema).
     source: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
     #: Keys the file set and keys a flag (or the caller's overrides) set: where each setting came from.
@@ -131,6 +131,8 @@ class Config(BaseModel):
     @classmethod
     def _check_docs_url(cls, value: str) -> str:
         # Reports put this in href attributes and SARIF helpUri: only an absolute web URL belongs there.
+        if value == "":
+            return value  # not configured: the built-in pages (qc.paths.default_docs_url)
         if not value.startswith(("https://", "http://")) or any(c in value for c in " \"'<>()`\\\n\r\t"):
             raise ValueError("must be an absolute http(s) URL, e.g. https://example.org/qc/rules/")
         return value if value.endswith("/") else value + "/"

@@ -4,7 +4,7 @@ Both are generated from the pydantic models that validate them when a pack or co
 rule kind's ``Spec`` (:mod:`qc.kinds`, keys shared by :class:`qc.rulespec.RuleSpec`) and
 :class:`qc.config.Config`; the descriptions are the fields' docstrings. The files are checked in under
 ``schemas/`` (``qc rules schemas schemas/`` rewrites them; a test fails when they drift from the models),
-shipped in the wheel, and published at :data:`qc.paths.SCHEMAS_URL` for editors.
+shipped in the wheel, and published at :func:`qc.paths.schemas_url` for editors.
 
 The rule schema is a union discriminated by ``kind``: ``kind`` must name a known kind, and ``allOf`` holds
 one ``if kind == K then <K's schema>`` per kind. That is the same set of documents a ``oneOf`` over the
@@ -22,7 +22,7 @@ from typing import Any
 
 from qc.config import Config
 from qc.kinds import KINDS
-from qc.paths import SCHEMAS_URL
+from qc.paths import schemas_url
 from qc.rulespec import RuleSpec
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -52,7 +52,7 @@ def rule_schema() -> dict[str, Any]:
     kind_field = RuleSpec.model_fields["kind"]
     return {
         "$schema": DIALECT,
-        "$id": SCHEMAS_URL + RULE_SCHEMA,
+        "$id": schemas_url() + RULE_SCHEMA,
         "title": "corpus-qc rule",
         "description": "One corpus-qc rule (a YAML file in a rule pack). The keys beyond the shared ones depend "
                        "on kind.",
@@ -67,7 +67,7 @@ def rule_schema() -> dict[str, Any]:
 def config_schema() -> dict[str, Any]:
     """The JSON Schema of the ``[tool.qc]`` table of pyproject.toml, or of a whole ``qc.toml``."""
     schema = Config.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
-    return {"$schema": DIALECT, "$id": SCHEMAS_URL + CONFIG_SCHEMA, **schema,
+    return {"$schema": DIALECT, "$id": schemas_url() + CONFIG_SCHEMA, **schema,
             "title": "corpus-qc configuration ([tool.qc] in pyproject.toml, or qc.toml)"}
 
 

@@ -7,10 +7,11 @@ the values the rule itself sets, and how to silence it. The input checks of the 
 link to one. ``qc rules docs DIR`` writes the pages; the built-in ones are checked in under
 ``docs/rules/`` and a test fails when they are stale.
 
-Every report links a finding's rule to :func:`rule_url`: ``<docs-url>CODE.md``. With the default
-``docs-url`` (this repository's ``docs/rules/``) only rules that have a page there get a link: the
-built-in rules and the schema checks. A team that publishes its own pages (``qc rules docs`` with
-``--rules``) sets ``docs-url`` to where they live, and then every rule links.
+Every report links a finding's rule to :func:`rule_url`: ``<docs-url>CODE.md``. With ``docs-url`` unset
+only rules that have a page here get a link (the built-in rules and the schema checks), to
+:func:`qc.paths.default_docs_url`: this checkout's ``docs/rules/``, else the repository's. A team that
+publishes its own pages (``qc rules docs`` with ``--rules``) sets ``docs-url`` to where they live, and then
+every rule links.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic.fields import FieldInfo
 
-from qc.paths import DEFAULT_DOCS_URL, builtin_rules_dir
+from qc.paths import builtin_rules_dir, default_docs_url
 from qc.registry import RuleSet
 from qc.rulespec import RuleSpec
 from qc.schemas import SCHEMA_CHECKS, SchemaCheck
@@ -44,19 +45,21 @@ def is_builtin(rule: RuleSpec) -> bool:
 
 
 def rule_url(code: str, docs_url: str, *, has_page: bool) -> str | None:
-    """The URL of ``code``'s page, or None when the default ``docs-url`` has no page for it.
+    """The URL of ``code``'s page, or None when there is none.
 
-    ``has_page``: the rule is built-in or a schema check. Under a ``docs-url`` the user chose, every
-    rule links (they publish the pages of their own packs there).
+    ``has_page``: the rule is built-in or a schema check. ``docs_url`` empty (not configured): such a rule
+    links to :func:`~qc.paths.default_docs_url`, any other has no page. Under a ``docs-url`` the user
+    chose, every rule links (they publish the pages of their own packs there).
     """
-    if not has_page and docs_url == DEFAULT_DOCS_URL:
-        return None
-    return f"{docs_url}{code}.md"
+    if docs_url:
+        return f"{docs_url}{code}.md"
+    base = default_docs_url()
+    return f"{base}{code}.md" if has_page and base else None
 
 
 def ruleset_urls(ruleset: RuleSet, docs_url: str) -> dict[str, str]:
     """Code → page URL for every rule of ``ruleset`` and every schema check that has one."""
-    urls = {code: f"{docs_url}{code}.md" for code in SCHEMA_CHECKS}
+    urls = {code: url for code in SCHEMA_CHECKS if (url := rule_url(code, docs_url, has_page=True))}
     for rule in ruleset:
         url = rule_url(rule.code, docs_url, has_page=is_builtin(rule))
         if url is not None:

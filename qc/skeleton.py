@@ -14,7 +14,7 @@ from typing import Any
 from qc.errors import ConfigError
 from qc.jsonschemas import RULE_SCHEMA
 from qc.kinds import KINDS
-from qc.paths import DEFAULT_DOCS_URL, SCHEMAS_URL
+from qc.paths import default_docs_url, schemas_url
 from qc.rulespec import CODE_RE, FAMILY_RE, NAME_RE, RuleSpec, Severity
 
 #: Starter values for a kind's required keys (a kind with a required key missing here is a bug: tested).
@@ -45,9 +45,10 @@ def skeleton(code: str, kind: str, *, name: str | None = None, family: str = "cu
     if severity not in {s.value for s in Severity}:
         raise ConfigError(f"bad severity {severity!r} (choose error, warning, info)", field="--severity")
     lines = [
-        f"# yaml-language-server: $schema={SCHEMAS_URL}{RULE_SCHEMA}",
+        f"# yaml-language-server: $schema={schemas_url()}{RULE_SCHEMA}",
         f"# A corpus-qc rule of kind {kind}. Write real examples, then run: qc rules test <this folder>",
-        f"# Every key is described by the schema above; the built-in rules, one page each: {DEFAULT_DOCS_URL}",
+        "# Every key is described by the schema above; the built-in rules, one page each: "
+        f"{default_docs_url() or 'qc rules show CODE'}",
         f"code: {code}",
         f"name: {name}",
         f"family: {family}",

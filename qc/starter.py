@@ -12,13 +12,13 @@ from pathlib import Path
 
 from qc.errors import ConfigError
 from qc.jsonschemas import RULE_SCHEMA
-from qc.paths import SCHEMAS_URL
+from qc.paths import repository_url, schemas_url
 
 RULES_DIR = "qc-rules"
 EXAMPLE_RULE = "MY001-lorem-ipsum.yaml"
 
 #: The settings most projects change, each with its default (commented keys keep the default).
-STARTER_SETTINGS = f'''# corpus-qc settings: https://github.com/corpus-qc/corpus-qc#configuration
+STARTER_SETTINGS = f'''# corpus-qc settings: {(repository_url() or 'README.md') + '#configuration'}
 # `qc config` prints every effective setting and where it came from.
 rules = ["{RULES_DIR}/"]          # your own rule packs, loaded after the built-in ones
 # select = ["ALL"]                # codes (PH001), code prefixes (PH), families, names
@@ -40,7 +40,7 @@ fail-on = "error"                 # error | warning | info | never
 # "fixtures/**/*.jsonl" = ["placeholder"]
 '''
 
-EXAMPLE_RULE_TEXT = f"""# yaml-language-server: $schema={SCHEMAS_URL}{RULE_SCHEMA}
+EXAMPLE_RULE_TEXT = f"""# yaml-language-server: $schema={schemas_url()}{RULE_SCHEMA}
 # An example rule: edit it or copy it, then run: qc rules test {RULES_DIR}
 code: MY001
 name: lorem-ipsum-filler

@@ -131,9 +131,15 @@ def evaluate_gate(tally: FindingsTally, summary: Summary, config: Config) -> Gat
             count = sum(rule["findings"] for rule in of_severity)
             named = ", ".join(f"{rule['code']} {rule['name']} ({_plural(rule['findings'], 'finding')} in "
                               f"{_plural(rule['documents'], 'document')})" for rule in of_severity[:REASON_RULES])
-            more = f" and {len(of_severity) - REASON_RULES} more rule(s)" if len(of_severity) > REASON_RULES else ""
-            reasons.append(f"{_plural(count, severity + ' finding')} at or above fail-on={config.fail_on}: "
-                           f"{named}{more}")
+            unnamed = len(of_severity) - REASON_RULES
+            more = f" and {_plural(unnamed, 'more rule')}" if unnamed > 0 else ""
+            by_family: dict[str, int] = {}
+            for rule in of_severity:
+                by_family[rule["family"]] = by_family.get(rule["family"], 0) + rule["findings"]
+            families = ", ".join(name if len(by_family) == 1 else f"{name} {found:,}"
+                                 for name, found in sorted(by_family.items(), key=lambda kv: (-kv[1], kv[0])))
+            reasons.append(f"{_plural(count, severity + ' finding')} at or above fail-on={config.fail_on} "
+                           f"({'family' if len(by_family) == 1 else 'families'} {families}): {named}{more}")
     family_findings: dict[str, int] = {}
     family_rules: dict[str, list[str]] = {}
     for rule in failing_rules:

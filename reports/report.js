@@ -128,7 +128,7 @@
       tr.appendChild(ctx);
       if (r[COL.doc]) {
         tr.setAttribute("data-doc", r[COL.doc]);
-        tr.addEventListener("click", function () { openDocument(r[COL.doc], r[COL.start]); });
+        tr.addEventListener("click", function () { openDocument(r[COL.doc], r[COL.start], r[COL.end], r[COL.rule]); });
       }
       body.appendChild(tr);
     });
@@ -137,7 +137,10 @@
     document.getElementById("more").hidden = visible.length <= limit;
   }
 
-  function openDocument(key, focusStart) {
+  // focusStart/focusEnd/focusRule: the clicked finding. Its whole span (every part of it, also where a
+  // nested span cuts it into several marks) goes into one <span class="focus">, which is flashed; the view
+  // scrolls to its first mark.
+  function openDocument(key, focusStart, focusEnd, focusRule) {
     var doc = data.documents[key];
     if (!doc) { return; }
     var section = document.getElementById("document");
@@ -148,6 +151,18 @@
     var pre = document.getElementById("doc-text");
     pre.textContent = "";
     var focus = null, used = {}, shownUpTo = 0;
+    var focusSpan = doc.spans.filter(function (s) {
+      return s[0] === focusStart && s[1] === focusEnd && s[2] === focusRule;
+    })[0] || doc.spans.filter(function (s) { return s[0] === focusStart; })[0];
+    var wrapper = null;
+    function put(node, from, to) {  // into the focus wrapper when inside the clicked span
+      if (focusSpan && from >= focusSpan[0] && to <= focusSpan[1] && focusSpan[1] > focusSpan[0]) {
+        if (wrapper === null) { wrapper = el("span", "", "focus"); pre.appendChild(wrapper); }
+        wrapper.appendChild(node);
+      } else {
+        pre.appendChild(node);
+      }
+    }
     // A long document comes as pieces (its head and the text around its spans), each at its offset in the
     // field; what lies between them is named, not shown.
     doc.pieces.forEach(function (entry) {
@@ -171,7 +186,7 @@
         var from = points[i], to = points[i + 1];
         var part = chars.slice(from - offset, to - offset).join("");
         var covering = inPiece.filter(function (s) { return s[0] <= from && s[1] >= to && s[1] > s[0]; });
-        if (!covering.length) { pre.appendChild(document.createTextNode(part)); continue; }
+        if (!covering.length) { put(document.createTextNode(part), from, to); continue; }
         var worst = covering.reduce(function (a, b) { return (RANK[b[3]] || 0) > (RANK[a[3]] || 0) ? b : a; });
         var mark = el("mark", part, "hl-" + worst[3] + " depth" + Math.min(covering.length, 3));
         mark.title = covering.map(function (s) {
@@ -181,7 +196,7 @@
         mark.setAttribute("data-severity", worst[3]);
         mark.setAttribute("data-start", from);
         mark.setAttribute("data-end", to);
-        pre.appendChild(mark);
+        put(mark, from, to);
         covering.forEach(function (s) { used[s[2]] = s[3]; });
         if (focus === null && covering.some(function (s) { return s[0] === focusStart; })) { focus = mark; }
       }
@@ -196,12 +211,12 @@
     section.scrollTop = 0;
     if (focus) {
       // Scroll the clicked span to the middle of the view (below the sticky legend) and flash it.
-      var target = focus;
+      var target = focus, flashed = wrapper || focus;
       window.requestAnimationFrame(function () {
         target.scrollIntoView({block: "center"});
-        target.classList.remove("flash");
-        void target.offsetWidth;  // restart the animation when the same span is opened again
-        target.classList.add("flash");
+        flashed.classList.remove("flash");
+        void flashed.offsetWidth;  // restart the animation when the same span is opened again
+        flashed.classList.add("flash");
         target.setAttribute("data-focused", "true");
       });
     }

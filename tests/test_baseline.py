@@ -40,8 +40,9 @@ def test_round_trip_only_the_new_finding_fails(tmp_path: Path) -> None:
     assert grown.code == 1
     report = grown.json()
     assert report["baseline"]["new"] == 1
-    assert report["gate"]["reasons"] == ["1 error finding at or above fail-on=error: PH001 unfilled-template-variable "
-                                         "(1 finding in 1 document) (new since baseline)"]
+    assert report["gate"]["reasons"] == ["1 error finding at or above fail-on=error (family placeholder): "
+                                         "PH001 unfilled-template-variable (1 finding in 1 document) "
+                                         "(new since baseline)"]
     statuses = {(f["doc_id"], f["baseline_status"]) for f in report["findings"]}
     assert ("n1", "new") in statuses and all(s == "unchanged" for d, s in statuses if d != "n1")
     assert len(report["findings"]) == len(first.json()["findings"]) + 1, "reports still show every finding"
@@ -131,3 +132,28 @@ def test_bad_baseline_file_is_one_line_exit_2(tmp_path: Path) -> None:
     assert run.stderr.strip().count("\n") == 0 and "bl.json:1" in run.stderr and "Traceback" not in run.stderr
     missing = run_qc("check", tmp_path / "c.jsonl", "--baseline", tmp_path / "nope.json")
     assert missing.code == 2 and "nope.json: baseline file not found" in missing.stderr
+
+
+def test_every_format_marks_the_one_new_finding(tmp_path: Path) -> None:
+    """One run with a baseline and one new defect: the terminal's --verbose table marks it new (the rest
+    known), JUnit fails only its testcase, GitLab ranks only it as failing the pipeline."""
+    import xml.etree.ElementTree as ET
+
+    corpus = write_jsonl(tmp_path / "posts.jsonl", [post("p1", PLACEHOLDER), post("p2", LOREM)])
+    baseline = tmp_path / "baseline.json"
+    assert run_qc("check", corpus, "--write-baseline", baseline, "--quiet").code == 0
+    write_jsonl(corpus, [post("p1", PLACEHOLDER), post("p2", LOREM), post("n1", "Hello {{user}}, hi.")])
+    junit, gitlab = tmp_path / "junit.xml", tmp_path / "gl.json"
+    run = run_qc("check", corpus, "--baseline", baseline, "--verbose", "--report", f"junit={junit}",
+                 "--report", f"gitlab={gitlab}", env={"COLUMNS": "160"})
+    assert run.code == 1, run.stderr
+    table = run.stdout.split("All findings", 1)[1]
+    rows = [line for line in table.splitlines() if "posts.jsonl:" in line]
+    new_rows = [line for line in rows if line.rstrip(" │").endswith("new")]
+    assert len(new_rows) == 1 and "posts.jsonl:3" in new_rows[0], table
+    assert all(line.rstrip(" │").endswith("known") for line in rows if line not in new_rows)
+    failed = [case for case in ET.parse(junit).getroot().iter("testcase") if case.find("failure") is not None]
+    assert len(failed) == 1 and "n1" in (failed[0].get("name") or "") + (failed[0].get("classname") or "")
+    entries = json.loads(gitlab.read_text("utf-8"))
+    failing = [e for e in entries if e["severity"] in ("critical", "major")]
+    assert len(failing) == 1 and failing[0]["location"]["lines"]["begin"] == 3

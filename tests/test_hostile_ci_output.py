@@ -132,17 +132,23 @@ def test_baseline_notice_is_one_safe_line(tmp_path: Path) -> None:
 
 
 def test_terminal_report_in_a_ci_log_starts_no_command(tmp_path: Path) -> None:
-    # A doc_id folded at 80 columns puts "::error::" first on a line unless the output is guarded; one
-    # starting with "::" does so after the indentation.
-    records = [{"id": "y" * n + "::error::fold", "text": "Dear {{first_name}}, x"} for n in (72, 76, 80)]
-    records.append({"id": "::warning::start", "text": "::error::ctx ##[add-mask]z Dear {{first_name}}"})
+    # A doc_id starting with "::" is first on its line after the indentation, unless the output is
+    # guarded; a long doc_id is cut with "…" at 80 columns, never folded (a fold would put "::error::"
+    # first on the next line).
+    records = [{"id": "::warning::start", "text": "::error::ctx ##[add-mask]z Dear {{first_name}}"}]
+    records += [{"id": "y" * n + "::error::fold", "text": "Dear {{first_name}}, x"} for n in (72, 76)]
     corpus = write_jsonl(tmp_path / "c.jsonl", records)
     for extra in ((), ("--verbose",)):
         run = run_qc_env("check", corpus, "--jobs", "1", *extra, env=_ci_env())
         assert run.code == 1
         assert "\x1b[" not in run.stdout, "CI=true: no colour"
         assert_no_workflow_commands(run.stdout, "the terminal report")
-        assert "\\x3a:error::fold" in run.stdout, "the folded line is defused, not dropped"
+        starts = [line.lstrip(" │") for line in run.stdout.splitlines()]
+        assert not any(line.startswith(("::error::fold", "error::fold")) for line in starts), "no fold"
+        if not extra:
+            assert all("c.jsonl:" in line for line in starts if "yyyy" in line), "a long doc_id is not folded"
+            assert "\\x3a:warning::start" in run.stdout, "the line starting with '::' is defused, not dropped"
+            assert re.search(r"y+…  \S*c\.jsonl:\d", run.stdout), "a long doc_id gives way to the location"
 
 
 @pytest.fixture(scope="module")

@@ -103,3 +103,31 @@ def test_hostile_report_in_chromium(tmp_path: Path) -> None:
         browser.close()
     assert problems == []
     assert requests == []
+
+
+def test_chart_labels_are_readable_at_1400_px(tmp_path: Path) -> None:
+    """Every chart's smallest text renders at 11 px or more on a 1400 px page (they were scaled down to
+    4-7 px to fit narrow grid cells), and the rule chart says when it shows only the top rules."""
+    import base64
+    import re
+
+    page_file = tmp_path / "report.html"
+    run = run_qc("check", REPO / "samples", "--format", "json", "--html", page_file)
+    assert run.code == 1, run.stderr
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(page_file.as_uri())
+        charts = page.evaluate("""() => [...document.querySelectorAll('.chart img')].map(
+            img => [img.parentElement.dataset.chart, img.getAttribute('src'), img.getBoundingClientRect().width])""")
+        browser.close()
+    assert {key for key, _, _ in charts} >= {"families", "rules", "sites", "histogram"}
+    for key, uri, shown_width in charts:
+        svg = base64.b64decode(uri.split(",", 1)[1]).decode("utf-8")
+        view_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
+        smallest = min(float(size) for size in re.findall(r"font-size: ?([\d.]+)px", svg))
+        rendered = smallest * shown_width / view_width
+        assert rendered >= 11, f"{key} chart: smallest text {rendered:.1f} px"
+        if key == "rules":
+            hit = sum(1 for rule in run.json()["summary"]["rules"] if rule["findings"])
+            assert hit > 15 and f"top 15 of {hit} rules" in svg, "the rule chart says it shows only the top 15"

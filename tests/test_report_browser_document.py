@@ -42,6 +42,9 @@ def test_document_view_scrolls_to_the_span_and_colours_by_severity(tmp_path: Pat
         if f["start"] is not None and f["doc_id"] == "long":
             starts.setdefault(f["start"], set()).add(f["rule"])
     shared_start, sharing = next((s, rules) for s, rules in sorted(starts.items()) if len(rules) >= 2)
+    spans = [f for f in report["findings"] if f["doc_id"] == "long" and f["start"] is not None]
+    outer = next(f for f in spans if any(g is not f and f["start"] <= g["start"] and g["end"] <= f["end"]
+                                         and (g["start"], g["end"]) != (f["start"], f["end"]) for g in spans))
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -77,7 +80,10 @@ def test_document_view_scrolls_to_the_span_and_colours_by_severity(tmp_path: Pat
         }""")
         assert view["top"] < view["mark"] < view["bottom"], "the clicked span is in view"
         assert view["top"] <= view["legend"] and view["legendBottom"] < view["mark"], "the legend stays visible"
-        assert "flash" in (focused.get_attribute("class") or "")
+        flashed = page.locator("#doc-text .flash")
+        assert flashed.count() == 1 and flashed.inner_text() == placeholder["match"], "the clicked span flashes"
+        assert page.evaluate("""() => document.querySelector('#doc-text mark[data-focused="true"]')
+                                        .closest('.flash') !== null""")
 
         def background(selector: str) -> str:
             return str(page.eval_on_selector(selector, "node => getComputedStyle(node).backgroundColor"))
@@ -96,4 +102,15 @@ def test_document_view_scrolls_to_the_span_and_colours_by_severity(tmp_path: Pat
         assert legend_codes >= sharing | {"PH001"}
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "report-document-view.png"))
+        page.keyboard.press("Escape")
+
+        # A span with another inside it (a footer line holding "All rights reserved."): clicking the outer
+        # finding flashes all of it, not only the part before the inner span.
+        page.select_option("#f-rule", outer["rule"])
+        rows = page.locator("#findings tbody tr").filter(has_not_text="very-long")
+        rows.filter(has_text=outer["match"].split("\n")[0][:20]).first.click()
+        page.locator('#doc-text mark[data-focused="true"]').wait_for()
+        whole = page.locator("#doc-text .flash")
+        assert whole.inner_text() == outer["match"], "the whole outer span flashes"
+        assert whole.locator("mark").count() >= 2, "it holds the nested span's marks too"
         browser.close()

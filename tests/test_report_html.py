@@ -16,7 +16,7 @@ import pytest
 
 import qc
 from qc.api import tally_store
-from qc.paths import DEFAULT_DOCS_URL
+from qc.paths import default_docs_url
 from qc.render import html
 from qc.render.html import script_json
 from qc.schemas import coerce_findings, validate_findings
@@ -62,9 +62,9 @@ def test_self_contained_with_a_csp_pinned_to_the_report_script(tmp_path: Path) -
     write_jsonl(tmp_path / "h.jsonl", HOSTILE)
     page = render_html(qc.check(tmp_path, {}))
     assert not re.search(r"""src\s*=\s*["']?(https?:)?//""", page), "nothing loads from the network"
-    links = re.findall(r"""<(\w+)\s[^>]*\bhref\s*=\s*["']?((?:https?:)?//[^"' >]*)""", page)
+    links = re.findall(r"""<(\w+)\s[^>]*\bhref\s*=\s*["']?((?:https?:|file:)?//[^"' >]*)""", page)
     assert links, "rule codes link to their pages"
-    assert all(tag == "a" and url.startswith(DEFAULT_DOCS_URL) for tag, url in links), "only rule-page links"
+    assert all(tag == "a" and url.startswith(str(default_docs_url())) for tag, url in links), "only rule pages"
     found = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
     assert found is not None
     csp = unescape(found.group(1))

@@ -63,7 +63,8 @@ def test_widths_change_layout_not_content(sample_result: CheckResult) -> None:
     wide, _ = record(sample_result, 140)
     assert max(cell_len(line) for line in wide.splitlines()) > 80
     summary = sample_result.summary
-    counts = f"{summary.findings} findings in {summary.documents_with_findings} of {summary.documents} documents"
+    errors = summary.severities["error"]
+    counts = f"{errors['findings']} errors in {errors['documents']} of {summary.documents} documents"
     for needle in ("masked-number-zh", "bbs.example.cn", counts):
         assert needle in narrow.replace("\n", "") or needle in narrow
         assert needle in wide
@@ -91,7 +92,7 @@ def test_quiet_is_one_line_and_verbose_lists_every_finding(sample_result: CheckR
     assert quiet.strip().count("\n") == 0
     assert quiet.startswith("✗ gate FAILED")
     verbose, _ = record(sample_result, 200, verbosity=1)
-    assert f"All {sample_result.summary.findings} findings" in verbose
+    assert f"All findings ({sample_result.summary.findings:,})" in verbose
     assert verbose.count("samples/posts.jsonl:9") > 10
 
 
@@ -111,7 +112,7 @@ def test_cli_quiet_and_verbose(tmp_path: Path) -> None:
     assert quiet.stdout.strip().splitlines() == [quiet.stdout.strip()]
     assert "gate FAILED" in quiet.stdout
     verbose = run_qc("check", tmp_path, "--verbose")
-    assert "All 1 findings" in verbose.stdout
+    assert "All findings (1)" in verbose.stdout
     assert "\x1b[" not in verbose.stdout + verbose.stderr, "NO_COLOR and a pipe: no escape codes, no bar"
 
 

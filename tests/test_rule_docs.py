@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from qc.kinds import KINDS
-from qc.paths import DEFAULT_DOCS_URL
+from qc.paths import default_docs_url
 from qc.rulespec import RuleSpec
 from qc.schemas import SCHEMA_CHECKS
 
@@ -149,7 +149,8 @@ def test_sarif_help_uri_points_at_the_checked_in_page(linked_run: Path) -> None:
     run = run_qc("check", linked_run / "c.jsonl", "--rules", linked_run / "pack", "--format", "sarif")
     assert run.code == 1, run.stderr
     rules = {r["id"]: r for r in run.json()["runs"][0]["tool"]["driver"]["rules"]}
-    assert rules["PH001"]["helpUri"] == f"{DEFAULT_DOCS_URL}PH001.md"
+    assert rules["PH001"]["helpUri"] == f"{default_docs_url()}PH001.md"
+    assert rules["PH001"]["helpUri"] == (DOCS / "PH001.md").resolve().as_uri(), "from a checkout: its own page"
     assert (DOCS / "PH001.md").is_file()
     assert "helpUri" not in rules["XY001"]  # no page for a custom rule under the default docs-url
     assert all(r["helpUri"].endswith(f"/{code}.md") for code, r in rules.items() if code != "XY001")
@@ -177,7 +178,7 @@ def test_a_docs_url_that_is_no_web_url_is_a_config_error(tmp_path: Path, bad: st
 
 
 def test_terminal_github_and_html_link_the_rule(linked_run: Path) -> None:
-    url = f"{DEFAULT_DOCS_URL}PH001.md"
+    url = f"{default_docs_url()}PH001.md"
     terminal = run_qc("check", linked_run / "c.jsonl", "--rules", linked_run / "pack")
     assert f"docs: {url}" in terminal.stdout
     assert "docs: " not in terminal.stdout.split("XY001")[1].split("\n  ")[0]  # the custom rule: no page
@@ -220,6 +221,32 @@ def test_html_findings_table_links_rules_in_chromium(linked_run: Path) -> None:
         links = page.eval_on_selector_all("#findings tbody td a", "els => els.map(a => [a.textContent, a.href])")
         cells = page.eval_on_selector_all("#findings tbody tr td:first-child", "els => els.map(c => c.textContent)")
         browser.close()
-    assert ["PH001", f"{DEFAULT_DOCS_URL}PH001.md"] in links
+    assert ["PH001", f"{default_docs_url()}PH001.md"] in links
     assert "XY001" in cells and all(text != "XY001" for text, _ in links)
 
+
+
+def test_the_repository_url_is_written_in_one_place() -> None:
+    """pyproject.toml's [project.urls] Repository is the only place: the package reads it from its metadata,
+    and no module spells a repository URL of its own."""
+    import tomllib
+
+    from qc.paths import repository_url, schemas_url
+
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]["urls"]["Repository"]
+    assert repository_url() == declared.rstrip("/")
+    owner_repo = declared.split("github.com/", 1)[1]
+    assert schemas_url() == f"https://raw.githubusercontent.com/{owner_repo}/main/schemas/"
+    spelled = [path.name for path in (REPO / "qc").rglob("*.py") if owner_repo in path.read_text("utf-8")]
+    assert spelled == [], f"modules spelling the repository URL: {spelled}"
+
+
+def test_rule_links_from_a_checkout_open_its_own_pages() -> None:
+    """With docs-url unset, a checkout links its built-in rules to its docs/rules/ pages: links that work
+    whether or not the repository is published."""
+    from urllib.parse import unquote, urlparse
+
+    base = default_docs_url()
+    assert base is not None and base.startswith("file://")
+    page = Path(unquote(urlparse(f"{base}PH001.md").path))
+    assert page.is_file() and page.resolve() == (DOCS / "PH001.md").resolve()

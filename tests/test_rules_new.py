@@ -13,13 +13,13 @@ import pytest
 import yaml
 
 from qc.kinds import KINDS
-from qc.paths import SCHEMAS_URL
+from qc.paths import schemas_url
 from qc.rulespec import RuleSpec
 
 from .conftest import REPO, run_qc
 
 RULE_SCHEMA = json.loads((REPO / "schemas" / "rule.schema.json").read_text("utf-8"))
-SCHEMA_LINE = f"# yaml-language-server: $schema={SCHEMAS_URL}rule.schema.json"
+SCHEMA_LINE = f"# yaml-language-server: $schema={schemas_url()}rule.schema.json"
 
 
 def _builtin_of_kind(kind: str) -> dict[str, Any]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -48,10 +49,32 @@ def _quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _uri(fig: Figure) -> str:
+class Chart(NamedTuple):
+    """An inlined SVG chart and its natural size in CSS pixels: the page shows it at that size, or smaller
+    only when its card is narrower, so its type is as large as it was drawn (never scaled down to fit a
+    grid cell: that is what made the labels unreadable)."""
+
+    uri: str
+    width: int
+    height: int
+
+
+_SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def _uri(fig: Figure) -> Chart:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    svg = buffer.getvalue()
+    size = _SVG_SIZE.search(svg)
+    width, height = (float(size.group(1)), float(size.group(2))) if size else (600.0, 400.0)
+    return Chart("data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"),
+                 round(width * 4 / 3), round(height * 4 / 3))  # 1 pt = 4/3 CSS px
+
+
+def _count(count: object, word: str) -> str:
+    """``1 doc``, ``2 docs``."""
+    return f"{count} {word}" + ("" if str(count) == "1" else "s")
 
 
 def _label(text: str, limit: int = 40) -> str:
@@ -59,7 +82,7 @@ def _label(text: str, limit: int = 40) -> str:
 
 
 def _barh(labels: list[str], values: list[int], colors: list[str], title: str, xlabel: str,
-          notes: list[str] | None = None) -> str:
+          notes: list[str] | None = None) -> Chart:
     with _quiet():
         fig = Figure(figsize=(6.0, max(1.6, 0.32 * len(labels) + 0.9)))
         ax = fig.add_subplot()
@@ -76,7 +99,7 @@ def _barh(labels: list[str], values: list[int], colors: list[str], title: str, x
         return _uri(fig)
 
 
-def families_chart(families: list[dict[str, object]]) -> str | None:
+def families_chart(families: list[dict[str, object]]) -> Chart | None:
     """Documents hit per family."""
     rows = [f for f in families if int(str(f["documents"])) > 0]
     if not rows:
@@ -84,10 +107,10 @@ def families_chart(families: list[dict[str, object]]) -> str | None:
     colors = [FAMILY_COLORS[i % len(FAMILY_COLORS)] for i in range(len(rows))]
     return _barh([str(f["family"]) for f in rows], [int(str(f["documents"])) for f in rows], colors,
                  "Findings by family (bars: documents hit)", "documents",
-                 [f"{f['documents']} docs · {f['findings']} findings" for f in rows])
+                 [f"{_count(f['documents'], 'doc')} · {_count(f['findings'], 'finding')}" for f in rows])
 
 
-def rules_chart(rules: list[dict[str, object]], top: int = 15) -> str | None:
+def rules_chart(rules: list[dict[str, object]], top: int = 15) -> Chart | None:
     """Documents hit per rule, coloured by severity."""
     hit = sorted((r for r in rules if int(str(r["findings"])) > 0), key=lambda r: -int(str(r["documents"])))
     rows = hit[:top]
@@ -100,16 +123,16 @@ def rules_chart(rules: list[dict[str, object]], top: int = 15) -> str | None:
                  [f"{r['documents']} · {r['findings']}" for r in rows])
 
 
-def sites_chart(model: ReportModel) -> str | None:
+def sites_chart(model: ReportModel) -> Chart | None:
     """The sites with the most documents hit."""
     if not model.sites:
         return None
     return _barh([s.site for s in model.sites], [s.documents for s in model.sites],
                  ["#6d4c41"] * len(model.sites), "Worst sites", "documents with findings",
-                 [f"{s.documents} docs · {s.findings} findings" for s in model.sites])
+                 [f"{_count(s.documents, 'doc')} · {_count(s.findings, 'finding')}" for s in model.sites])
 
 
-def histogram_chart(histogram: list[tuple[str, int]]) -> str | None:
+def histogram_chart(histogram: list[tuple[str, int]]) -> Chart | None:
     """How many documents have 0, 1, 2, … findings."""
     if not any(count for _, count in histogram):
         return None
@@ -126,11 +149,11 @@ def histogram_chart(histogram: list[tuple[str, int]]) -> str | None:
         for i, count in enumerate(counts):
             if count:
                 ax.annotate(str(count), (i, count), xytext=(0, 2), textcoords="offset points", ha="center",
-                            fontsize=8)
+                            fontsize=10)
         return _uri(fig)
 
 
-def dates_chart(points: list[tuple[object, object, bool]]) -> str | None:
+def dates_chart(points: list[tuple[object, object, bool]]) -> Chart | None:
     """posted_at against captured_at: posts above the diagonal were 'posted' after they were captured."""
     import pandas as pd
 
@@ -143,7 +166,7 @@ def dates_chart(points: list[tuple[object, object, bool]]) -> str | None:
     if frame.empty:
         return None
     with _quiet():
-        fig = Figure(figsize=(6.0, 3.4))
+        fig = Figure(figsize=(5.2, 3.4))  # narrower plot: the legend beside it still fits a card
         ax = fig.add_subplot()
         ok = frame[~frame["flagged"]]
         bad = frame[frame["flagged"]]
@@ -159,6 +182,6 @@ def dates_chart(points: list[tuple[object, object, bool]]) -> str | None:
         ax.set_xlabel("captured_at")
         ax.set_ylabel("posted_at")
         # The legend sits outside the axes so it can never hide an outlier such as a 1970 date.
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
         fig.autofmt_xdate()
         return _uri(fig)

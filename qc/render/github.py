@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from qc.render.gating import gating_mask
-from qc.render.model import report_model
+from qc.render.model import report_model, severity_headline
 from qc.safe_text import defuse_legacy_commands, visible
 
 if TYPE_CHECKING:
@@ -125,8 +125,8 @@ def step_summary(result: CheckResult) -> str:
     gate, summary = result.gate, result.summary
     verdict = "✅ **corpus-qc gate passed**" if gate.passed else "❌ **corpus-qc gate failed**"
     out = [f"## {verdict}", "",
-           f"{summary.documents} documents · {summary.sites} sites · {summary.findings} findings in "
-           f"{summary.documents_with_findings} documents · fail-on={gate.fail_on}", ""]
+           " · ".join(text for text, _ in severity_headline(summary)) +
+           f" · {summary.sites} sites · fail-on={gate.fail_on}", ""]
     out += [f"- {markdown_cell(reason)}" for reason in gate.reasons]
     if gate.next_command:
         out += ["", f"See the examples: `{gate.next_command}`"]

@@ -127,7 +127,7 @@ def render(result: CheckResult, out: TextIO) -> None:
         result=result, summary=result.summary, gate=result.gate, model=model, csp=csp,
         style=Markup(style),
         script=Markup(script),
-        charts=[(key, title, uri) for key, title, uri in chart_list if uri],
+        charts=[(key, title, chart) for key, title, chart in chart_list if chart is not None],
         data=script_json(page_data(result, model)), summary_json=script_json(report),
         baseline=result.baseline,
     )

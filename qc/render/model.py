@@ -18,6 +18,7 @@ from qc.rulespec import Severity
 
 if TYPE_CHECKING:
     from qc.api import CheckResult
+    from qc.summary import Summary
 
 HISTOGRAM_BUCKETS: list[tuple[str, int, int]] = [
     ("0", 0, 0), ("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4-5", 4, 5), ("6-10", 6, 10), ("11-20", 11, 20),
@@ -94,6 +95,23 @@ def quick_look(config: Any) -> str | None:
     if getattr(config, "limit", None) is not None:
         parts.append(f"the first {config.limit} records (--limit)")
     return "quick look: " + ", then ".join(parts) + "; not the whole corpus" if parts else None
+
+
+def severity_headline(summary: Summary) -> list[tuple[str, str]]:
+    """The headline counts by severity, as (text, severity): ``38 errors in 7 of 19 documents``, ``68
+    warnings in 5``, ``18 info in 6``; info findings never inflate how many documents look broken. With
+    no finding: ``[("no findings in 19 documents", "")]``."""
+    def plural(count: int, word: str) -> str:
+        return f"{count:,} {word}{'' if count == 1 or word == 'info' else 's'}"
+
+    parts: list[tuple[str, str]] = []
+    for name in ("error", "warning", "info"):
+        counts = summary.severities.get(name, {})
+        found, documents = counts.get("findings", 0), counts.get("documents", 0)
+        if found:
+            where = f"{documents:,}" + ("" if parts else f" of {plural(summary.documents, 'document')}")
+            parts.append((f"{plural(found, name)} in {where}", name))
+    return parts or [(f"no findings in {plural(summary.documents, 'document')}", "")]
 
 
 def severity_rank(severity: str) -> int:
@@ -282,12 +300,24 @@ def context_parts(example: Example, width: int, window: int = 60) -> tuple[str, 
 
 
 def _from_word(tail: str) -> str:
-    """A cut-off tail started at its first word boundary (unless that loses more than half; CJK has none)."""
+    """A cut-off tail started at its first word boundary; with none, nothing of the cut word is kept (CJK,
+    which has no spaces and may break anywhere, is kept as it is)."""
     space = tail.find(" ")
-    return tail[space + 1:] if 0 <= space < len(tail) // 2 else tail
+    if space >= 0:
+        return tail[space + 1:]
+    return tail if _breaks_anywhere(tail) else ""
 
 
 def _to_word(head: str) -> str:
-    """A cut-off head ended at its last word boundary (unless that loses more than half)."""
+    """A cut-off head ended at its last word boundary; with none, nothing of the cut word is kept (but CJK)."""
     space = head.rfind(" ")
-    return head[:space] if space > len(head) // 2 else head
+    if space >= 0:
+        return head[:space]
+    return head if _breaks_anywhere(head) else ""
+
+
+def _breaks_anywhere(text: str) -> bool:
+    """Text with wide (CJK) characters: a line may break between any two of them."""
+    from rich.cells import cell_len
+
+    return cell_len(text) > len(text)
