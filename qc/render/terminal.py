@@ -223,8 +223,9 @@ def _baseline(console: Console, result: CheckResult) -> None:
 
 
 def _all_findings(console: Console, result: CheckResult) -> None:
-    """Every finding (``--verbose``): where (``path:line``, ``path@offset`` for a web-archive record, and the doc_id under it unless it is the path),
-    rule and severity, span, match; only the match wraps, between words, so the table reads at 80 columns."""
+    """Every finding (``--verbose``): where (``path:line``, or ``path@offset`` for a web-archive record, and
+    the doc_id under it unless it is the path), rule and severity, span, match; only the match wraps,
+    between words, so the table reads at 80 columns."""
     # One table per chunk of the store: a table is laid out whole, so one table over millions would not be.
     columns = ["source_path", "source_line", "line", "locator", "doc_id", "rule", "severity", "start", "end", "match"]
     is_new = result.baseline.is_new.to_numpy() if result.baseline is not None else None
