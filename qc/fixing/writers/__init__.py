@@ -10,6 +10,7 @@ none cannot be fixed (``qc fix`` says so and exits 2).
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -59,10 +60,22 @@ def copy_file(src: InputFile, out: IO[bytes]) -> None:
         shutil.copyfileobj(handle, out, 1 << 20)
 
 
-def writer_for(fmt: str) -> FixFile | None:
-    """The ``fix_file`` of an input format, or None when no writer exists for it."""
-    from qc.fixing.writers import csv, jsonl, parquet, text
+def writer_for(fmt: str, warc_text: str = "naive") -> FixFile | None:
+    """The ``fix_file`` of an input format, or None when no writer exists for it; ``warc_text`` is the
+    check's HTML extraction for web archives (their cleaned text must be the text the check saw)."""
+    from qc.fixing.writers import csv, jsonl, parquet, text, warc
 
     writers: dict[str, Any] = {"jsonl": jsonl.fix_file, "csv": csv.fix_file, "tsv": csv.fix_file,
-                               "parquet": parquet.fix_file, "text": text.fix_file}
+                               "parquet": parquet.fix_file, "text": text.fix_file,
+                               "warc": functools.partial(warc.fix_file, warc_text=warc_text)}
     return writers.get(fmt)
+
+
+def output_path(fmt: str, relative: Path) -> Path:
+    """Where the cleaned copy of an input at ``relative`` goes (relative to ``--out``): the same path, except
+    for a format written as another one (a WARC's or ARC's cleaned text is a WET file)."""
+    if fmt == "warc":
+        from qc.fixing.writers.warc import output_name
+
+        return relative.with_name(output_name(relative.name))
+    return relative
