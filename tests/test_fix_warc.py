@@ -252,3 +252,22 @@ def test_dask_reading_splits_of_each_archive_writes_the_bytes_of_a_local_run(tmp
                                               "scheduler": cluster.scheduler_address})
     assert _without_settings(tmp_path / "local") == _without_settings(tmp_path / "dask")
     assert sum(p.split is not None for p in distributed.plan_partitions(resolve_inputs([crawl]), 1024)) > 6
+
+
+@pytest.mark.parametrize("layout", ["plain", "gzipped whole"])
+def test_a_plain_wet_and_one_gzipped_whole_are_cleaned_and_then_left_alone(tmp_path: Path, layout: str) -> None:
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    write_crawl_wet(tmp_path / "c.wet.gz")
+    stored = gzip.decompress((tmp_path / "c.wet.gz").read_bytes())
+    name = "c.wet" if layout == "plain" else "c.wet.gz"
+    (crawl / name).write_bytes(stored if layout == "plain" else gzip.compress(stored, mtime=0))
+    report = fix_into([crawl], tmp_path / "out")
+    assert report.records["changed"] == 3 and report.records["dropped"] == 1
+    cleaned = rows(tmp_path / "out" / name)
+    assert cleaned["doc_id"].tolist() == [d for d, t in zip(rows(crawl / name)["doc_id"], rows(crawl / name)["text"],
+                                                             strict=True) if CRAWL_PLACEHOLDER not in t]
+    assert not any(line in text for text in cleaned["text"] for line in [*CRAWL_HEAD, *CRAWL_TAIL])
+    assert all(ok for *_, ok in records(tmp_path / "out" / name))
+    fix_into([tmp_path / "out"], tmp_path / "again")
+    assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
