@@ -4,7 +4,8 @@ them again, in the input's own format and compression, changing only the text fi
 Every module has ``fix_file(src, findings, editor, mapping, out)``: ``out`` is the binary file the cleaned
 file goes to (an :func:`qc.outputs.atomic_binary_output` handle), or None for a dry run (``qc fix --diff``).
 :data:`WRITERS` maps an input format (:attr:`qc.load.InputFile.fmt`) to its module's function; a format with
-none cannot be fixed (``qc fix`` says so and exits 2).
+none cannot be fixed (``qc fix`` says so and exits 2). :func:`output_path` names the cleaned file (the input's
+own name, but a web archive's text is written as a WET: ``NAME.warc.gz`` as ``NAME.wet.gz``).
 """
 
 from __future__ import annotations
