@@ -165,7 +165,7 @@ def test_ignored_findings_are_never_cut_not_even_after_a_strip(tmp_path: Path) -
     source.parent.mkdir()
     source.write_text(json.dumps({"id": "p1", "text": text, "url": "https://news.example.com/a"}) + "\n",
                       encoding="utf-8")
-    ignores = {"per-path-ignores": {"posts.jsonl": ["BP011", "BP020", "BP090"]}}
+    ignores = {"per-path-ignores": {"posts.jsonl": ["BP011", "BP020", "BP040", "BP090"]}}
     report = fix_into([source], tmp_path / "out", **ignores)
     cleaned = read_output(tmp_path / "out" / "posts.jsonl", "jsonl")[0]["text"]
     assert "BP011" not in report.rules and report.records["changed"] == 1
