@@ -116,8 +116,10 @@ def test_unknown_action_key_is_refused_with_a_suggestion(tmp_path: Path) -> None
 
 
 def test_rules_show_prints_the_effective_action(tmp_path: Path) -> None:
-    run = run_qc("rules", "show", "BP020")
+    run = run_qc("rules", "show", "BP001")
     assert run.code == 0 and "qc fix: strip" in run.stdout and "strip scope: line" in run.stdout
+    run = run_qc("rules", "show", "BP020")  # menu runs are flagged by the rule's own action key
+    assert run.code == 0 and "qc fix: flag" in run.stdout and "set by the rule's action key" in run.stdout
     (tmp_path / "qc.toml").write_text('[actions]\nplaceholder = "flag"\n', encoding="utf-8")
     run = run_qc("rules", "show", "PH001", cwd=tmp_path)
     assert run.code == 0 and "qc fix: flag" in run.stdout and "set by actions in" in run.stdout
