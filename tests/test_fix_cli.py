@@ -26,7 +26,7 @@ def test_fix_writes_corpus_quarantine_and_manifest_with_matching_hashes(tmp_path
     out = tmp_path / "fixed"
     run = run_qc("fix", samples, "--out", out, "-j", "1")
     assert run.code == 0, run.stderr
-    assert "qc fix: wrote 1 file" in run.stderr and "4 dropped" in run.stderr
+    assert "qc fix: wrote 2 files" in run.stderr and "5 dropped" in run.stderr
     assert digest(samples) == before  # the inputs are never touched
     manifest = json.loads((out / ".qc" / "manifest.json").read_text("utf-8"))
     assert manifest["tool"]["name"] == "corpus-qc" and manifest["tool"]["version"]
@@ -39,11 +39,18 @@ def test_fix_writes_corpus_quarantine_and_manifest_with_matching_hashes(tmp_path
     quarantine = (out / ".qc" / "quarantine.jsonl").read_bytes()
     assert manifest["quarantine"]["sha256"] == hashlib.sha256(quarantine).hexdigest()
     entries = [json.loads(line) for line in quarantine.splitlines()]
-    assert len(entries) == manifest["records"]["dropped"] == 4
+    assert len(entries) == manifest["records"]["dropped"] == 5
     # The seed forum page: masked numbers (PH010, error) drop it; it is in the quarantine, not the output.
     assert any(e["source_path"].endswith("000_69e4dce93f7814c5.txt") for e in entries)
     assert not (out / "forum-pages").exists()
-    assert manifest["records"]["read"] == 19 and manifest["records"]["written"] == 15
+    # The same page as a WARC response: dropped too (its headers and text quarantined); the cleaned WET holds
+    # only its warcinfo, and the request and warcinfo records read are counted as not text.
+    seed = next(e for e in entries if e["source_path"].endswith("seed.warc.gz"))
+    assert seed["record"]["warc_headers"]["WARC-Type"] == "response"
+    assert "PH010" in {f["rule"] for f in seed["findings"]}
+    assert {e["path"] for e in manifest["outputs"]} == {"posts.jsonl", "seed.wet.gz"}
+    assert manifest["skipped_records"] == {"request record": 1, "warcinfo record": 1}
+    assert manifest["records"]["read"] == 20 and manifest["records"]["written"] == 15
     rules = manifest["rules"]
     assert rules["BP010"]["action"] == "strip" and rules["BP010"]["chars_removed"] > 0
     assert rules["PH001"]["action"] == "drop" and rules["DT001"]["action"] == "flag"
@@ -109,8 +116,10 @@ def test_unknown_action_key_is_refused_with_a_suggestion(tmp_path: Path) -> None
 
 
 def test_rules_show_prints_the_effective_action(tmp_path: Path) -> None:
-    run = run_qc("rules", "show", "BP020")
+    run = run_qc("rules", "show", "BP001")
     assert run.code == 0 and "qc fix: strip" in run.stdout and "strip scope: line" in run.stdout
+    run = run_qc("rules", "show", "BP020")  # menu runs are flagged by the rule's own action key
+    assert run.code == 0 and "qc fix: flag" in run.stdout and "set by the rule's action key" in run.stdout
     (tmp_path / "qc.toml").write_text('[actions]\nplaceholder = "flag"\n', encoding="utf-8")
     run = run_qc("rules", "show", "PH001", cwd=tmp_path)
     assert run.code == 0 and "qc fix: flag" in run.stdout and "set by actions in" in run.stdout
@@ -164,22 +173,24 @@ def test_hostile_text_in_a_diff_is_shown_escaped(tmp_path: Path) -> None:
     assert not any(line.startswith("::") for line in run.stdout.splitlines())
 
 
-def test_a_format_without_a_writer_is_refused_before_the_check(tmp_path: Path) -> None:
+def test_every_format_has_a_writer_and_one_without_is_refused_before_the_check(tmp_path: Path) -> None:
     import pytest
 
     from qc.errors import OutputError
     from qc.fixing.run import Planned, check_out_dir, check_writers
     from qc.fixing.writers import writer_for
     from qc.load import InputFile
+    from qc.readers.registry import READERS
 
-    assert all(writer_for(fmt) is not None for fmt in ("jsonl", "parquet", "csv", "tsv", "text"))
-    archive = tmp_path / "in" / "crawl.warc.gz"
-    archive.parent.mkdir()
-    archive.write_bytes(b"WARC/1.0\r\n")
-    planned = [Planned(InputFile(archive, "warc"), Path(archive.name))]
-    with pytest.raises(OutputError, match="no writer for warc files"):
-        check_out_dir(tmp_path / "out", [str(archive)], planned, overwrite=False)
-    with pytest.raises(OutputError, match="no writer for warc files"):  # --diff reads through the writer too
+    assert READERS and all(writer_for(fmt) is not None for fmt in READERS)
+    # The guard for a reader added without its writer: a format name no writer knows.
+    feed = tmp_path / "in" / "feed.rss"
+    feed.parent.mkdir()
+    feed.write_bytes(b"<rss/>")
+    planned = [Planned(InputFile(feed, "rss"), Path(feed.name))]
+    with pytest.raises(OutputError, match="no writer for rss files"):
+        check_out_dir(tmp_path / "out", [str(feed)], planned, overwrite=False)
+    with pytest.raises(OutputError, match="no writer for rss files"):  # --diff reads through the writer too
         check_writers(planned)
     assert not (tmp_path / "out").exists()
 

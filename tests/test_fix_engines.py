@@ -13,7 +13,7 @@ import pytest
 
 from qc.api import fix
 from tests.conftest import DEV_SAMPLE
-from tests.fixing import SAMPLES, tree_bytes, write_format
+from tests.fixing import SAMPLES, tree_bytes, write_crawl, write_format
 
 SMALL = {"batch-rows": 16, "findings-memory-rows": 50}
 
@@ -25,6 +25,7 @@ def _corpus(tmp_path: Path) -> list[str]:
     write_format(root / "tables", "csv")
     write_format(root / "tables", "parquet")
     write_format(root, "text")
+    write_crawl(root / "crawl")  # web archives: WARC (gzip and plain), WET and ARC, each written as a WET
     return [str(root)]
 
 
@@ -46,6 +47,8 @@ def test_jobs_give_byte_identical_outputs(tmp_path: Path) -> None:
     assert runs[0][0] == runs[1][0]
     assert runs[0][1] == runs[1][1]
     assert len(runs[0][0]) > 10
+    wets = {"crawl/a.wet.gz", "crawl/b.wet", "crawl/c.wet.gz", "crawl/d.wet.gz", "samples/seed.wet.gz"}
+    assert wets <= set(runs[0][0])
 
 
 @pytest.fixture(scope="module")

@@ -111,6 +111,9 @@ class Editor:
     recheck: Callable[[str, list[tuple[int, Mapping[str, Any]]]], list[list[Finding]]] | None = None
     records: Counter[str] = field(default_factory=Counter)
     rules: dict[str, RuleTally] = field(default_factory=dict)
+    #: Records a reader skips as not text (a WARC's requests, revisits, non-HTML responses), by reason: a
+    #: writer leaves them out of the cleaned file and counts them here.
+    skipped: Counter[str] = field(default_factory=Counter)
 
     def _tally(self, finding: Finding) -> RuleTally:
         tally = self.rules.get(finding.rule)

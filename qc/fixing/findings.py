@@ -4,7 +4,8 @@ The findings store is in corpus order and a document's findings are contiguous, 
 joins them with the raw records: :class:`FindingsCursor` walks the store's chunks once, and
 :meth:`FindingsCursor.file` gives one file's findings record by record as its raw records stream past
 (bounded memory: one chunk of findings at a time). Records are keyed by ``(source_path, source_line)``:
-the physical line a JSON Lines or CSV record starts on, a Parquet row (1-based), 1 for a text file.
+the physical line a JSON Lines or CSV record starts on, a Parquet row (1-based), 1 for a text file, a web
+archive record's byte offset (:mod:`qc.readers.warc`).
 """
 
 from __future__ import annotations

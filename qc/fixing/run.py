@@ -3,10 +3,11 @@
 The check runs first (any engine, any ``--jobs``); its findings store is in corpus order. Then each input
 file's raw records stream past in the order the check read them, joined with their findings by
 ``(source_path, source_line)`` (:mod:`qc.fixing.findings`), the actions applied (:mod:`qc.fixing.edit`), and
-the file written in its own format (:mod:`qc.fixing.writers`) at its relative path under ``--out``. A file
-no ``strip`` or ``drop`` finding touches is copied byte for byte, so ``qc fix`` on its own output changes
-nothing. Writing is sequential and deterministic: the bytes depend on the findings only, never on
-``--jobs`` or the engine.
+the file written in its own format (:mod:`qc.fixing.writers`) at its relative path under ``--out`` (a web
+archive's cleaned text is a WET file: ``NAME.warc.gz`` is written as ``NAME.wet.gz``). A file no ``strip``
+or ``drop`` finding touches is copied byte for byte (a web archive is always rewritten: its output is a WET
+of its text records), so ``qc fix`` on its own output changes nothing. Writing is sequential and
+deterministic: the bytes depend on the findings only, never on ``--jobs`` or the engine.
 
 Layout of ``--out``: the cleaned files, and a hidden ``.qc/`` folder (which no later ``qc check`` of the
 folder reads) with ``quarantine.jsonl`` (one dropped record a line, with its findings) and
@@ -37,7 +38,7 @@ from qc.fixing.actions import ActionPlan
 from qc.fixing.edit import RECORD_COUNTS, Change, Editor
 from qc.fixing.findings import FindingsCursor
 from qc.fixing.recheck import Rechecker
-from qc.fixing.writers import copy_file, writer_for
+from qc.fixing.writers import copy_file, output_path, writer_for
 from qc.load import InputFile, resolve_inputs
 from qc.outputs import atomic_binary_output
 from qc.registry import RuleSet
@@ -52,10 +53,15 @@ OPTION = "--out"
 
 @dataclass
 class Planned:
-    """One input file and the path of its cleaned copy, relative to ``--out``."""
+    """One input file, its path relative to what the inputs share, and the path of its cleaned copy relative
+    to ``--out`` (``output``: the same path but for a format written as another, a WARC as a WET)."""
 
     src: InputFile
     relative: Path
+    output: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.output = output_path(self.src.fmt, self.relative)
 
 
 @dataclass
@@ -69,6 +75,8 @@ class FixReport:
     changes: list[Change] = field(default_factory=list)
     #: Files an earlier fix wrote into ``--out`` that this one did not (now a dropped post, say), removed.
     removed: list[str] = field(default_factory=list)
+    #: Records read but not text (a WARC's requests, revisits, non-HTML responses), by reason: not written.
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def plan_files(specs: list[str]) -> list[Planned]:
@@ -170,6 +178,12 @@ def check_out_dir(out: Path, specs: list[str], planned: list[Planned], overwrite
     if os.path.isdir(out) and not os.access(out, os.W_OK | os.X_OK):
         raise OutputError(f"cannot write into {out}: Permission denied", field=OPTION)
     check_writers(planned)
+    seen: dict[str, Planned] = {}
+    for item in planned:  # a.warc.gz and a.wet.gz side by side would both be written as a.wet.gz
+        other = seen.setdefault(os.path.normcase(item.output.as_posix()), item)
+        if other is not item:
+            raise OutputError(f"{other.src.display} and {item.src.display} would both be written to "
+                              f"{item.output.as_posix()}: fix them in separate runs", field=OPTION)
 
 
 def check_writers(planned: list[Planned]) -> None:
@@ -248,7 +262,7 @@ def fix_corpus(specs: list[str], store: FindingsStore, ruleset: RuleSet, config:
         written: list[tuple[Planned, Path]] = []
         with contextlib.suppress(_Enough):  # a dry run has the changes it wanted
             written = _fix_files(read_order(planned, config.batch_rows, config.engine), store, plan, mappings,
-                                 failed, editor, out, (quarantine, flagged))
+                                 failed, editor, out, (quarantine, flagged), config.warc_text)
         counts = {key: int(editor.records[key]) for key in RECORD_COUNTS}
         # Records the loader read: written unless dropped (and the unreadable ones pass through as well).
         counts = {"read": records_read, "written": records_read - counts["dropped"],
@@ -256,7 +270,8 @@ def fix_corpus(specs: list[str], store: FindingsStore, ruleset: RuleSet, config:
         order = {item.src.display: n for n, item in enumerate(planned)}
         written.sort(key=lambda pair: order[pair[0].src.display])
         report = FixReport(counts, {code: tally.as_dict() for code, tally in sorted(editor.rules.items())},
-                           [item.relative.as_posix() for item, _ in written], [str(e) for e in errors], changes)
+                           [item.output.as_posix() for item, _ in written], [str(e) for e in errors], changes,
+                           skipped=dict(sorted(editor.skipped.items())))
         if out is None:
             return report
         canonical = [item.src.display for item in planned]
@@ -269,10 +284,11 @@ def fix_corpus(specs: list[str], store: FindingsStore, ruleset: RuleSet, config:
 
 
 def _fix_files(ordered: list[Planned], store: FindingsStore, plan: ActionPlan, mappings: dict[str, dict[str, str]],
-               failed: set[str], editor: Editor, out: Path | None, spools: tuple[Spool, Spool]
-               ) -> list[tuple[Planned, Path]]:
-    """Each file in read order: rewritten (or copied, when no strip or drop touches it) under ``out``, or
-    only read for its changes when ``out`` is None. Returns the files written."""
+               failed: set[str], editor: Editor, out: Path | None, spools: tuple[Spool, Spool],
+               warc_text: str = "naive") -> list[tuple[Planned, Path]]:
+    """Each file in read order: rewritten (or copied, when no strip or drop touches it and its format is
+    written as itself) under ``out``, or only read for its changes when ``out`` is None. Returns the files
+    written."""
     cursor = FindingsCursor(store, _actionable(plan))
     edited = edited_paths(store, plan)
     written: list[tuple[Planned, Path]] = []
@@ -284,20 +300,21 @@ def _fix_files(ordered: list[Planned], store: FindingsStore, plan: ActionPlan, m
             cursor.file(src.display).rest(editor.orphan)
             continue
         mapping = {"text": "text"} if src.fmt == "text" else mappings.get(src.display) or {"text": "text"}
-        fix_file = writer_for(src.fmt)
+        fix_file = writer_for(src.fmt, warc_text)
         assert fix_file is not None  # check_out_dir refused the rest
         findings = cursor.file(src.display)
-        if src.display not in edited:
+        # A web archive is always rewritten: its cleaned file is a WET of its text records, never a copy.
+        if src.display not in edited and (src.fmt != "warc" or out is None):
             findings.rest(editor.orphan)
             if out is not None:
-                with atomic_binary_output(out / item.relative, OPTION) as handle:
+                with atomic_binary_output(out / item.output, OPTION) as handle:
                     copy_file(src, handle)
-                written.append((item, out / item.relative))
+                written.append((item, out / item.output))
             continue
         if out is None:
             fix_file(src, findings, editor, mapping, None)
             continue
-        target = out / item.relative
+        target = out / item.output
         if src.fmt == "text":  # a post is read whole: decided first, so a dropped one leaves no file
             buffer = io.BytesIO()
             dropped = editor.records["dropped"]
@@ -361,7 +378,7 @@ def _write_manifest(out: Path, report: FixReport, planned: list[Planned], writte
     outputs = []
     for item, target in written:
         size, digest = _sha256(target)
-        outputs.append({"path": item.relative.as_posix(), "input": item.src.display, "bytes": size, "sha256": digest})
+        outputs.append({"path": item.output.as_posix(), "input": item.src.display, "bytes": size, "sha256": digest})
     quarantine_size, quarantine_digest = _sha256(out / QUARANTINE)
     head = {
         "tool": {"name": "corpus-qc", "version": __version__},
@@ -370,6 +387,8 @@ def _write_manifest(out: Path, report: FixReport, planned: list[Planned], writte
         "quarantine": {"path": QUARANTINE, "records": report.records["dropped"], "bytes": quarantine_size,
                        "sha256": quarantine_digest},
         "records": report.records,
+        # Records read from web archives that are not text (requests, revisits, ...): left out, by reason.
+        "skipped_records": report.skipped,
         "actions": _per_action(report.rules),
         "rules": report.rules,
         "errors": report.errors,

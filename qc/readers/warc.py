@@ -65,14 +65,19 @@ def _require() -> Any:
 
 
 @dataclass
-class _Record:
-    """One record as the reader needs it, whichever library parsed it."""
+class ArchiveRecord:
+    """One record as the reader needs it, whichever library parsed it.
+
+    ``end`` is the file offset just past the record's gzip member when that member holds this record alone
+    (so ``[offset, end)`` is the record as stored, which ``qc fix`` copies as it is), else None.
+    """
 
     offset: int
     kind: str
     headers: dict[str, str]
     block: bytes
     declared_length: int
+    end: int | None = None
 
 
 # -- decoding and extraction -------------------------------------------------------------------------------
@@ -182,7 +187,7 @@ def _dechunk(data: bytes) -> bytes:
 # -- records from bytes -------------------------------------------------------------------------------------
 
 
-def _fast_records(stream: Any, base: int) -> Iterator[_Record]:
+def _fast_records(stream: Any, base: int) -> Iterator[ArchiveRecord]:
     """Records of an uncompressed WARC stream; ``base`` is the stream's offset in the file. OSError on damage."""
     warc = _require()
     for record in warc.ArchiveIterator(stream, parse_http=False, stream_detect=False):
@@ -193,7 +198,7 @@ def _fast_records(stream: Any, base: int) -> Iterator[_Record]:
         except ValueError:
             declared = len(block) + 1
         kind = headers.get("WARC-Type") or str(record.record_type)
-        yield _Record(base + int(record.stream_pos), kind.strip().lower(), headers, block, declared)
+        yield ArchiveRecord(base + int(record.stream_pos), kind.strip().lower(), headers, block, declared)
 
 
 class _Bounded(io.RawIOBase):
@@ -258,11 +263,11 @@ def _next_header(handle: IO[bytes], after: int, end: int | None) -> int | None:
     return None
 
 
-def _plain_records(handle: IO[bytes], split: Split, display: str, problems: list[Problem]) -> Iterator[_Record]:
+def _plain_records(handle: IO[bytes], split: Split, display: str, problems: list[Problem]) -> Iterator[ArchiveRecord]:
     """Records of an uncompressed WARC split; damage is a problem and reading resumes at the next header."""
     start = split.start
     while True:
-        pending: _Record | None = None
+        pending: ArchiveRecord | None = None
         try:
             for record in _fast_records(_Bounded(handle, start, split.end), start):
                 if pending is not None:
@@ -356,7 +361,7 @@ def _starts_warc(handle: IO[bytes], offset: int) -> bool:
 
 
 def _gzip_records(handle: IO[bytes], split: Split, display: str, problems: list[Problem],
-                  log: LoadLog) -> Iterator[_Record]:
+                  log: LoadLog) -> Iterator[ArchiveRecord]:
     """Records of a gzip WARC split, member by member: a member's offset locates the record it starts."""
     offset = split.start
     end = split.end if split.end is not None else split.file.path.stat().st_size
@@ -399,6 +404,8 @@ def _gzip_records(handle: IO[bytes], split: Split, display: str, problems: list[
                 log.notes.append(f"{display}: a gzip member holds several records; their offsets are in the "
                                  "member's decompressed bytes, after the member's offset")
                 noted = True
+            if len(records) == 1:
+                records[0].end = after
             for i, record in enumerate(records):
                 record.offset = offset if i == 0 else offset + record.offset
                 yield record
@@ -423,7 +430,7 @@ def _gzip_records(handle: IO[bytes], split: Split, display: str, problems: list[
         offset = resume
 
 
-def _arc_records(handle: IO[bytes], display: str, problems: list[Problem]) -> Iterator[_Record]:
+def _arc_records(handle: IO[bytes], display: str, problems: list[Problem]) -> Iterator[ArchiveRecord]:
     """Records of an ARC file (warcio, which turns each into a WARC ``response`` record)."""
     try:
         from warcio.archiveiterator import ArchiveIterator
@@ -445,7 +452,7 @@ def _arc_records(handle: IO[bytes], display: str, problems: list[Problem]) -> It
             kind = record.rec_type
             if kind == "response" and record.http_headers is None:
                 kind = "resource"  # an ARC record of a non-HTTP fetch: its block is the payload
-            yield _Record(offset, kind, headers, block, declared)
+            yield ArchiveRecord(offset, kind, headers, block, declared)
     except Exception as exc:  # warcio raises a variety of errors on damaged ARC data
         problems.append(Problem("SC012", display, 0, f"malformed ARC data ({type(exc).__name__}: {exc}); the "
                                 "records after it are not read"))
@@ -454,7 +461,8 @@ def _arc_records(handle: IO[bytes], display: str, problems: list[Problem]) -> It
 # -- the reader ---------------------------------------------------------------------------------------------
 
 
-def _row(record: _Record, mode: str, display: str, problems: list[Problem], log: LoadLog) -> dict[str, Any] | None:
+def record_row(record: ArchiveRecord, mode: str, display: str, problems: list[Problem], log: LoadLog
+               ) -> dict[str, Any] | None:
     """The record as a row of source columns, or None (skipped: counted on ``log`` with the reason)."""
     headers = record.headers
     rid = headers.get("WARC-Record-ID")
@@ -557,17 +565,8 @@ class WarcReader(Reader):
         if split.start == 0:
             _check_head(src)
         with open_regular(src.path) as handle:
-            head = handle.read(2)
-            handle.seek(0)
-            if self._is_arc(src):
-                stream: IO[bytes] = handle
-                records: Iterator[_Record] = _arc_records(stream, display, problems)
-            elif head == GZIP_MAGIC[:2]:
-                records = _gzip_records(handle, split, display, problems, log)
-            else:
-                records = _plain_records(handle, split, display, problems)
-            for record in records:
-                row = _row(record, options.warc_text, display, problems, log)
+            for record in file_records(handle, split, problems, log):
+                row = record_row(record, options.warc_text, display, problems, log)
                 if row is not None:
                     rows.append(row)
                 if len(rows) >= options.batch_rows:
@@ -575,6 +574,25 @@ class WarcReader(Reader):
                     rows, problems = [], []
         if rows or problems:
             yield _frame(rows), problems
+
+
+def is_gzip(handle: IO[bytes]) -> bool:
+    """Whether the file open on ``handle`` is gzip (by its first bytes, whatever its name says)."""
+    handle.seek(0)
+    head = handle.read(2)
+    handle.seek(0)
+    return head == GZIP_MAGIC[:2]
+
+
+def file_records(handle: IO[bytes], split: Split, problems: list[Problem], log: LoadLog) -> Iterator[ArchiveRecord]:
+    """The records of ``split`` read from ``handle`` (the file, open), in file order with their offsets: the one
+    record iteration of this format (the check reads it, and ``qc fix`` rewrites the records it yields)."""
+    src = split.file
+    if WarcReader._is_arc(src):
+        return _arc_records(handle, src.display, problems)
+    if is_gzip(handle):
+        return _gzip_records(handle, split, src.display, problems, log)
+    return _plain_records(handle, split, src.display, problems)
 
 
 def _check_head(src: InputFile) -> None:

@@ -4,12 +4,14 @@ them again, in the input's own format and compression, changing only the text fi
 Every module has ``fix_file(src, findings, editor, mapping, out)``: ``out`` is the binary file the cleaned
 file goes to (an :func:`qc.outputs.atomic_binary_output` handle), or None for a dry run (``qc fix --diff``).
 :data:`WRITERS` maps an input format (:attr:`qc.load.InputFile.fmt`) to its module's function; a format with
-none cannot be fixed (``qc fix`` says so and exits 2).
+none cannot be fixed (``qc fix`` says so and exits 2). :func:`output_path` names the cleaned file (the input's
+own name, but a web archive's text is written as a WET: ``NAME.warc.gz`` as ``NAME.wet.gz``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -59,10 +61,22 @@ def copy_file(src: InputFile, out: IO[bytes]) -> None:
         shutil.copyfileobj(handle, out, 1 << 20)
 
 
-def writer_for(fmt: str) -> FixFile | None:
-    """The ``fix_file`` of an input format, or None when no writer exists for it."""
-    from qc.fixing.writers import csv, jsonl, parquet, text
+def writer_for(fmt: str, warc_text: str = "naive") -> FixFile | None:
+    """The ``fix_file`` of an input format, or None when no writer exists for it; ``warc_text`` is the
+    check's HTML extraction for web archives (their cleaned text must be the text the check saw)."""
+    from qc.fixing.writers import csv, jsonl, parquet, text, warc
 
     writers: dict[str, Any] = {"jsonl": jsonl.fix_file, "csv": csv.fix_file, "tsv": csv.fix_file,
-                               "parquet": parquet.fix_file, "text": text.fix_file}
+                               "parquet": parquet.fix_file, "text": text.fix_file,
+                               "warc": functools.partial(warc.fix_file, warc_text=warc_text)}
     return writers.get(fmt)
+
+
+def output_path(fmt: str, relative: Path) -> Path:
+    """Where the cleaned copy of an input at ``relative`` goes (relative to ``--out``): the same path, except
+    for a format written as another one (a WARC's or ARC's cleaned text is a WET file)."""
+    if fmt == "warc":
+        from qc.fixing.writers.warc import output_name
+
+        return relative.with_name(output_name(relative.name))
+    return relative
