@@ -75,7 +75,7 @@ def _text_or_record_items(schema: dict[str, Any]) -> None:
 class Examples(BaseModel):
     """Texts the rule must flag (``fail``) and texts it must leave alone (``pass``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     fail: list[Example] = Field(min_length=1, json_schema_extra=_text_or_record_items)
     """Texts (or records with a text and other fields) the rule must flag."""
     pass_: list[Example] = Field(alias="pass", min_length=1, json_schema_extra=_text_or_record_items)
@@ -114,7 +114,7 @@ class RuleSpec(BaseModel):
     qc.jsonschemas).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     KIND: ClassVar[str] = ""
     #: Corpus-level kinds see every batch twice: ``observe`` in pass one, ``evaluate`` in pass two.
