@@ -39,8 +39,10 @@ Action = Literal["strip", "drop", "flag", "keep"]
 StripScope = Literal["line", "span"]
 
 
-#: Feature: parsed dates and the page's date stamps (see :attr:`RuleSpec.FEATURES`).
+#: Feature: parsed dates and the page's date stamps (see :attr:`RuleSpec.FEATURES`, :mod:`qc.features`).
 DATES = "dates"
+#: Feature: every line of a text field, split once per batch (:meth:`qc.batch.Batch.lines`).
+LINES = "lines"
 
 MESSAGE_FIELDS = frozenset({"match", "field", "value", "code", "name"})
 CODE_RE = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")
@@ -122,10 +124,12 @@ class RuleSpec(BaseModel):
     #: Whether ``observe`` reads parsed dates (``posted_ts``/``captured_ts``); pass one skips parsing them
     #: unless some corpus-level rule says so.
     OBSERVES_DATES: ClassVar[bool] = False
-    #: The derived columns ``evaluate`` reads, computed by the loader only when a selected rule declares
-    #: them: ``DATES`` (``posted_ts``/``captured_ts``, their ``*_source`` and the page's own date stamps,
-    #: ``*_chrome_ts/start/end``). A kind that reads only the source fields declares nothing, so a run
-    #: selecting only such rules parses no date.
+    #: The features (:mod:`qc.features`) ``observe``/``evaluate`` read, computed once per batch and only when
+    #: a selected rule declares them: ``DATES`` (``posted_ts``/``captured_ts``, their ``*_source`` and the
+    #: page's own date stamps, ``*_chrome_ts/start/end``, made by the loader) and ``LINES`` (a text field's
+    #: lines as columns, :meth:`qc.batch.Batch.lines`, shared by every rule that reads them). A kind that
+    #: reads only the source fields declares nothing, so a run selecting only such rules parses no date and
+    #: splits no line.
     FEATURES: ClassVar[frozenset[str]] = frozenset()
     #: Whether this kind's evidence is a whole line (menus, footers, repeated template lines): ``qc fix``'s
     #: ``strip`` then removes every line a finding touches, not only its span. A rule's ``strip`` key
