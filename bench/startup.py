@@ -111,12 +111,13 @@ def _section(figures: list[Figures], runs: int, python: str, load: tuple[float, 
     return "\n".join(lines)
 
 
-def write_section(results: Path, section: str) -> None:
-    """Replace the start-up section of ``results`` (or append it)."""
+def write_section(results: Path, section: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the section between ``begin`` and ``end`` of ``results`` (or append it); by default the
+    start-up section."""
     text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + section + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     results.write_text(text, encoding="utf-8")
