@@ -1,8 +1,11 @@
 """Rule specifications: the keys every rule shares, examples, and the contract a rule kind implements.
 
 A rule is data: one YAML file. Its ``kind`` names a module in ``qc.kinds`` whose ``Spec`` class (a
-subclass of :class:`RuleSpec`) adds the kind's own keys and implements :meth:`RuleSpec.evaluate`.
-Validation is strict (unknown keys are errors) and happens when the pack is loaded.
+subclass of :class:`RuleSpec`) adds the kind's own keys (its options), declares the features it reads
+(:attr:`RuleSpec.FEATURES`, computed once per batch: :mod:`qc.features`) and implements its evaluation:
+:meth:`RuleSpec.evaluate_columns`, the batch's findings as :class:`FindingColumns` (what the engine calls),
+or :meth:`RuleSpec.evaluate`, one :class:`FindingRow` per finding (adapted to columns). Validation is
+strict (unknown keys are errors) and happens when the pack is loaded.
 """
 
 from __future__ import annotations
