@@ -36,6 +36,9 @@ sys.path.insert(0, str(HERE))
 from generate import PROFILES, generate  # noqa: E402
 from startup import BEGIN, write_section  # noqa: E402
 
+#: The section bench/stages.py writes (a profile table per stage), kept when this benchmark runs again.
+STAGES_BEGIN = "<!-- stages:begin -->"
+
 FLOOR = """
 import sys
 import pyarrow.json as pj
@@ -60,17 +63,17 @@ NOTES = """## How to read this
 
 ## Why `--jobs 1` is not within 6× of the floor
 
-Measured on a 100 MB corpus from the same generator (`bench/generate.py --size-mb 100`), one process, idle
-machine, `qc check … --jobs 1 --select …` (user CPU s): reading alone is most of the 6× budget. Parsing the
-JSON Lines blocks costs 0.64 s (the floor, which also converts to pandas, 0.41 s), canonicalising (site from
-the URL, dates parsed, dates recovered from page chrome for the date rules) 0.50 s, validation 0.09 s:
-about 2.8× the floor before any rule runs, and a run with one cheap rule (`--select PH001`) is 2.4 s with
-interpreter start and imports. On top of that, per 100 MB: the repeated-lines rule (two passes over every
-line) 1.7 s, the twelve lexicon rules 1.8 s (about 170,000 findings, each a span found by RE2 on a hit row
-and a Python object), the date rules 0.9 s, the menu-line runs 0.35 s. What is left is per-finding and
-per-line Python: the synthetic corpus has about six findings per post (1.8 M on 1 GB). Closing the gap
-needs rules whose spans and findings are produced columnar (Hyperscan with start-of-match over the Arrow
-buffer straight into findings arrays, line statistics as Arrow kernels), not faster Python.
+See "Where the time goes" below (`bench/stages.py`: CPU per stage and rule kind, on both corpora). In short:
+reading (parsing JSON Lines, canonicalising) and the Hyperscan prefilter are already about 2–3× the
+floor before any rule runs; what remains is spread over a dozen stages, none of them above a fifth of
+the run, and most of them still Python per candidate row or per post (the RE2 span search on rows the
+prefilter hit, the menu-line runs read line by line at each post's edges, the report's excerpts), plus
+the six patterns Hyperscan rejects (non-ASCII case-insensitive lexicons, two large patterns), which
+pyarrow's RE2 kernel scans one pattern at a time. Spans straight from Hyperscan's start-of-match mode
+were not done: the Python binding calls back into Python once per match, so it would replace one Python
+call per match (RE2) by another, and a phrase alternation compiled as one expression reports one start
+per end, which can miss the leftmost-first match RE2 reports; it needs a C-level match collector and
+one Hyperscan id per phrase.
 """
 
 
@@ -343,7 +346,7 @@ def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[
 def _kept_markers(text: str) -> list[tuple[str, str]]:
     """(begin, end) markers of the sections other runs own, in the order they appear."""
     found = []
-    for begin in [BEGIN, *(f"<!-- corpus:{name}:begin -->" for name in sorted(PROFILES))]:
+    for begin in [BEGIN, STAGES_BEGIN, *(f"<!-- corpus:{name}:begin -->" for name in sorted(PROFILES))]:
         end = begin.replace(":begin", ":end")
         if begin in text and end in text:
             found.append((text.index(begin), begin, end))

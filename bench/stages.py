@@ -1,6 +1,9 @@
 """Where a ``--jobs 1`` run spends its CPU: seconds per stage and per rule, for a profile table in RESULTS.md.
 
     .venv/bin/python bench/stages.py bench/data/corpus-100mb.jsonl
+    .venv/bin/python bench/stages.py bench/data/corpus-200mb.jsonl bench/data/real-pages-200mb.jsonl --write
+
+With ``--write`` the tables go into the ``stages`` section of bench/RESULTS.md (``bench/run.py`` keeps it).
 
 Runs ``qc.api.check`` in this process (``--jobs 1``, every built-in rule) with a CPU-time counter around
 each stage: reading JSON Lines blocks, canonicalising (site, dates when a rule needs them), validating
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 import time
 from collections import defaultdict
@@ -22,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # this checkout's qc, and bench/startup.py
 
 _own: dict[str, float] = defaultdict(float)
 _calls: dict[str, int] = defaultdict(int)
@@ -52,11 +56,14 @@ def _patch(owner: Any, attribute: str, name: str) -> None:
     setattr(owner, attribute, _timed(name, getattr(owner, attribute)))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Profile one run and print the table (Markdown)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", type=Path)
-    args = parser.parse_args(argv)
+BEGIN = "<!-- stages:begin -->"
+END = "<!-- stages:end -->"
+
+
+def profile(corpus: Path) -> list[str]:
+    """Profile one run over ``corpus``; the table as Markdown lines."""
+    _own.clear()
+    _calls.clear()
     started = time.process_time()
     import qc.consolidate
     import qc.engine
@@ -81,19 +88,53 @@ def main(argv: list[str] | None = None) -> int:
         if kind.CORPUS_LEVEL:
             _patch(kind, "observe", f"rule kind {label}: observe (pass one)")
     run_started = time.process_time()
-    result = check([str(args.corpus)], config)
+    result = check([str(corpus)], config)
     total = time.process_time() - run_started
     documents = result.summary.documents
-    print(f"{args.corpus}: {documents:,} documents, {len(result.findings):,} findings, "
-          f"CPU {total:.2f} s for the run (+ {imported:.2f} s imports)\n")
-    print("| stage | CPU s (own) | share | calls |")
-    print("|---|---:|---:|---:|")
+    lines = [f"`{corpus.name}`: {corpus.stat().st_size / 1e6:,.0f} MB, {documents:,} documents, "
+             f"{len(result.findings):,} findings ({len(result.findings) / max(documents, 1):.1f} a document); "
+             f"CPU {total:.2f} s for the run (+ {imported:.2f} s imports)", "",
+             "| stage | CPU s (own) | share | calls |", "|---|---:|---:|---:|"]
     accounted = 0.0
     for name, seconds in sorted(_own.items(), key=lambda item: -item[1]):
         accounted += seconds
-        print(f"| {name} | {seconds:.2f} | {seconds / total:.0%} | {_calls[name]} |")
+        lines.append(f"| {name} | {seconds:.2f} | {seconds / total:.0%} | {_calls[name]} |")
     rest = total - accounted
-    print(f"| the rest (merging, verdicts, tally, store, report model) | {rest:.2f} | {rest / total:.0%} | |")
+    lines.append(f"| the rest (merging, duplicate ids, verdicts, tally, store, excerpts) | {rest:.2f} | "
+                 f"{rest / total:.0%} | |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Profile each corpus (each in its own process) and print the tables, or write them to RESULTS.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path, nargs="+")
+    parser.add_argument("--write", action="store_true", help="write the tables into bench/RESULTS.md")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # the child process
+    args = parser.parse_args(argv)
+    if args.one:
+        print("\n".join(profile(args.corpus[0])))
+        return 0
+    import subprocess
+
+    tables = []
+    for corpus in args.corpus:
+        proc = subprocess.run([sys.executable, __file__, str(corpus), "--one"], capture_output=True, text=True,
+                              check=True)
+        tables.append(proc.stdout.strip())
+    load = os.getloadavg()
+    section = "\n".join([
+        BEGIN, "## Where the time goes (profile per stage)", "",
+        f"Written by `bench/stages.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: one `--jobs 1` "
+        "run in one process, all built-in rules, CPU seconds (`time.process_time`) of each stage's own work "
+        "(nested stages subtracted). Load average at the start: "
+        f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (2 cores, shared).", "",
+        *[table + "\n" for table in tables], END])
+    print(section)
+    if args.write:
+        from startup import write_section
+
+        write_section(HERE / "RESULTS.md", section, BEGIN, END)
     return 0
 
 
