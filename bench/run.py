@@ -33,11 +33,13 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import PROFILES, generate  # noqa: E402
+from generate import PROFILES, REAL_PAGES_MEASURED, generate  # noqa: E402
 from startup import BEGIN, write_section  # noqa: E402
 
 #: The section bench/stages.py writes (a profile table per stage), kept when this benchmark runs again.
 STAGES_BEGIN = "<!-- stages:begin -->"
+#: A hand-written section (what a round of work changed, measured before and after), kept likewise.
+NOTES_BEGIN = "<!-- notes:begin -->"
 
 FLOOR = """
 import sys
@@ -346,7 +348,7 @@ def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[
 def _kept_markers(text: str) -> list[tuple[str, str]]:
     """(begin, end) markers of the sections other runs own, in the order they appear."""
     found = []
-    for begin in [BEGIN, STAGES_BEGIN, *(f"<!-- corpus:{name}:begin -->" for name in sorted(PROFILES))]:
+    for begin in [BEGIN, STAGES_BEGIN, NOTES_BEGIN, *(f"<!-- corpus:{name}:begin -->" for name in sorted(PROFILES))]:
         end = begin.replace(":begin", ":end")
         if begin in text and end in text:
             found.append((text.index(begin), begin, end))
@@ -363,6 +365,7 @@ def write_profile_section(out: Path, profile: str, corpus: Path, size: int, post
         "",
         f"- Corpus: `{corpus.relative_to(REPO) if corpus.is_relative_to(REPO) else corpus}`, {size / 1e6:,.0f} MB, "
         f"{posts:,} posts (`bench/generate.py --profile {profile}`: {PROFILES[profile]})",
+        *([f"- Finding density it matches: {REAL_PAGES_MEASURED}"] if profile == "real-pages" else []),
         _load_line(load), "",
         *_table_and_targets(size, results), "", "```", *[r.command for r in results], "```", end,
     ]
