@@ -371,6 +371,7 @@ def coerce_findings(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_STR = pd.Series([], dtype="str").dtype
 _FINDING_STRINGS = ("doc_id", "rule", "family", "severity", "field", "match", "message", "source_path", "site")
 _FINDING_REQUIRED = ("rule", "family", "severity", "match", "message", "source_path")
 _FINDING_INTS = ("start", "end", "source_line", "line")
@@ -383,7 +384,7 @@ def _findings_conform(frame: pd.DataFrame) -> bool:
     if list(frame.columns) != FINDINGS_COLUMNS:
         return False
     for name in _FINDING_STRINGS:
-        if not isinstance(frame[name].dtype, pd.StringDtype):
+        if frame[name].dtype != _STR:  # exactly pandas' default "str" (what coerce_findings gives)
             return False
     for name in _FINDING_INTS:
         if not isinstance(frame[name].dtype, pd.Int64Dtype):

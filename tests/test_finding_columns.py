@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from qc.batch import Batch
 from qc.engine import Checker
@@ -76,3 +77,22 @@ def test_a_row_kind_and_a_column_kind_give_one_frame_in_document_order() -> None
     ]
     assert str(found["message"].dtype) == "str" and isinstance(found["start"].dtype, pd.Int64Dtype)
     assert pa.types.is_large_string(FindingColumns.empty().matches.type)
+
+
+def test_validating_findings_takes_pandera_whenever_the_vectorised_check_is_not_sure() -> None:
+    from qc.schemas import _findings_conform, coerce_findings, validate_findings
+
+    rows = pd.DataFrame([{"doc_id": "a", "rule": "PH001", "family": "placeholder", "severity": "error",
+                          "field": "text", "start": 3, "end": 9, "match": "{{x}}", "message": "m",
+                          "source_path": "x.jsonl", "source_line": 1, "site": None, "line": 1}])
+    canonical = coerce_findings(rows)
+    assert _findings_conform(canonical) and validate_findings(canonical) is canonical
+    other = canonical.astype({"rule": "string", "start": "float64"})  # pandera coerces these back
+    assert not _findings_conform(other)
+    pd.testing.assert_frame_equal(validate_findings(other), canonical)
+    bad = canonical.assign(severity="fatal")
+    assert not _findings_conform(bad)
+    import pandera.errors
+
+    with pytest.raises(pandera.errors.SchemaError, match="severity"):
+        validate_findings(bad)
