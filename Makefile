@@ -24,6 +24,8 @@ demo: $(STAMP)
 	$(BIN)/qc check samples/ || test $$? -eq 1
 	@echo "JSON report written to build/report.json"
 	@echo "HTML report written to build/report.html (self-contained: open it from disk)"
+	$(BIN)/qc fix samples/ --out build/fixed --overwrite
+	$(BIN)/qc fix samples/ --diff --limit 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check qc tests $(wildcard bench)

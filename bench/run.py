@@ -68,8 +68,8 @@ NOTES = """## How to read this
 See "Where the time goes" below (`bench/stages.py`: CPU per stage and rule kind, on both corpora). In short:
 reading (parsing JSON Lines blocks 2.1–2.3 s, canonicalising 1.6–1.7 s per 200 MB) and the prefilter
 (3.1–3.5 s) already cost about 5× the floor's CPU (1.4 s) before any rule runs; what remains is spread
-over a dozen stages, none of them above a sixth of the run, and most of them still Python per candidate row or per post (the RE2 span search on rows the
-prefilter hit, the menu-line runs read line by line at each post's edges, the report's excerpts), plus
+over a dozen stages, none of them above a sixth of the run, and most of them still Python per candidate
+row or per post (the RE2 span search on rows the prefilter hit, the menu-line runs read line by line at each post's edges, the report's excerpts), plus
 the six patterns Hyperscan rejects (non-ASCII case-insensitive lexicons, two large patterns), which
 pyarrow's RE2 kernel scans one pattern at a time. Spans straight from Hyperscan's start-of-match mode
 were not done: the Python binding calls back into Python once per match, so it would replace one Python
@@ -219,7 +219,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="floor, jobs1, jobs2, memory, dask or large")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="bench",
                         help="corpus shape (bench/generate.py); real-pages goes to its own section")
+    parser.add_argument("--warc-only", action="store_true",
+                        help="only the web-archive section: the corpus as JSON Lines and as a WARC, --jobs 2 each")
     args = parser.parse_args(argv)
+    if args.warc_only:
+        return warc_section(args.data, args.size_mb, args.out)
     load = os.getloadavg()
     corpus, size, posts = _corpus(args.data, args.size_mb, args.profile)
     python = sys.executable
@@ -348,7 +352,8 @@ def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[
 def _kept_markers(text: str) -> list[tuple[str, str]]:
     """(begin, end) markers of the sections other runs own, in the order they appear."""
     found = []
-    for begin in [BEGIN, STAGES_BEGIN, NOTES_BEGIN, *(f"<!-- corpus:{name}:begin -->" for name in sorted(PROFILES))]:
+    corpora = [f"<!-- corpus:{name}:begin -->" for name in sorted(PROFILES)]
+    for begin in [BEGIN, STAGES_BEGIN, NOTES_BEGIN, WARC_BEGIN, *corpora]:
         end = begin.replace(":begin", ":end")
         if begin in text and end in text:
             found.append((text.index(begin), begin, end))
@@ -379,6 +384,81 @@ def _last_run(out: Path, results: list[Result]) -> None:
         [{"name": r.name, "seconds": r.seconds, "peak_rss": r.peak_rss, "cpu_seconds": r.cpu_seconds,
           "command": r.command} for r in results],
         indent=2), encoding="utf-8")
+
+
+WARC_BEGIN = "<!-- warc:begin -->"
+WARC_END = "<!-- warc:end -->"
+
+
+def write_warc(corpus: Path, target: Path) -> tuple[int, int]:
+    """The generated posts as a crawl: one gzip member per ``response`` record, each post's lines as blocks of
+    a minimal HTML page (so the naive extractor gives the lines back). Returns (bytes, records)."""
+    import gzip
+    import html
+
+    def member(headers: list[tuple[str, str]], block: bytes) -> bytes:
+        head = "WARC/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+        head += f"Content-Length: {len(block)}\r\n\r\n"
+        return gzip.compress(head.encode() + block + b"\r\n\r\n", compresslevel=6, mtime=0)
+
+    records = 0
+    with corpus.open(encoding="utf-8") as source, target.open("wb") as out:
+        out.write(member([("WARC-Type", "warcinfo"), ("WARC-Record-ID", "<urn:uuid:bench-0>"),
+                          ("WARC-Date", "2024-11-29T04:32:00Z"), ("Content-Type", "application/warc-fields")],
+                         b"software: corpus-qc bench/run.py\r\n"))
+        for n, line in enumerate(source):
+            post = json.loads(line)
+            body = "".join(f"<div>{html.escape(text)}</div>" for text in str(post["text"]).splitlines())
+            page = (f"<html><head><title>{html.escape(str(post.get('title') or ''))}</title></head>"
+                    f"<body>{body}</body></html>").encode()
+            block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + page
+            out.write(member([("WARC-Type", "response"), ("WARC-Record-ID", f"<urn:uuid:bench-{n + 1}>"),
+                              ("WARC-Date", "2024-11-29T04:32:00Z"), ("WARC-Target-URI", str(post.get("url") or "")),
+                              ("Content-Type", "application/http; msgtype=response")], block))
+            records += 1
+    return target.stat().st_size, records
+
+
+def warc_section(data: Path, size_mb: float, out: Path) -> int:
+    """Measure ``qc check --jobs 2`` on the corpus as JSON Lines and as a WARC; write the web-archive section."""
+    corpus, size, posts = _corpus(data, size_mb)
+    warc = data / f"corpus-{size_mb:g}mb.warc.gz"
+    if not warc.exists():
+        print(f"writing {warc} …", file=sys.stderr)
+        write_warc(corpus, warc)
+    warc_size = warc.stat().st_size
+    python = sys.executable
+    base = ["--fail-on", "never", "--format", "terminal", "--output", os.devnull, "--jobs", "2"]
+    runs = [measure("qc check JSON Lines, all built-in rules, --jobs 2", [python, "-m", "qc", "check", str(corpus),
+                                                                            *base]),
+            measure("qc check WARC (gzip per record, naive html2text: Resiliparse), all built-in rules, --jobs 2",
+                    [python, "-m", "qc", "check", str(warc), *base, "--warc-text", "naive"])]
+    sizes = [size, warc_size]
+    lines = [WARC_BEGIN, "## Web archives", "",
+             f"Written by `bench/run.py --warc-only --size-mb {size_mb:g}` on "
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: the same {posts:,} generated posts as JSON "
+             f"Lines ({size / 1e6:,.0f} MB) and as a WARC of `response` records, one gzip member each "
+             f"({warc_size / 1e6:,.0f} MB on disk), each post's lines as blocks of a minimal HTML page. Text "
+             "extraction: naive (Resiliparse `html2text`, every visible text node; the default). MB/s is of the "
+             "JSON Lines text (the same posts), so the rows compare; one run each, on a machine shared with other "
+             "work (loaded while this ran): expect noise.", "",
+             "| configuration | seconds | docs/s | MB/s (posts as JSON Lines) | MB/s (file on disk) | peak memory "
+             "(PSS, tree) | CPU s (tree) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for run, on_disk in zip(runs, sizes, strict=True):
+        lines.append(f"| {run.name} | {run.seconds:.1f} | {posts / run.seconds:,.0f} | "
+                     f"{size / 1e6 / run.seconds:,.1f} | {on_disk / 1e6 / run.seconds:,.1f} | "
+                     f"{run.peak_rss / 2**20:,.0f} MiB | {run.cpu_seconds:.1f} |")
+    lines += ["", "```", *(r.command for r in runs), "```", WARC_END]
+    section = "\n".join(lines)
+    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n"
+    if WARC_BEGIN in text and WARC_END in text:
+        head, rest = text.split(WARC_BEGIN, 1)
+        text = head + section + rest.split(WARC_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    out.write_text(text, encoding="utf-8")
+    print(section)
+    return 0
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from qc.config import Config, load_config
 from qc.engine import Checker, RunStats, run
 from qc.errors import ConfigError, InputError
 from qc.excerpts import ExcerptCollector, Excerpts
+from qc.fixing.actions import check_action_keys
 from qc.ignores import check_selectors, known_rules
 from qc.registry import RuleSet, load_rules, with_rule_options, with_severities
 from qc.schemas import validate_findings
@@ -23,6 +24,7 @@ from qc.verdicts import VerdictStore
 
 if TYPE_CHECKING:
     from qc.baseline import BaselineOutcome
+    from qc.fixing.run import FixReport
 
 
 @dataclass
@@ -62,6 +64,7 @@ def resolve_ruleset(config: Config) -> RuleSet:
         ruleset = with_severities(ruleset, config.severity, config.source)
     if config.rule_options:
         ruleset = with_rule_options(ruleset, config.rule_options, config.source)
+    check_action_keys(config.actions, ruleset, config.source)  # qc check refuses a typo qc fix would
     rules = known_rules(ruleset)
     check_selectors(config.per_site_ignores, "per-site-ignores", rules, config.source)
     check_selectors(config.per_path_ignores, "per-path-ignores", rules, config.source)
@@ -140,3 +143,49 @@ def tally_store(store: FindingsStore, ruleset: RuleSet, keep: Any = None, *, val
             validate_findings(chunk)
         tally.add(chunk if keep is None else chunk[keep[chunk.index.to_numpy()]])
     return tally
+
+
+def fix(paths: str | Path | Iterable[str | Path], out: Path | None, config: Config | dict[str, Any] | None = None,
+        *, overwrite: bool = False, diff_limit: int | None = None, on_batch: Callable[[int], None] | None = None
+        ) -> tuple[CheckResult, FixReport]:
+    """Check a corpus, then write its cleaned copy, quarantine and manifest under ``out`` (see
+    :mod:`qc.fixing.run`); with ``out`` None, collect the first ``diff_limit`` changes instead (a dry run).
+
+    ``out`` is refused before the check when it is, holds or lies in an input's folder, or exists and is
+    not empty without ``overwrite`` (:class:`qc.errors.OutputError`).
+    """
+    from qc.fixing.run import check_out_dir, check_writers, fix_corpus, plan_files
+
+    if config is None:
+        config = load_config()
+    elif isinstance(config, dict):
+        config = load_config(search=False, overrides=config)
+    specs = [str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+    planned = plan_files(specs)
+    if out is not None:
+        check_out_dir(out, specs, planned, overwrite)
+    check_writers(planned)
+    # Every finding is acted on: a per-document cap would leave some of them in the cleaned text.
+    fixing = config.model_copy(update={"max_findings_per_document": 0})
+    result = check(specs, fixing, ruleset=_unlimited(resolve_ruleset(fixing), config), on_batch=on_batch,
+                   excerpts=False)
+    report = fix_corpus(specs, result.store, result.ruleset, config, result.stats.load.mappings,
+                        result.input_errors, out, records_read=result.stats.documents, diff_limit=diff_limit)
+    return result, report
+
+
+#: The per-document finding limit of the rules qc fix cuts with: every occurrence is cut in one run.
+FIX_LIMIT = 1_000_000
+
+
+def _unlimited(ruleset: RuleSet, config: Config) -> RuleSet:
+    """``ruleset`` with no per-document ``limit`` on the rules whose findings ``qc fix`` strips or drops
+    (unless ``rule-options`` sets one): a limit would leave occurrences for a second run to cut."""
+    from qc.fixing.actions import ActionPlan
+    from qc.registry import kind_options
+
+    plan = ActionPlan.build(ruleset, config.actions)
+    options = {rule.code: {"limit": FIX_LIMIT} for rule in ruleset
+               if plan.get(rule.code).action in ("strip", "drop") and "limit" in kind_options(rule)
+               and "limit" not in config.rule_options.get(rule.code, {})}
+    return replace(with_rule_options(ruleset, options), max_findings_per_document=0) if options else ruleset

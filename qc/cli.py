@@ -133,6 +133,14 @@ NoBuiltinOption = Annotated[bool, typer.Option("--no-builtin", help="Do not load
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="Config file (qc.toml or pyproject.toml).")]
 OutputOption = Annotated[Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.",
                                                    rich_help_panel="Output")]
+TimezoneOption = Annotated[str | None, typer.Option("--timezone", help="Time zone for naive timestamps.")]
+JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).",
+                                                rich_help_panel="Scale")]
+EngineOption = Annotated[str | None, typer.Option("--engine", help="local or dask.", rich_help_panel="Scale")]
+SchedulerOption = Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).",
+                                                     rich_help_panel="Scale")]
+BatchRowsOption = Annotated[int | None, typer.Option("--batch-rows", min=1, help="Records per batch (memory bound).",
+                                                     rich_help_panel="Scale")]
 
 
 def _load_config(config_file: Path | None, overrides: dict[str, Any], rules: list[Path] | None,
@@ -209,7 +217,7 @@ def check(
                                                 rich_help_panel="CI")] = None,
     max_doc_rate: Annotated[list[str] | None, typer.Option("--max-doc-rate", help="FAMILY_OR_CODE=RATE (0-1).",
                                                            rich_help_panel="CI")] = None,
-    timezone: Annotated[str | None, typer.Option("--timezone", help="Time zone for naive timestamps.")] = None,
+    timezone: TimezoneOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Terminal report: the verdict line only.",
                                         rich_help_panel="Output")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Terminal report: every finding.",
@@ -226,16 +234,21 @@ def check(
                                                   "baseline file.", rich_help_panel="CI")] = None,
     write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Record the current findings "
                                                         "as a baseline FILE.", rich_help_panel="CI")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).",
-                                             rich_help_panel="Scale")] = None,
-    engine: Annotated[str | None, typer.Option("--engine", help="local or dask.", rich_help_panel="Scale")] = None,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).",
-                                                  rich_help_panel="Scale")] = None,
-    batch_rows: Annotated[int | None, typer.Option("--batch-rows", min=1, help="Records per batch (memory bound).",
-                                                   rich_help_panel="Scale")] = None,
+    jobs: JobsOption = None,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
+    batch_rows: BatchRowsOption = None,
     reports: Annotated[list[str] | None, typer.Option("--report", help="Also write the report in FORMAT to FILE "
                                                       "(FORMAT=FILE, repeatable): one run, every CI report.",
                                                       rich_help_panel="Output")] = None,
+    warc_text: Annotated[str | None, typer.Option("--warc-text", help="HTML in WARC files: naive (every visible "
+                                                  "text node) or main (main content).", rich_help_panel="Input")
+                         ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Check only the first N records.",
+                                              rich_help_panel="Input")] = None,
+    sample: Annotated[float | None, typer.Option("--sample", help="Check a deterministic sample of this share "
+                                                 "(0-1] of records.", rich_help_panel="Input")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of --sample.", rich_help_panel="Input")] = None,
 ) -> None:
     """Check a corpus and gate on the result (exit 0 pass, 1 fail, 2 error)."""
     if jobs != 1 and engine in (None, "local"):
@@ -257,6 +270,10 @@ def check(
             "engine": engine,
             "scheduler": scheduler,
             "batch_rows": batch_rows,
+            "warc_text": warc_text,
+            "limit": limit,
+            "sample": sample,
+            "seed": seed,
         }
         config = _load_config(config_file, overrides, rules, no_builtin)
         if max_doc_rate:
@@ -298,6 +315,85 @@ def check(
     if write_baseline is not None:
         raise typer.Exit(EXIT_OK)  # recording a baseline accepts today's findings: it is not a gate run
     raise _verdict(result.gate.passed)
+
+
+@app.command("fix")
+@_guarded
+def fix_command(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories or globs to clean.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Folder to write the cleaned corpus, .qc/quarantine.jsonl "
+                                             "and .qc/manifest.json into.", rich_help_panel="Output")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Write into an existing, non-empty --out.",
+                                            rich_help_panel="Output")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print what would change (a unified diff), write nothing.",
+                                       rich_help_panel="Output")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="--diff: records to show.",
+                                       rich_help_panel="Output")] = 5,
+    rules: RulesOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    no_builtin: NoBuiltinOption = False,
+    config_file: ConfigOption = None,
+    timezone: TimezoneOption = None,
+    jobs: JobsOption = None,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
+    batch_rows: BatchRowsOption = None,
+) -> None:
+    """Write a cleaned copy of a corpus: boilerplate stripped, broken records quarantined, a manifest (exit 0, or 2).
+
+    Each rule's findings are stripped, dropped, flagged or kept ([tool.qc.actions]; qc rules show CODE says
+    which). The check runs as qc check would, with the same inputs, rules and config.
+    """
+    from qc.api import fix as run_fix
+    from qc.errors import ConfigError
+
+    try:
+        if diff and out is not None:
+            raise ConfigError("--diff writes nothing: leave out --out (or --diff)", field="--diff")
+        if not diff and out is None:
+            raise ConfigError("say where the cleaned corpus goes (--out DIR), or preview it with --diff",
+                              field="--out")
+        overrides: dict[str, Any] = {"select": select or None, "ignore": ignore or None, "default_timezone": timezone,
+                                     "jobs": jobs, "engine": engine, "scheduler": scheduler,
+                                     "batch_rows": batch_rows}
+        config = _load_config(config_file, overrides, rules, no_builtin)
+        result, report = _fixed(run_fix, paths, out, config, overwrite, limit if diff else None)
+    except QcError as exc:
+        raise _fail(exc) from None
+    if diff:
+        from qc.outputs import write_stdout
+        from qc.render.fix_diff import render_diff
+
+        def show(stream: Any) -> None:
+            render_diff(report.changes, stream)
+
+        write_stdout(show)
+    else:
+        assert out is not None
+        records = report.records
+        err_console.print(
+            f"qc fix: wrote {len(report.outputs)} file{'s' if len(report.outputs) != 1 else ''} to "
+            f"{escape(one_line(out))}: {result.stats.documents} records read, {records['changed']} changed, "
+            f"{records['dropped']} dropped (.qc/quarantine.jsonl), {records['flagged']} flagged, "
+            f"{records['unreadable']} unreadable passed through; manifest: .qc/manifest.json", soft_wrap=True)
+    for error in result.input_errors:
+        _print_error(error)
+    raise typer.Exit(EXIT_ERROR if result.input_errors else EXIT_OK)
+
+
+def _fixed(run_fix: Any, paths: list[str], out: Path | None, config: Any, overwrite: bool,
+           diff_limit: int | None) -> Any:
+    """Run the fix with a progress bar on stderr when stderr is a terminal, as :func:`_run_checked`."""
+    from qc.parallel import default_jobs
+    from qc.render.progress import checking_progress, estimate_documents, progress_wanted
+
+    if config.jobs is None and config.engine == "local":
+        config.jobs = default_jobs()
+    show = progress_wanted(sys.stderr)
+    total = estimate_documents(paths) if show else None
+    with checking_progress(err_console if show else None, total=total) as on_batch:
+        return run_fix(paths, out, config, overwrite=overwrite, diff_limit=diff_limit, on_batch=on_batch)
 
 
 @app.command("eval")
@@ -430,6 +526,7 @@ def rules_show(
     from qc.config import load_config
     from qc.errors import ConfigError
     from qc.examples import run_examples
+    from qc.fixing.actions import rule_action
     from qc.registry import RuleSet, with_rule_options
     from qc.ruledocs import rule_options
 
@@ -453,6 +550,11 @@ def rules_show(
         console.print(f"[bold]{shown(rule.name)}[/bold] ({shown(rule.code)})")
         console.print(f"family: {shown(rule.family)}   kind: {shown(rule.kind)}   severity: {rule.severity.value}"
                       f"   status: {shown(rule.status)}   source: {shown(rule.source)}")
+        fix = rule_action(rule, config.actions)
+        origin = {"config": f"set by actions in {shown(config.source)}", "rule": "set by the rule's action key",
+                  "default": f"the {shown(rule.family)} family's default"}[fix.origin]
+        console.print(f"qc fix: {fix.action}   [dim]({origin})[/dim]   strip scope: {fix.scope} "
+                      f"[dim]({'every line a finding touches' if fix.whole_line else 'the match only'})[/dim]")
         console.print("\n[bold]What it does[/bold]")
         console.print(shown(rule.summary, "keep"))
         console.print("\n[bold]Why is this bad?[/bold]")

@@ -17,12 +17,13 @@ from pydantic.json_schema import SkipJsonSchema
 from qc.errors import ConfigError
 from qc.paths import DEFAULT_DOCS_URL
 from qc.render import OutputFormat
-from qc.rulespec import Severity
+from qc.rulespec import Action, Severity
 
 FAIL_ON = ("error", "warning", "info", "never")
 ENGINES = ("local", "dask")
 #: Keys whose value is one of a fixed set of words.
-CHOICES = {"fail_on": FAIL_ON, "engine": ENGINES}
+WARC_TEXT = ("naive", "main")
+CHOICES = {"fail_on": FAIL_ON, "engine": ENGINES, "warc_text": WARC_TEXT}
 
 
 def _canonical_names(schema: dict[str, Any]) -> None:
@@ -74,6 +75,14 @@ class Config(BaseModel):
     """local (processes on this machine) or dask (a Dask distributed cluster at scheduler)."""
     scheduler: str | None = None
     """Dask scheduler address, e.g. tcp://scheduler.internal:8786."""
+    warc_text: str = Field(default="naive", json_schema_extra={"enum": list(WARC_TEXT)})
+    """Text of an HTML page in a WARC: naive (every visible text node, what leaks) or main (main content only)."""
+    limit: int | None = Field(default=None, ge=1)
+    """Check only the first N records (after --sample): a quick look; the report says so."""
+    sample: float | None = Field(default=None, gt=0, le=1)
+    """Check a deterministic sample of this share of records (0-1], chosen by a hash of seed and record address."""
+    seed: int = 0
+    """Seed of --sample: the same seed picks the same records, whatever --jobs or engine."""
     severity: dict[str, Severity] = Field(default_factory=dict)
     """Rule code -> error, warning or info: the severity its findings get instead of the rule's own."""
     rule_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -83,6 +92,9 @@ class Config(BaseModel):
     per_path_ignores: dict[str, list[str]] = Field(default_factory=dict)
     """Path glob (a bare name matches in any folder; else relative to the working directory, or absolute) ->
     selectors whose findings in those files are dropped."""
+    actions: dict[str, Action] = Field(default_factory=dict)
+    """Rule code, rule name or family -> what qc fix does with its findings: strip, drop, flag or keep
+    (instead of the rule's action key or the family's default)."""
     docs_url: str = DEFAULT_DOCS_URL
     """Base URL of the rule pages: a finding of PH001 links to <docs-url>PH001.md in every report."""
     #: Where the file came from (not a TOML key, so not in the JSON Schema).
@@ -96,7 +108,7 @@ class Config(BaseModel):
         """Record that the setting ``key`` (kebab-case) was given on the command line."""
         self._flag_keys.add(key)
 
-    @field_validator("fail_on", "engine")
+    @field_validator("fail_on", "engine", "warc_text")
     @classmethod
     def _check_choice(cls, value: str, info: ValidationInfo) -> str:
         allowed = CHOICES[str(info.field_name)]

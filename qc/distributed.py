@@ -46,13 +46,16 @@ from qc.errors import ConfigError, InputError
 from qc.load import (
     InputFile,
     LoadLog,
+    Split,
     Unit,
     count_lines,
     iter_units,
     jsonl_blocks,
     jsonl_ranges,
+    limited_units,
     resolve_inputs,
 )
+from qc.readers.registry import READERS
 from qc.registry import RuleSet
 from qc.store import FindingsStore
 from qc.tally import FindingsTally
@@ -75,27 +78,42 @@ def _require_dask() -> Any:
 
 @dataclass(frozen=True)
 class Partition:
-    """What one Dask task reads: a file, or a byte range of an uncompressed JSON Lines file."""
+    """What one Dask task reads: a file, a byte range of an uncompressed JSON Lines file, or another
+    reader's split (Parquet row groups, CSV records, WARC records: their first addresses already known)."""
 
     file: InputFile
     byte_range: tuple[int, int] | None = None
     first_line: int = 1
+    split: Split | None = None
 
 
-def plan_partitions(files: list[InputFile], partition_bytes: int = PARTITION_BYTES) -> list[Partition]:
+def plan_partitions(files: list[InputFile], partition_bytes: int = PARTITION_BYTES,
+                    log: LoadLog | None = None) -> list[Partition]:
     """Partitions in corpus order; JSON Lines ranges still need their first line numbers."""
     parts: list[Partition] = []
     for src in files:
-        compressed = src.path.name.lower().endswith((".gz", ".zst"))
-        if src.fmt == "jsonl" and not compressed and src.problem is None:  # a FIFO is never opened
-            try:
-                ranges = jsonl_ranges(src, partition_bytes)
-            except OSError:
-                ranges = []
-            if len(ranges) > 1:
-                parts.extend(Partition(src, byte_range=r) for r in ranges)
-                continue
-        parts.append(Partition(src))
+        if src.problem is not None or src.fmt == "text":  # a FIFO is never opened; text posts go file by file
+            parts.append(Partition(src))
+            continue
+        if src.fmt == "jsonl":
+            if not src.compressed:
+                try:
+                    ranges = jsonl_ranges(src, partition_bytes)
+                except OSError:
+                    ranges = []
+                if len(ranges) > 1:
+                    parts.extend(Partition(src, byte_range=r) for r in ranges)
+                    continue
+            elif log is not None:
+                log.notes.append(f"{src.display}: compressed, read as one split (a gzip or zstd stream cannot be "
+                                 "entered in the middle)")
+            parts.append(Partition(src))
+            continue
+        splits = READERS[src.fmt].plan_splits(src, partition_bytes, log)
+        if len(splits) > 1:
+            parts.extend(Partition(src, split=split) for split in splits)
+        else:
+            parts.append(Partition(src))
     return parts
 
 
@@ -109,10 +127,13 @@ def _context(token: str, setup: tuple[Checker | RuleSet, Config, dict[str, Any],
 
 
 def _partition_units(part: Partition, config: Config, log: LoadLog, dates: bool) -> Iterator[Unit]:
+    if part.split is not None:
+        yield Unit(part.file.display, 1, split=part.split)
+        return
     if part.byte_range is None:
         yield from iter_units([part.file], field_map=config.fields, batch_rows=config.batch_rows,
                               default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log,
-                              dayfirst_sites=tuple(config.dayfirst_sites), dates=dates)
+                              dayfirst_sites=tuple(config.dayfirst_sites), dates=dates, warc_text=config.warc_text)
         return
     try:
         for block, first_line, lines in jsonl_blocks(part.file, max_lines=config.batch_rows,
@@ -125,11 +146,13 @@ def _partition_units(part: Partition, config: Config, log: LoadLog, dates: bool)
 
 
 def _run_partition(token: str, setup: tuple[Checker | RuleSet, Config, dict[str, Any], int | None],
-                   part: Partition | pd.DataFrame,
+                   part: Partition | pd.DataFrame | Unit,
                    observe: bool, row_offset: int = 0) -> list[UnitOutcome]:
     """One Dask task: read a partition with pyarrow and check (or observe) its units, in order."""
     ctx = _context(token, setup)
     fn = observe_unit if observe else check_unit
+    if isinstance(part, Unit):  # a batch the client read (--limit): checked as it is
+        return [fn(ctx, part)]
     # Dates only when the pass's rules declare them (as in the local engine).
     dates = ctx.checker.observes_dates if observe else ctx.checker.needs_dates
     if isinstance(part, pd.DataFrame):  # a partition of a user's dask DataFrame
@@ -148,8 +171,9 @@ def _run_partition(token: str, setup: tuple[Checker | RuleSet, Config, dict[str,
     outcomes = [fn(ctx, unit) for unit in _partition_units(part, ctx.config, log, dates)]
     # File-level errors met while reading become an outcome of their own, after the units before them.
     outcomes.extend(UnitOutcome(error.path or part.file.display, error=error) for error in log.errors)
-    if log.mappings or log.records:
-        outcomes.insert(0, UnitOutcome("", mappings=log.mappings, records=log.records))
+    if log.mappings or log.records or log.skipped or log.notes:
+        outcomes.insert(0, UnitOutcome("", mappings=log.mappings, records=log.records, skipped=log.skipped,
+                                       notes=log.notes))
     return outcomes
 
 
@@ -223,7 +247,14 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
             if not files:
                 raise InputError("no input files found", path=", ".join(map(str, inputs)))
             stats.load.files.extend(f.display for f in files)
-            items = _number_lines(client, plan_partitions(files, partition_bytes))
+            if config.limit is not None:  # the first records, read here, so every engine checks the same ones
+                items = list(limited_units(iter_units(
+                    files, field_map=config.fields, batch_rows=config.batch_rows, default_tz=config.default_timezone,
+                    dayfirst=config.dayfirst, dayfirst_sites=tuple(config.dayfirst_sites), warc_text=config.warc_text,
+                    log=stats.load), config, stats.load, dates=checker.needs_dates or checker.observes_dates))
+                stats.load.files[:] = list(dict.fromkeys(stats.load.files))
+            else:
+                items = _number_lines(client, plan_partitions(files, partition_bytes, stats.load))
             offsets = [0] * len(items)
 
         keep = None if on_checked is None else getattr(on_checked, "per_rule", ALL_ROWS)
@@ -232,7 +263,7 @@ def run_dask(inputs: Any, checker: Checker, config: Config,
             setup = (checker.compile(), config, state, keep)  # workers receive the compiled prefilter
             token = hashlib.sha256(pickle.dumps(setup)).hexdigest()
             [shared] = client.scatter([setup], broadcast=True, hash=False)
-            if isinstance(items[0] if items else None, Partition) or not items:
+            if isinstance(items[0] if items else None, (Partition, Unit)) or not items:
                 return client.map(_run_partition, [token] * len(items), [shared] * len(items), items,
                                   [observe] * len(items), offsets, pure=False)
             import dask

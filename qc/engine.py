@@ -25,6 +25,7 @@ from qc.ignores import NO_IGNORES, CompiledIgnores, compile_ignores
 from qc.lines import finding_lines
 from qc.load import (
     DOC_ID_IS_NUMBER,
+    SPLIT_BYTES,
     InputFile,
     LoadLog,
     Problem,
@@ -33,7 +34,9 @@ from qc.load import (
     canonicalise,
     field_mapping,
     iter_units,
+    limited_units,
     resolve_inputs,
+    sample_batch,
     unit_batches,
 )
 from qc.matcher import Prefilter
@@ -247,6 +250,8 @@ class UnitOutcome:
     error: InputError | None = None
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)
     records: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # records not checked, by reason (WARC record types)
+    notes: list[str] = field(default_factory=list)  # for --verbose: how a file was read
 
 
 @dataclass
@@ -304,14 +309,19 @@ def excerpt_frame(frame: pd.DataFrame, found: pd.DataFrame, per_rule: int) -> pd
 
 def _unit_raw_batches(ctx: UnitContext, unit: Unit, out: UnitOutcome, dates: bool = True) -> Iterator[RawBatch]:
     log = LoadLog()
+    config = ctx.config
     try:
-        yield from unit_batches(unit, field_map=ctx.config.fields, default_tz=ctx.config.default_timezone,
-                                dayfirst=ctx.config.dayfirst, log=log,
-                                dayfirst_sites=tuple(ctx.config.dayfirst_sites), dates=dates)
+        for raw in unit_batches(unit, field_map=config.fields, default_tz=config.default_timezone,
+                                dayfirst=config.dayfirst, log=log, dayfirst_sites=tuple(config.dayfirst_sites),
+                                dates=dates, batch_rows=config.batch_rows, warc_text=config.warc_text):
+            # The sample is chosen where the records are read, by their addresses: the same for every engine.
+            yield sample_batch(raw, config.sample, config.seed, log) if config.sample is not None else raw
     except InputError as exc:
         out.error = exc
     out.mappings = log.mappings
     out.records = log.records
+    out.skipped = log.skipped
+    out.notes = log.notes
 
 
 def check_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
@@ -384,6 +394,9 @@ class OutcomeMerger:
         for source, mapping in out.mappings.items():
             log.mappings.setdefault(source, mapping)
         log.records += out.records
+        for reason, count in out.skipped.items():
+            log.skip(reason, count)
+        log.notes.extend(note for note in out.notes if note not in log.notes)
         for batch in out.batches:
             problems = [*batch.problems, *duplicate_problems(batch.ids, self.seen_ids), *batch.schema]
             found = batch.findings
@@ -475,9 +488,12 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
             return (Unit("<dataframe>", len(raw.frame), batch=raw)
                     for raw in frame_batches(inputs, config, config.batch_rows, log, dates=dates))
         assert files is not None
-        return iter_units(files, field_map=config.fields, batch_rows=config.batch_rows,
+        # Worker processes read within a file (the readers' splits); this process only plans them.
+        read = iter_units(files, field_map=config.fields, batch_rows=config.batch_rows,
                           default_tz=config.default_timezone, dayfirst=config.dayfirst, log=log,
-                          dayfirst_sites=tuple(config.dayfirst_sites), dates=dates)
+                          dayfirst_sites=tuple(config.dayfirst_sites), dates=dates,
+                          split_bytes=SPLIT_BYTES if jobs > 1 else None, warc_text=config.warc_text)
+        return limited_units(read, config, log, dates) if config.limit is not None else read
 
     def fan_out(fn: Callable[[UnitContext, Unit], UnitOutcome], log: LoadLog, state: dict[str, Any],
                 held: InFlight) -> Iterator[UnitOutcome]:

@@ -97,18 +97,18 @@ class CsvRecordLines:
     Work is vectorised per chunk, except a loop over the quote characters when there are any.
     """
 
-    def __init__(self, delimiter: str) -> None:
+    def __init__(self, delimiter: str, first_line: int = 1) -> None:
         self._separators = (ord(delimiter), _LF, _CR)
         self._started = False
         self._held = b""  # the chunk's last byte waits for the next chunk, which tells what it is
         self._position = 0  # stream offset of the next byte to scan
-        self._breaks = 0  # line breaks before ``_position``
+        self._breaks = first_line - 1  # line breaks before ``_position`` (a split may start mid-file)
         # Quote state carried from one chunk to the next.
         self._in_quotes = False
         self._skip_first_quote = False  # the next chunk starts with the second quote of a ""
         self._previous: int | None = None  # the last byte scanned (None: at the stream's start)
         self._record_start = 0  # stream offset where the record not yet terminated starts
-        self._record_line = 1  # and its first line
+        self._record_line = first_line  # and its first line
         self._lines: list[np.ndarray] = []  # first lines of records ``_base``, ``_base + 1``, ...
         self._base = 0
         self.records = 0
@@ -120,6 +120,11 @@ class CsvRecordLines:
     def open_record_line(self) -> int:
         """The first line of the record not yet terminated (where a broken quote or a cut-off file is)."""
         return self._record_line
+
+    @property
+    def in_quotes(self) -> bool:
+        """Whether the bytes scanned so far end inside a quoted field."""
+        return self._in_quotes
 
     def feed(self, data: bytes) -> None:
         """Scan the next bytes of the stream."""

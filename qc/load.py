@@ -1,26 +1,23 @@
-"""Read corpora into canonical, batch-sized pandas frames.
+"""Read corpora into canonical, batch-sized pandas frames: input resolution, splits, canonicalisation.
 
-Inputs are any mix of files, directories and globs: JSON Lines (plain, ``.gz``, ``.zst``), Parquet,
-CSV/TSV, and directories whose ``.txt``/``.md``/``.html`` files are one post each. Reading is batched
-(pyarrow's JSON parser on newline-aligned blocks, Parquet row batches, chunked CSV, file by file for text
-folders) so memory follows the batch size, not the corpus size. Every record carries ``source_path`` and
-``source_line``. Record-level problems (a malformed JSON line, invalid UTF-8, a record that is not an
-object) become :class:`Problem` rows for the ``schema`` family; file-level problems (unreadable, binary,
-truncated, no text column) are :class:`InputError` values collected on the :class:`LoadLog`, so one bad
-file never hides the others. Input files are opened read-only, and only regular ones (bytes, compressed
-members, binary sniffing and UTF-8 checks are :mod:`qc.rawio`; physical line numbers are :mod:`qc.lines`).
+Inputs are any mix of files, directories and globs. Each file is read by the reader of its format
+(:mod:`qc.readers`: JSON Lines, Parquet, CSV/TSV, text folders, WARC/WET/ARC), registered in
+:mod:`qc.readers.registry`; this module resolves the inputs, cuts files into the readers' splits (so worker
+processes and Dask read within one file), and canonicalises what the readers yield. Every record carries
+``source_path`` and ``source_line`` (its address: what that is per format is the reader's locator).
+Record-level problems (a malformed JSON line, invalid UTF-8, a truncated WARC record) become
+:class:`Problem` rows for the ``schema`` family; file-level problems (unreadable, binary, truncated, no text
+column) are :class:`InputError` values collected on the :class:`LoadLog`, so one bad file never hides the
+others. Input files are opened read-only, and only regular ones.
 """
 
 from __future__ import annotations
 
 import glob
-import io
-import itertools
-import json
+import hashlib
 import os
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,29 +25,31 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pcsv
-import pyarrow.json as pjson
-import pyarrow.parquet as pq
 
 from qc import features
 from qc.chrome_dates import empty_columns as empty_chrome_columns
 from qc.chrome_dates import recover as recover_chrome_dates
 from qc.dates import dayfirst_mask, parse_timestamps
 from qc.errors import InputError
-from qc.lines import FIELD_LINE_PREFIX, CsvRecordLines, field_line_column, line_breaks
-from qc.rawio import (
-    STEP_BYTES,
-    UTF8_BOM,
-    binary_reason,
-    byte_chunks,
-    count_breaks,
-    not_regular,
-    open_regular,
-    range_chunks,
-    repair_utf8,
-    valid_utf8,
-    whole_end,
+from qc.lines import FIELD_LINE_PREFIX, field_line_column
+from qc.rawio import not_regular
+from qc.readers.base import InputFile, LoadLog, Problem, ReadOptions, Split, is_missing, json_type_name
+from qc.readers.jsonl import (
+    BLOCK_BYTES,
+    MAX_JSON_DEPTH,
+    count_lines,
+    json_depth,
+    jsonl_block_frame,
+    jsonl_blocks,
+    jsonl_ranges,
 )
+from qc.readers.registry import READERS, format_of, known_suffixes
+from qc.readers.textdir import read_text_files
+
+__all__ = [
+    "MAX_JSON_DEPTH", "InputFile", "LoadLog", "Problem", "ReadOptions", "Split", "count_lines", "json_depth",
+    "json_type_name", "jsonl_block_frame", "jsonl_blocks", "jsonl_ranges",
+]
 
 CANONICAL = ("doc_id", "text", "url", "site", "title", "author", "posted_at", "captured_at", "lang")
 REQUIRED = ("doc_id", "text")
@@ -66,77 +65,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "captured_at": ("captured_at", "crawl_time", "fetched_at", "crawled_at", "scraped_at", "capture_time"),
     "lang": ("lang", "language"),
 }
-JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
-COMPRESSED = (".gz", ".zst")
-TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
-TABLE_SUFFIXES = (".parquet", ".pq", ".csv", ".tsv")
-BLOCK_BYTES = 8 << 20
 DEFAULT_BATCH_ROWS = 20_000
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A record-level input problem, reported as a ``schema`` finding.
-
-    ``source_line`` is the record's (first) line, ``line`` where in it the problem is when that differs
-    (a bad byte on a later line of a multi-line CSV field or text post).
-    """
-
-    code: str
-    source_path: str
-    source_line: int
-    message: str
-    field: str | None = None
-    doc_id: str | None = None
-    match: str = ""
-    line: int | None = None
-
-
-@dataclass
-class InputFile:
-    """One resolved input: its path, how to read it, and (for text folders) the root for doc_ids.
-
-    ``problem`` says why a path that would have been read cannot be (a FIFO, a socket, a device, a dangling
-    link, an unreadable directory): it is reported as a file-level error and never opened.
-    """
-
-    path: Path
-    fmt: str  # jsonl | parquet | csv | tsv | text
-    root: Path | None = None
-    problem: str | None = None
-
-    @property
-    def display(self) -> str:
-        """The path as reported to users."""
-        return str(self.path)
-
-
-@dataclass
-class LoadLog:
-    """What loading saw: files read, field mappings used, file-level errors, records read."""
-
-    files: list[str] = field(default_factory=list)
-    mappings: dict[str, dict[str, str]] = field(default_factory=dict)
-    errors: list[InputError] = field(default_factory=list)
-    records: int = 0
+#: Target size of a split for worker processes (``--jobs N``): small enough that a few in flight per
+#: worker keep memory bounded, large enough that planning and task overhead stay small.
+SPLIT_BYTES = 16 << 20
 
 
 def _format_of(path: Path) -> str | None:
-    name = path.name.lower()
-    for suffix in COMPRESSED:
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-    if name.endswith(JSONL_SUFFIXES):
-        return "jsonl"
-    if name.endswith((".parquet", ".pq")):
-        return "parquet"
-    if name.endswith(".csv"):
-        return "csv"
-    if name.endswith(".tsv"):
-        return "tsv"
-    if name.endswith(TEXT_SUFFIXES):
-        return "text"
-    return None
+    return format_of(path)
 
 
 def _walk(directory: Path) -> Iterator[tuple[Path, str | None]]:
@@ -187,557 +123,10 @@ def resolve_inputs(specs: Iterable[str | Path]) -> list[InputFile]:
                 continue
             fmt = _format_of(path)
             if fmt is None:
-                raise InputError(
-                    "unknown input type (expected .jsonl/.ndjson/.json[.gz|.zst], .parquet, .csv, .tsv, "
-                    ".txt/.md/.html or a directory)",
-                    path=str(path),
-                )
+                raise InputError(f"unknown input type (expected {known_suffixes()} or a directory)", path=str(path))
             resolved.append(InputFile(path, fmt, root=path.parent if fmt == "text" else None,
                                       problem=not_regular(path)))
     return resolved
-
-
-# -- raw readers: each yields (frame of source columns with source_line, problems) ----------------------
-
-
-def _read_blocks(chunks: Iterator[bytes], block_bytes: int) -> Iterator[bytes]:
-    """Newline-aligned blocks of about ``block_bytes`` from a stream of byte chunks.
-
-    If the stream raises (truncation), the complete lines read so far are yielded first.
-    """
-    parts: list[bytes] = []
-    size = 0
-    try:
-        for chunk in chunks:
-            parts.append(chunk)
-            size += len(chunk)
-            if size < block_bytes:
-                continue
-            data = b"".join(parts)
-            while len(data) >= block_bytes:
-                cut = data.rfind(b"\n", 0, block_bytes)
-                if cut < 0:  # one line longer than a block: the block grows to hold it
-                    cut = data.find(b"\n", block_bytes)
-                    if cut < 0:
-                        break
-                yield data[: cut + 1]
-                data = data[cut + 1 :]
-            parts, size = [data], len(data)
-    except InputError:
-        data = b"".join(parts)
-        if data.rfind(b"\n") >= 0:
-            yield data[: data.rfind(b"\n") + 1]
-        raise
-    data = b"".join(parts)
-    if data:
-        yield data
-
-
-def _line_spans(block: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end byte offsets of every line in ``block`` (newline excluded)."""
-    arr = np.frombuffer(block, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == 10)
-    ends = newlines if block.endswith(b"\n") else np.append(newlines, len(block))
-    starts = np.concatenate(([0], newlines + 1))[: len(ends)]
-    return starts, ends
-
-
-def _jsonl_frame_fast(block: bytes) -> pa.Table | None:
-    """Parse a block with pyarrow's JSON reader; None when the block needs the per-line path."""
-    if not valid_utf8(block):  # pyarrow's JSON reader does not validate UTF-8: bad bytes take the per-line path
-        return None
-    try:
-        table = pjson.read_json(io.BytesIO(block), read_options=pjson.ReadOptions(use_threads=False,
-                                                                                   block_size=len(block) + 1))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    # pyarrow infers timestamps from ISO strings; dates must stay as given, so re-read those as strings.
-    stamped = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
-    if stamped:
-        schema = pa.schema([(name, pa.string()) for name in stamped])
-        options = pjson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
-        try:
-            table = pjson.read_json(io.BytesIO(block), parse_options=options,
-                                    read_options=pjson.ReadOptions(use_threads=False, block_size=len(block) + 1))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return None
-    return table
-
-
-def jsonl_ranges(src: InputFile, target_bytes: int) -> list[tuple[int, int]]:
-    """Split an uncompressed JSON Lines file into newline-aligned byte ranges of about ``target_bytes``.
-
-    Only seeks and reads one line per boundary, so a distributed engine can plan partitions cheaply.
-    """
-    size = src.path.stat().st_size
-    cuts = [0]
-    with open_regular(src.path) as handle:
-        while cuts[-1] + target_bytes < size:
-            handle.seek(cuts[-1] + target_bytes)
-            handle.readline()
-            position = handle.tell()
-            if position >= size:
-                break
-            cuts.append(position)
-    cuts.append(size)
-    return list(itertools.pairwise(cuts))
-
-
-def count_lines(src: InputFile, start: int, end: int) -> int:
-    """Newlines in bytes ``[start, end)`` of a file (to number the lines of the ranges after it)."""
-    return sum(chunk.count(b"\n") for chunk in range_chunks(src.path, start, end))
-
-
-def jsonl_blocks(src: InputFile, block_bytes: int = BLOCK_BYTES, max_lines: int | None = None,
-                 byte_range: tuple[int, int] | None = None, first_line: int = 1
-                 ) -> Iterator[tuple[bytes, int, int]]:
-    """Newline-aligned blocks of a JSON Lines file as (bytes, number of its first line, lines in it).
-
-    A block holds at most ``block_bytes`` (plus one line) and at most ``max_lines`` lines, so what a
-    batch holds follows the batch size whatever the record length. Decompression happens here; parsing
-    is :func:`jsonl_block_frame`, which can run in another process. ``byte_range`` (uncompressed files
-    only, from :func:`jsonl_ranges`) reads part of the file, whose first line is ``first_line``.
-    """
-    display = src.display
-    chunks = range_chunks(src.path, *byte_range) if byte_range is not None else byte_chunks(src.path, display)
-    at_start = byte_range is None or byte_range[0] == 0
-    for block in _read_blocks(chunks, block_bytes):
-        if at_start:
-            at_start = False
-            reason = binary_reason(block)
-            if reason is not None:
-                raise InputError(f"binary file ({reason}), not JSON Lines", path=display)
-            # A byte-order mark is no part of the first record (pyarrow skips it; json.loads would not).
-            block = block.removeprefix(UTF8_BOM)
-            if not block:
-                continue
-        for part, lines in _split_lines(block, max_lines):
-            yield part, first_line, lines
-            first_line += lines
-
-
-def _split_lines(block: bytes, max_lines: int | None) -> Iterator[tuple[bytes, int]]:
-    """Parts of at most ``max_lines`` lines, with their line counts (numpy finds the newlines once)."""
-    newlines = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
-    last = 0 if block.endswith(b"\n") else 1  # a final line without its newline still counts
-    if not max_lines or len(newlines) + last <= max_lines:
-        yield block, len(newlines) + last
-        return
-    start = 0
-    for cut in newlines[max_lines - 1 :: max_lines].tolist():
-        yield block[start : cut + 1], max_lines
-        start = cut + 1
-    if start < len(block):
-        yield block[start:], len(newlines) % max_lines + last
-
-
-#: Deepest JSON nesting read. pyarrow's JSON reader crashes the process (a segfault) a few thousand levels
-#: down and ``json.loads`` raises RecursionError near a thousand: a deeper record is a malformed-line finding.
-MAX_JSON_DEPTH = 512
-#: A JSON escape of half a surrogate pair (``\ud800``-``\udfff``); paired ones decode to one character.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def json_depth(line: bytes) -> int:
-    """How deep ``[``/``{`` nest in one JSON line, brackets inside strings not counted (numpy, no loop)."""
-    arr = np.frombuffer(line, dtype=np.uint8)
-    quote = arr == 34
-    backslash = arr == 92
-    if backslash.any():  # a quote after an odd run of backslashes is escaped
-        index = np.arange(len(arr))
-        last_plain = np.maximum.accumulate(np.where(backslash, -1, index))
-        at = np.flatnonzero(quote[1:]) + 1
-        run = (at - 1) - last_plain[at - 1]
-        quote[at[run % 2 == 1]] = False
-    outside = np.cumsum(quote) % 2 == 0
-    step = (((arr == 91) | (arr == 123)) & outside).astype(np.int32) - (((arr == 93) | (arr == 125)) & outside)
-    return int(np.cumsum(step).max()) if len(step) else 0
-
-
-def _too_deep(block: bytes, starts: np.ndarray, ends: np.ndarray, lines: np.ndarray) -> set[int]:
-    """The lines (indices into ``starts``) nested deeper than :data:`MAX_JSON_DEPTH`.
-
-    A line needs more opening brackets than that to be that deep: numpy counts each line's ``[`` and
-    ``{`` (one pass: ``[`` and ``{`` are the two bytes that OR 0x20 makes 0x7B), and the exact,
-    string-aware depth is taken only on the rare lines with that many.
-    """
-    if len(block) <= MAX_JSON_DEPTH:
-        return set()
-    opens = np.flatnonzero((np.frombuffer(block, dtype=np.uint8) | 0x20) == 0x7B)
-    if len(opens) <= MAX_JSON_DEPTH:
-        return set()
-    counts = np.searchsorted(opens, ends[lines]) - np.searchsorted(opens, starts[lines])
-    return {int(i) for i in lines[counts > MAX_JSON_DEPTH].tolist()
-            if json_depth(block[starts[i] : ends[i]]) > MAX_JSON_DEPTH}
-
-
-def jsonl_block_frame(block: bytes, first_line: int, display: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse one newline-aligned block (its first line is number ``first_line``) into source columns."""
-    starts, ends = _line_spans(block)
-    lengths = ends - starts
-    nonblank = np.flatnonzero(lengths > 0)
-    # A line holding only whitespace counts as blank for pyarrow too; rare, so check exactly.
-    nonblank = np.array([i for i in nonblank if block[starts[i] : ends[i]].strip()], dtype=np.int64)
-    too_deep = _too_deep(block, starts, ends, nonblank)
-    table = None if too_deep else _jsonl_frame_fast(block)
-    if table is not None and table.num_rows == len(nonblank):
-        frame = table.to_pandas()
-        frame["source_line"] = (nonblank + first_line).astype("int64")
-        return frame, []
-    return _jsonl_lines(block, starts, ends, nonblank, first_line, display, too_deep)
-
-
-def _read_jsonl(src: InputFile, block_bytes: int, max_lines: int | None = None
-                ) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
-    for block, first_line, _ in jsonl_blocks(src, block_bytes, max_lines):
-        yield jsonl_block_frame(block, first_line, src.display)
-
-
-def _without_surrogates(value: Any) -> tuple[Any, bool]:
-    """``value`` with every lone surrogate (from a ``\\ud800``-style escape) in its strings and keys
-    replaced by U+FFFD, and whether there was one. Recursion is bounded by :data:`MAX_JSON_DEPTH`."""
-    if isinstance(value, str):
-        fixed = _SURROGATE.sub("\ufffd", value)
-        return fixed, fixed != value
-    if isinstance(value, list):
-        items = [_without_surrogates(item) for item in value]
-        return [item for item, _ in items], any(hit for _, hit in items)
-    if isinstance(value, dict):
-        pairs = [(_without_surrogates(k), _without_surrogates(v)) for k, v in value.items()]
-        return {k: v for (k, _), (v, _) in pairs}, any(hk or hv for (_, hk), (_, hv) in pairs)
-    return value, False
-
-
-def _jsonl_lines(block: bytes, starts: np.ndarray, ends: np.ndarray, nonblank: np.ndarray, first_line: int,
-                 display: str, too_deep: set[int] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Slow path: parse line by line so one bad line is a problem, not a lost block.
-
-    Only blocks the fast path refused come here: invalid UTF-8, a malformed line, a line that is not an
-    object, a lone surrogate escape, types that change between records, nesting too deep.
-    Lists and objects stay Python objects (as the fast path leaves them): a canonical text field holding
-    one is reported when the record is canonicalised, never checked as its JSON dump.
-    """
-    records: list[dict[str, Any]] = []
-    lines: list[int] = []
-    problems: list[Problem] = []
-    for i in nonblank.tolist():
-        raw = block[starts[i] : ends[i]].removeprefix(UTF8_BOM)  # a BOM left by concatenating files
-        line = first_line + i
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            text = raw.decode("utf-8", errors="replace")
-            problems.append(Problem("SC003", display, line, f"invalid UTF-8 at byte {exc.start}; decoded "
-                                    "with replacement characters", match=text[:80]))
-        if too_deep and i in too_deep:
-            problems.append(Problem("SC001", display, line, f"malformed JSON: nested deeper than {MAX_JSON_DEPTH} "
-                                    "levels", match=text[:80]))
-            continue
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            nul = text.find("\x00")
-            reason = f"a raw NUL byte at column {nul + 1} (binary data in the line)" if nul >= 0 else \
-                f"{exc.msg} at column {exc.colno}"
-            problems.append(Problem("SC001", display, line, f"malformed JSON: {reason}", match=text[:80]))
-            continue
-        except RecursionError:
-            problems.append(Problem("SC001", display, line, "malformed JSON: nested too deeply", match=text[:80]))
-            continue
-        if not isinstance(value, dict):
-            problems.append(Problem("SC002", display, line, f"record is a JSON {json_type_name(value)}, "
-                                    "not an object", match=text[:80]))
-            continue
-        if _SURROGATE_ESCAPE.search(raw):  # a cheap byte search first: most lines have no such escape
-            cleaned: dict[str, Any] = {}
-            for key, item in value.items():
-                (name, key_hit), (item, item_hit) = _without_surrogates(key), _without_surrogates(item)
-                cleaned[name] = item
-                if key_hit or item_hit:
-                    problems.append(Problem("SC010", display, line, f"{name}: a lone surrogate escape (half a "
-                                            "UTF-16 pair, like \\ud800) replaced with U+FFFD", field=name))
-            value = cleaned
-        records.append(value)
-        lines.append(line)
-    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
-    frame["source_line"] = pd.Series(lines, dtype="int64")
-    return frame, problems
-
-
-def json_type_name(value: Any) -> str:
-    """The JSON name of a parsed value's type (what a user wrote, not the Python or numpy class)."""
-    if _is_missing(value):
-        return "null"
-    if isinstance(value, (bool, np.bool_)):
-        return "boolean"
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return "array"
-    return type(value).__name__
-
-
-def _read_parquet(src: InputFile, batch_rows: int) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
-    with open_regular(src.path) as handle:
-        try:
-            parquet = pq.ParquetFile(handle)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise InputError(f"not a readable Parquet file ({exc})", path=src.display) from None
-        row = 1
-        for record_batch in parquet.iter_batches(batch_size=batch_rows):
-            frame = record_batch.to_pandas()
-            frame["source_line"] = np.arange(row, row + len(frame), dtype="int64")
-            row += len(frame)
-            yield frame, []
-
-
-class _RecordStream(io.RawIOBase):
-    """A file's decompressed bytes as a read-only file for pyarrow's CSV reader, checked on the way.
-
-    pyarrow gets valid UTF-8 only: an invalid sequence is replaced with U+FFFD here and its line kept in
-    ``bad_lines``, so one Latin-1 byte is a finding on its record instead of a rejected file (pyarrow's
-    invalid-row handler cannot even be called with a row that is not UTF-8). Every byte goes through the
-    :class:`CsvRecordLines` scanner before pyarrow sees it, so a batch's record lines are known when pyarrow
-    yields it. Bytes after the last whole record wait for more: when the file turns out truncated or
-    corrupt, pyarrow has seen whole records only (no half record is checked) and the error waits in
-    ``error`` for the reader to raise after the records before it.
-    """
-
-    def __init__(self, chunks: Iterator[bytes], scanner: CsvRecordLines) -> None:
-        super().__init__()
-        self._chunks = chunks
-        self._scanner = scanner
-        self._carry = b""  # a split UTF-8 character or ``\\r\\n`` at a chunk's end, completed by the next
-        self._breaks = 0  # line breaks in the bytes scanned so far
-        self._pending = bytearray()  # scanned, not yet handed to pyarrow
-        self._handed = 0  # stream offset of the first pending byte
-        self._ended = False
-        self.error: InputError | None = None
-        #: Lines of the invalid UTF-8 sequences replaced, in order.
-        self.bad_lines: list[int] = []
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        while not self._ended and self._ready() == 0:
-            self._pull()
-        size = min(len(view), self._ready())
-        view[:size] = self._pending[:size]
-        del self._pending[:size]
-        self._handed += size
-        return size
-
-    def _ready(self) -> int:
-        if self._ended and self.error is None:
-            return len(self._pending)
-        return max(0, min(len(self._pending), self._scanner.complete_until - self._handed))
-
-    def _pull(self) -> None:
-        try:
-            chunk = next(self._chunks)
-        except StopIteration:
-            self._take(self._carry)
-            self._carry = b""
-            self._scanner.finish()
-            self._ended = True
-            return
-        except InputError as exc:
-            self.error = exc
-            self._ended = True
-            self._take(self._carry)
-            self._scanner.cut()
-            del self._pending[max(0, self._scanner.complete_until - self._handed):]
-            return
-        data = self._carry + chunk
-        cut = whole_end(data)
-        self._carry = data[cut:]
-        self._take(data[:cut])
-
-    def _take(self, data: bytes) -> None:
-        if not data:
-            return
-        if not valid_utf8(data):  # Arrow's check; only a chunk holding a bad byte is decoded in Python
-            original = data
-            data, starts = repair_utf8(original)
-            # An invalid sequence holds no ASCII byte: the breaks before it are the same in both versions.
-            arr = np.frombuffer(original, dtype=np.uint8)
-            lone_cr = arr == 13
-            lone_cr[:-1] &= arr[1:] != 10
-            breaks = np.flatnonzero((arr == 10) | lone_cr)
-            self.bad_lines.extend((1 + self._breaks + np.searchsorted(breaks, starts)).tolist())
-        self._breaks += count_breaks(data)
-        self._scanner.feed(data)
-        self._pending += data
-
-
-def _csv_header(head: bytes, delimiter: str, display: str) -> list[str]:
-    """The column names, from the first record of the file (a quoted name may hold a newline)."""
-    import csv
-
-    text = head.removeprefix(UTF8_BOM).decode("utf-8", errors="replace")
-    names = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
-    if any("\ufffd" in name for name in names):
-        raise InputError("the header is not UTF-8; column names must be", path=display, line=1)
-    return names
-
-
-def _read_csv(src: InputFile, batch_rows: int) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
-    """CSV/TSV in pyarrow blocks, every column as a string; a bad record is a finding, not a lost file.
-
-    A row with too many or too few fields (pyarrow's ``invalid_row_handler``: SC011, the row skipped) and
-    bytes that are not UTF-8 (replaced with U+FFFD as the file streams in: SC003, the record still
-    checked) are findings on their physical lines; the other rows are checked. Each record's first line
-    comes from :class:`CsvRecordLines`, each field's from the line breaks in the fields before it.
-    """
-    delimiter = "\t" if src.fmt == "tsv" else ","
-    chunks = byte_chunks(src.path, src.display)
-    head = next(chunks, b"")  # the file's first step (empty for an empty file: pyarrow says so)
-    reason = binary_reason(head.removeprefix(UTF8_BOM))
-    if reason is not None:
-        raise InputError(f"binary file ({reason}), not CSV", path=src.display)
-    names = _csv_header(head[:65536], delimiter, src.display)
-    scanner = CsvRecordLines(delimiter)
-    stream = _RecordStream(itertools.chain([head], chunks), scanner)
-    invalid: list[tuple[int, str, int, int]] = []  # (record index, text, fields found, fields expected)
-
-    def on_invalid_row(row: Any) -> str:
-        invalid.append((int(row.number) - 1 if row.number is not None else -1, str(row.text),
-                        int(row.actual_columns), int(row.expected_columns)))
-        return "skip"
-
-    # Every column as a string: dates and ids stay exactly as written.
-    convert = pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False)
-    parse = pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid_row)
-    read = pcsv.ReadOptions(use_threads=False, block_size=BLOCK_BYTES)
-    next_record = 1  # record 0 is the header
-    problems: list[Problem] = []
-
-    def invalid_before(record: int) -> None:
-        """Report the invalid rows before record index ``record`` (and forget them)."""
-        while invalid and invalid[0][0] < record:
-            index, text, found, expected = invalid.pop(0)
-            line = int(scanner.lines(np.array([index]))[0]) if index >= 0 else scanner.open_record_line
-            problems.append(Problem("SC011", src.display, line, f"row has {found} fields, the header has "
-                                    f"{expected}; the row is not checked", match=text[:80]))
-
-    try:
-        with io.BufferedReader(stream, buffer_size=STEP_BYTES) as handle:
-            reader = pcsv.open_csv(handle, read_options=read, parse_options=parse, convert_options=convert)
-            for record_batch in reader:
-                rows = record_batch.num_rows
-                if not rows:
-                    continue
-                first_record = next_record
-                skipped = np.array([index for index, *_ in invalid if index >= next_record], dtype=np.int64)
-                records = np.arange(next_record, next_record + rows + len(skipped), dtype=np.int64)
-                records = records[~np.isin(records, skipped)][:rows]
-                next_record = int(records[-1]) + 1
-                invalid_before(next_record)
-                lines = scanner.lines(records)
-                frame = record_batch.to_pandas()
-                field_lines: dict[str, np.ndarray] = {}
-                below = lines.copy()
-                for name, values in zip(record_batch.schema.names, record_batch.columns, strict=True):
-                    field_lines[field_line_column(name)] = below.copy()
-                    below += line_breaks(values)
-                if stream.bad_lines:
-                    problems.extend(_invalid_utf8_problems(stream, scanner, first_record, records, frame,
-                                                           field_lines, src.display))
-                scanner.release(next_record - 1)
-                frame["source_line"] = lines
-                frame = frame.assign(**field_lines)
-                yield frame, problems
-                problems = []
-    except pa.ArrowInvalid as exc:
-        raise InputError(f"malformed CSV ({str(exc).splitlines()[0]})", path=src.display,
-                         line=scanner.open_record_line) from None
-    finally:
-        chunks.close()  # the file is closed now, not when the generator is collected
-    invalid_before(scanner.records + 1)
-    if problems:
-        yield pd.DataFrame({"source_line": pd.Series([], dtype="int64")}), problems
-    if stream.error is not None:
-        raise stream.error
-
-
-def _invalid_utf8_problems(stream: _RecordStream, scanner: CsvRecordLines, first_record: int,
-                           records: np.ndarray, frame: pd.DataFrame, field_lines: dict[str, np.ndarray],
-                           display: str) -> list[Problem]:
-    """SC003 for the records of this batch that held invalid UTF-8 (one each, at its first bad line).
-
-    A bad line belongs to the last record starting at or before it. Lines at or after the next record's
-    start wait for the next batch; when that start is not known yet, lines after this batch's last
-    record's start wait too (it may go on), unless the file has ended.
-    """
-    last = int(records[-1])
-    bad = np.asarray(stream.bad_lines, dtype=np.int64)
-    if scanner.records > last + 1:
-        mine = bad < int(scanner.lines(np.array([last + 1]))[0])
-    elif scanner.finished:
-        mine = np.ones(len(bad), dtype=bool)
-    else:
-        mine = bad < int(scanner.lines(np.array([last]))[0])
-    stream.bad_lines = bad[~mine].tolist()
-    span = np.arange(first_record, last + 1)
-    owners = span[np.maximum(np.searchsorted(scanner.lines(span), bad[mine], side="right") - 1, 0)]
-    problems: list[Problem] = []
-    seen: set[int] = set()
-    for owner, line in zip(owners.tolist(), bad[mine].tolist(), strict=True):
-        row = int(np.searchsorted(records, owner))
-        if owner in seen or row >= len(records) or records[row] != owner:
-            continue  # a later byte of the same record, or a row already reported as malformed (SC011)
-        seen.add(owner)
-        # The field: the last one starting at or before the line that holds a replacement character.
-        name = next((str(c) for c in reversed(frame.columns)
-                     if field_lines[field_line_column(str(c))][row] <= line and isinstance(frame[c].iat[row], str)
-                     and "\ufffd" in frame[c].iat[row]), None)
-        value = frame[name].iat[row] if name is not None else ""
-        problems.append(Problem("SC003", display, int(scanner.lines(np.array([owner]))[0]),
-                                f"{name + ': ' if name else ''}invalid UTF-8 on line {line}; decoded with "
-                                "replacement characters", field=name, match=str(value)[:80], line=line))
-    return problems
-
-
-def _read_text_files(files: list[InputFile], log: LoadLog) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
-    """One record per file (its doc_id the path under the folder); a file that cannot be read is a
-    file-level error on ``log`` and the others are still read."""
-    records: list[dict[str, Any]] = []
-    problems: list[Problem] = []
-    for src in files:
-        log.files.append(src.display)
-        try:
-            with open_regular(src.path) as handle:
-                raw = handle.read()
-        except InputError as exc:
-            log.errors.append(exc)
-            continue
-        except OSError as exc:
-            log.errors.append(InputError(f"cannot read file ({exc.strerror or exc})", path=src.display))
-            continue
-        reason = binary_reason(raw)
-        if reason is not None:
-            log.errors.append(InputError(f"binary file ({reason}), not a text post", path=src.display))
-            continue
-        raw = raw.removeprefix(UTF8_BOM)
-        doc_id = src.path.relative_to(src.root).as_posix() if src.root else src.path.name
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            text = raw.decode("utf-8", errors="replace")
-            problems.append(Problem("SC003", src.display, 1, f"invalid UTF-8 at byte {exc.start}; decoded "
-                                    "with replacement characters", field="text", doc_id=doc_id,
-                                    line=1 + count_breaks(raw[: exc.start])))
-        records.append({"doc_id": doc_id, "text": text, "source_path": src.display, "source_line": 1,
-                        field_line_column("text"): 1})
-    if records or problems:
-        yield pd.DataFrame.from_records(records), problems
 
 
 # -- canonical frame ----------------------------------------------------------------------------------
@@ -783,7 +172,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _is_missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and np.isnan(value))
+    return is_missing(value)
 
 
 def _number_text(value: Any) -> str:
@@ -890,30 +279,73 @@ class RawBatch:
 
 @dataclass
 class Unit:
-    """One piece of a corpus, in corpus order: a JSON Lines block still to parse, or a batch already read.
+    """One piece of a corpus, in corpus order: a JSON Lines block still to parse, a split still to read, or
+    a batch already read.
 
-    Units are what the engine hands to worker processes: parsing a block (the costly part of reading)
-    happens where the unit is checked, so the reading process only moves bytes.
+    Units are what the engine hands to worker processes: parsing a block or reading a split (the costly part
+    of reading) happens where the unit is checked, so the reading process only moves bytes or plans.
     """
 
     source: str  # the file's display path ("" for a batch of text-folder posts)
-    rows: int  # records (lines) it holds: what the engine's memory counter adds up
+    rows: int  # records (lines) it holds, or an estimate for a split: what the engine's memory counter adds up
     block: bytes | None = None
     first_line: int = 1
     batch: RawBatch | None = None
+    split: Split | None = None
+
+
+#: Bytes per record assumed when a split's records are counted before it is read (the memory counter only).
+_BYTES_PER_RECORD_GUESS = 4096
+
+
+def split_units(src: InputFile, split: Split, options: ReadOptions, log: LoadLog) -> Iterator[Unit]:
+    """The units of one split: JSON Lines blocks (numbered here), or the split itself for a worker to read."""
+    if src.fmt == "jsonl":
+        byte_range = None if split.whole else (split.start, split.end if split.end is not None else 0)
+        for block, first_line, lines in jsonl_blocks(src, BLOCK_BYTES, options.batch_rows, byte_range=byte_range,
+                                                     first_line=split.first):
+            yield Unit(src.display, lines, block=block, first_line=first_line)
+        return
+    size = (split.end or 0) - split.start if split.end is not None and src.fmt != "parquet" else BLOCK_BYTES
+    yield Unit(src.display, max(1, size // _BYTES_PER_RECORD_GUESS), split=split)
+
+
+def _numbered_jsonl(src: InputFile, split_bytes: int, log: LoadLog) -> list[Split]:
+    """A JSON Lines file's splits with their first lines (counted here: newlines only, no parsing)."""
+    splits = READERS["jsonl"].plan_splits(src, split_bytes, log)
+    numbered: list[Split] = []
+    line = 1
+    for split in splits:
+        numbered.append(replace(split, first=line))
+        if split.end is not None:
+            line += count_lines(src, split.start, split.end)
+    return numbered
+
+
+def plan_file(src: InputFile, split_bytes: int | None, log: LoadLog) -> list[Split]:
+    """A file's splits in order, every one's first address known (one split when ``split_bytes`` is None)."""
+    if split_bytes is None:
+        return [Split(src)]
+    if src.fmt == "jsonl":
+        return _numbered_jsonl(src, split_bytes, log)
+    return READERS[src.fmt].plan_splits(src, split_bytes, log)
 
 
 def iter_units(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dict[str, str] | None = None,
                batch_rows: int = DEFAULT_BATCH_ROWS, block_bytes: int = BLOCK_BYTES,
                default_tz: str = "UTC", dayfirst: bool = False, log: LoadLog | None = None,
-               dayfirst_sites: tuple[str, ...] = (), dates: bool = True) -> Iterator[Unit]:
+               dayfirst_sites: tuple[str, ...] = (), dates: bool = True, split_bytes: int | None = None,
+               warc_text: str = "naive") -> Iterator[Unit]:
     """Yield the units of every input in order. File-level read errors go to ``log.errors``.
 
-    ``dates``: whether the batches made here (all but JSON Lines blocks) parse dates (:func:`canonicalise`).
+    ``split_bytes``: cut files into the readers' splits of about that size, read by whoever checks the unit
+    (None: JSON Lines in blocks, every other file read here, whole). ``dates``: whether the batches made
+    here (text folders, and whole files when not split) parse dates (:func:`canonicalise`).
     """
     files = [i for i in inputs if isinstance(i, InputFile)] or resolve_inputs(
         [i for i in inputs if not isinstance(i, InputFile)])
     log = log if log is not None else LoadLog()
+    options = ReadOptions(batch_rows=batch_rows, warc_text=warc_text)
     for src in files:  # never opened: a FIFO would block, a device or socket is no corpus
         if src.problem is not None:
             log.errors.append(InputError(src.problem, path=src.display))
@@ -922,11 +354,15 @@ def iter_units(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dic
     for src in others:
         log.files.append(src.display)
         try:
-            if src.fmt == "jsonl":
+            if src.fmt == "jsonl" and split_bytes is None:
                 for block, first_line, lines in jsonl_blocks(src, block_bytes, batch_rows):
                     yield Unit(src.display, lines, block=block, first_line=first_line)
                 continue
-            reader = _read_parquet(src, batch_rows) if src.fmt == "parquet" else _read_csv(src, batch_rows)
+            if split_bytes is not None:
+                for split in plan_file(src, split_bytes, log):
+                    yield from split_units(src, split, options, log)
+                continue
+            reader = READERS[src.fmt].read(Split(src), options, log)
             for raw in canonical_batches(reader, src.display, field_map, default_tz, dayfirst, log,
                                          dayfirst_sites, dates=dates):
                 yield Unit(src.display, len(raw.frame), batch=raw)
@@ -936,25 +372,35 @@ def iter_units(inputs: Iterable[str | Path] | list[InputFile], *, field_map: dic
             log.errors.append(InputError(f"cannot read file ({exc})", path=src.display))
     for start in range(0, len(text_files), batch_rows):
         chunk = text_files[start : start + batch_rows]
-        for raw in canonical_batches(_read_text_files(chunk, log), "", field_map, default_tz, dayfirst, log,
+        for raw in canonical_batches(read_text_files(chunk, log), "", field_map, default_tz, dayfirst, log,
                                      dayfirst_sites, dates=dates):
             yield Unit("", len(raw.frame), batch=raw)
 
 
 def unit_batches(unit: Unit, *, field_map: dict[str, str] | None = None, default_tz: str = "UTC",
                  dayfirst: bool = False, log: LoadLog | None = None, dayfirst_sites: tuple[str, ...] = (),
-                 dates: bool = True) -> Iterator[RawBatch]:
-    """The canonical batches of one unit (parsing its block if it has one). Raises :class:`InputError`.
+                 dates: bool = True, batch_rows: int = DEFAULT_BATCH_ROWS, warc_text: str = "naive"
+                 ) -> Iterator[RawBatch]:
+    """The canonical batches of one unit (parsing its block or reading its split). Raises :class:`InputError`.
 
     ``dates=False``: see :func:`canonicalise` (a batch the reader already made keeps its parsed dates).
     """
     if unit.batch is not None:
         yield unit.batch
         return
-    assert unit.block is not None
     log = log if log is not None else LoadLog()
-    reader = iter([jsonl_block_frame(unit.block, unit.first_line, unit.source)])
-    yield from canonical_batches(reader, unit.source, field_map, default_tz, dayfirst, log, dayfirst_sites,
+    if unit.split is not None:
+        split = unit.split
+        reader = READERS[split.file.fmt].read(split, ReadOptions(batch_rows=batch_rows, warc_text=warc_text), log)
+        try:
+            yield from canonical_batches(reader, unit.source, field_map, default_tz, dayfirst, log, dayfirst_sites,
+                                         dates=dates)
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(f"cannot read file ({exc})", path=unit.source) from None
+        return
+    assert unit.block is not None
+    frames = iter([jsonl_block_frame(unit.block, unit.first_line, unit.source)])
+    yield from canonical_batches(frames, unit.source, field_map, default_tz, dayfirst, log, dayfirst_sites,
                                  dates=dates)
 
 
@@ -1041,6 +487,75 @@ def _empty_canonical() -> pd.DataFrame:
     frame["captured_ts"] = pd.Series([], dtype="datetime64[us, UTC]")
     empty_chrome_columns(frame)
     return frame
+
+
+# -- a quick look: --sample and --limit ---------------------------------------------------------------
+
+
+def _sampled(paths: pd.Series, lines: pd.Series, fraction: float, seed: int) -> np.ndarray:
+    """True for the addresses (path, source_line) in the sample: a keyed hash of the address below
+    ``fraction`` of the hash range, so the choice never depends on batching, processes or engine."""
+    if fraction >= 1:
+        return np.ones(len(paths), dtype=bool)
+    key = hashlib.blake2b(str(seed).encode(), digest_size=8).hexdigest()  # pandas wants a 16-character key
+    address = paths.astype("str").reset_index(drop=True) + "\x00" + lines.astype("int64").astype("str").reset_index(
+        drop=True)
+    hashes = pd.util.hash_pandas_object(address, index=False, hash_key=key).to_numpy()
+    return hashes < np.uint64(int(fraction * 2.0**64))
+
+
+def sample_batch(raw: RawBatch, fraction: float, seed: int, log: LoadLog) -> RawBatch:
+    """The records of ``raw`` in the sample, and the problems of addresses in it; the others are counted
+    as skipped on ``log``."""
+    frame = raw.frame
+    keep = _sampled(frame["source_path"], frame["source_line"], fraction, seed) if len(frame) else \
+        np.zeros(0, dtype=bool)
+    if len(frame) and not keep.all():
+        log.skip("outside the --sample", int((~keep).sum()))
+        frame = frame[keep].reset_index(drop=True)
+    problems = raw.problems
+    if problems:
+        marks = _sampled(pd.Series([p.source_path for p in problems]), pd.Series([p.source_line for p in problems]),
+                         fraction, seed)
+        problems = [p for p, m in zip(problems, marks.tolist(), strict=True) if m]
+    return RawBatch(frame, problems)
+
+
+def limited_units(units: Iterator[Unit], config: Any, log: LoadLog, dates: bool = True) -> Iterator[Unit]:
+    """The first ``config.limit`` records (of the sample, when ``config.sample`` is set), read here in corpus
+    order and handed on as batches: every engine then checks exactly the same records."""
+    left = int(config.limit)
+    failed: set[str] = set()
+    for unit in units:
+        if left <= 0:
+            log.notes.append(f"stopped after {config.limit} records (--limit)")
+            return
+        if unit.source and unit.source in failed:
+            continue
+        try:
+            batches = list(unit_batches(unit, field_map=config.fields, default_tz=config.default_timezone,
+                                        dayfirst=config.dayfirst, log=log,
+                                        dayfirst_sites=tuple(config.dayfirst_sites), dates=dates,
+                                        batch_rows=config.batch_rows, warc_text=config.warc_text))
+        except InputError as exc:
+            log.errors.append(exc)
+            failed.add(unit.source)
+            continue
+        for raw in batches:
+            if config.sample is not None:
+                raw = sample_batch(raw, config.sample, config.seed, log)
+            if left <= 0:
+                log.records -= len(raw.frame)
+                continue
+            if len(raw.frame) > left:
+                last = raw.frame.iloc[left - 1]
+                path, line = str(last["source_path"]), int(last["source_line"])
+                log.records -= len(raw.frame) - left
+                frame = raw.frame.iloc[:left].reset_index(drop=True)
+                problems = [p for p in raw.problems if p.source_path != path or p.source_line <= line]
+                raw = RawBatch(frame, problems)
+            left -= len(raw.frame)
+            yield Unit(unit.source, len(raw.frame), batch=raw)
 
 
 def load_corpus(inputs: Iterable[str | Path], **options: Any) -> pd.DataFrame:

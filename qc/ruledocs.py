@@ -172,6 +172,17 @@ def _source_label(rule: RuleSpec) -> str:
     return path.name
 
 
+def _fix_line(rule: RuleSpec) -> list[str]:
+    """What ``qc fix`` does with the rule's findings unless ``[tool.qc.actions]`` says otherwise."""
+    from qc.fixing.actions import rule_action
+
+    fix = rule_action(rule)
+    origin = "the rule's `action` key" if fix.origin == "rule" else f"the {_inline(rule.family)} family's default"
+    scope = "every line a finding touches" if fix.whole_line else "the match only"
+    return [f"`qc fix`: **{fix.action}** ({origin}); strip scope: {fix.scope} ({scope}). Change it with "
+            f'`[tool.qc.actions] {rule.code} = "flag"` (strip, drop, flag or keep).']
+
+
 def rule_page(rule: RuleSpec) -> str:
     """The Markdown page of one rule."""
     spec = type(rule)
@@ -179,6 +190,7 @@ def rule_page(rule: RuleSpec) -> str:
            f"# {rule.code} {rule.name}", "",
            "| family | kind | severity | status |", "|---|---|---|---|",
            f"| {_cell(rule.family)} | {_cell(rule.kind)} | {rule.severity.value} | {_cell(rule.status)} |", "",
+           *_fix_line(rule), "",
            "## What it does", "", _prose(rule.summary), "",
            "## Why is this bad?", "", _prose(rule.why), "",
            "## Examples", "", "Flagged:", ""]

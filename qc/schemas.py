@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa_arrow
 
 from qc.load import DOC_ID_IS_NUMBER, Problem, json_type_name
+from qc.readers.base import LOCATOR_KINDS
+from qc.readers.registry import locators
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -27,10 +29,11 @@ if TYPE_CHECKING:
 SEVERITIES = ("info", "warning", "error")
 FINDINGS_COLUMNS = [
     "doc_id", "rule", "family", "severity", "field", "start", "end", "match", "message",
-    "source_path", "source_line", "site", "line",
+    "source_path", "source_line", "site", "line", "locator",
 ]
 
-VERDICT_COLUMNS = ["doc_id", "source_path", "source_line", "worst_severity", "families", "rules", "findings", "passes"]
+VERDICT_COLUMNS = ["doc_id", "source_path", "source_line", "worst_severity", "families", "rules", "findings", "passes",
+                   "locator"]
 
 
 def _is_string(series: pd.Series) -> pd.Series:
@@ -85,6 +88,9 @@ def findings_schema() -> pa.DataFrameSchema:
             "source_line": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
             "site": pa.Column(str, nullable=True),
             "line": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
+            # What source_line is: a line (JSON Lines, CSV), a row (Parquet), a byte offset (WARC: doc_id is
+            # the WARC-Record-ID, and line is null), or a file (a text post).
+            "locator": pa.Column(str, pa.Check.isin(list(LOCATOR_KINDS))),
         },
         strict=True, ordered=True, coerce=True, name="FindingsSchema",
     )
@@ -114,6 +120,7 @@ def verdicts_schema() -> pa.DataFrameSchema:
             "rules": pa.Column(checks=pa.Check(_names_lists, name="list_of_strings")),
             "findings": pa.Column("int64", pa.Check.ge(0)),
             "passes": pa.Column(bool),
+            "locator": pa.Column(str, pa.Check.isin(list(LOCATOR_KINDS))),  # what source_line is, as for findings
         },
         checks=[
             # A clean record has no worst severity, no rules and no findings, and the other way round.
@@ -169,6 +176,9 @@ SCHEMA_CHECKS: dict[str, SchemaCheck] = {
                     "A JSON string escapes half a UTF-16 surrogate pair (\\ud800); replaced with U+FFFD."),
         SchemaCheck("SC011", "csv-row-field-count", "error",
                     "A CSV/TSV row has more or fewer fields than the header; the row is not checked."),
+        SchemaCheck("SC012", "web-archive-record-damaged", "error",
+                    "A WARC/WET/ARC record is truncated or malformed (or its gzip member does not decompress); "
+                    "it is not checked, the records after it are."),
     )
 }
 
@@ -363,17 +373,30 @@ def coerce_findings(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a findings frame its canonical dtypes and column order."""
     if "line" not in frame.columns:  # a frame made before findings had a line: the record's line
         frame = frame.assign(line=frame["source_line"])
+    if "locator" not in frame.columns or bool(frame["locator"].isna().all()):  # from the reader of each file
+        frame = frame.assign(locator=locators(frame["source_path"]) if len(frame) else [])
     out = frame.loc[:, FINDINGS_COLUMNS].copy()
     for name in ("doc_id", "rule", "family", "severity", "field", "match", "message", "source_path", "site"):
         out[name] = out[name].astype("str").where(out[name].notna(), None).astype("str")
     for name in ("start", "end", "source_line", "line"):
         out[name] = pd.array(out[name], dtype="Int64")
-    return out
+    out["locator"] = out["locator"].astype("str")
+    return _no_line_at_offsets(out)
+
+
+def _no_line_at_offsets(frame: pd.DataFrame) -> pd.DataFrame:
+    """A record located by byte offset (WARC) has no line in the file: its findings' ``line`` is null."""
+    offsets = (frame["locator"] == "offset").to_numpy(dtype=bool)
+    if offsets.any() and bool(frame["line"][offsets].notna().any()):
+        frame = frame.copy()
+        frame.loc[offsets, "line"] = pd.NA
+    return frame
 
 
 _STR = pd.Series([], dtype="str").dtype
-_FINDING_STRINGS = ("doc_id", "rule", "family", "severity", "field", "match", "message", "source_path", "site")
-_FINDING_REQUIRED = ("rule", "family", "severity", "match", "message", "source_path")
+_FINDING_STRINGS = ("doc_id", "rule", "family", "severity", "field", "match", "message", "source_path", "site",
+                    "locator")
+_FINDING_REQUIRED = ("rule", "family", "severity", "match", "message", "source_path", "locator")
 _FINDING_INTS = ("start", "end", "source_line", "line")
 
 
@@ -393,7 +416,7 @@ def _findings_conform(frame: pd.DataFrame) -> bool:
             return False
     if any(bool(frame[name].isna().any()) for name in _FINDING_REQUIRED):
         return False
-    return bool(frame["severity"].isin(SEVERITIES).all())
+    return bool(frame["severity"].isin(SEVERITIES).all()) and bool(frame["locator"].isin(LOCATOR_KINDS).all())
 
 
 def validate_findings(frame: pd.DataFrame) -> pd.DataFrame:
@@ -402,6 +425,7 @@ def validate_findings(frame: pd.DataFrame) -> pd.DataFrame:
     A batch the vectorised :func:`_findings_conform` accepts is returned as it is (what pandera's coercion
     would return); any other goes through pandera, which coerces it or raises its ``SchemaError``.
     """
+    frame = _no_line_at_offsets(frame) if "locator" in frame.columns else frame
     if _findings_conform(frame):
         return frame
     return findings_schema().validate(frame)

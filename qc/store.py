@@ -43,7 +43,7 @@ ARROW_SCHEMA = pa.schema([
     *((name, pa.large_string()) for name in ("doc_id", "rule", "family", "severity", "field")),
     ("start", pa.int64()), ("end", pa.int64()),
     ("match", pa.large_string()), ("message", pa.large_string()), ("source_path", pa.large_string()),
-    ("source_line", pa.int64()), ("site", pa.large_string()), ("line", pa.int64()),
+    ("source_line", pa.int64()), ("site", pa.large_string()), ("line", pa.int64()), ("locator", pa.large_string()),
 ])
 assert ARROW_SCHEMA.names == FINDINGS_COLUMNS
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from qc.readers.registry import locators
 from qc.rulespec import Severity
 from qc.schemas import VERDICT_COLUMNS
 from qc.store import SpillStore
@@ -33,7 +34,7 @@ NAMES_DTYPE = pd.ArrowDtype(NAMES_TYPE)
 ARROW_SCHEMA = pa.schema([
     ("doc_id", pa.large_string()), ("source_path", pa.large_string()), ("source_line", pa.int64()),
     ("worst_severity", pa.large_string()), ("families", NAMES_TYPE), ("rules", NAMES_TYPE),
-    ("findings", pa.int64()), ("passes", pa.bool_()),
+    ("findings", pa.int64()), ("passes", pa.bool_()), ("locator", pa.large_string()),
 ])
 assert ARROW_SCHEMA.names == VERDICT_COLUMNS
 
@@ -48,7 +49,10 @@ def _strings(series: pd.Series) -> pd.Series:
 
 def coerce_verdicts(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a verdicts frame its canonical dtypes and column order."""
+    if "locator" not in frame.columns or bool(frame["locator"].isna().all()):  # from the reader of each file
+        frame = frame.assign(locator=locators(frame["source_path"]) if len(frame) else [])
     out = frame.loc[:, VERDICT_COLUMNS].copy()
+    out["locator"] = out["locator"].astype("str")
     for name in ("doc_id", "source_path", "worst_severity"):
         out[name] = _strings(out[name])
     out["source_line"] = pd.array(out["source_line"], dtype="Int64")

@@ -113,7 +113,9 @@
       tr.appendChild(sev);
       tr.appendChild(el("td", r[COL.site]));
       tr.appendChild(el("td", r[COL.doc_id]));
-      tr.appendChild(el("td", r[COL.source_path] + ":" + r[COL.source_line], "loc"));
+      // A WARC record is located by its byte offset (path@offset), every other record by its line or row.
+      var at = r[COL.locator] === "offset" ? "@" : ":";
+      tr.appendChild(el("td", r[COL.source_path] + at + r[COL.source_line], "loc"));
       var ctx = el("td", null, "ctx");
       if (r[COL.before]) { ctx.appendChild(document.createTextNode("…" + shown(r[COL.before]))); }
       if (r[COL.start] === null && !r[COL.match]) {

@@ -51,10 +51,10 @@ def test_json_report_validates_against_its_schema(corpus_dir: Path) -> None:
     schema = json.loads((reports_dir() / "json-report.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(result.json(), schema)
     report = result.json()
-    assert report["schema_version"] == "1.1"
+    assert report["schema_version"] == "1.2"
     assert report["summary"]["documents"] == 4
     assert set(report["findings"][0]) == {"doc_id", "rule", "family", "severity", "field", "start", "end", "match",
-                                          "message", "source_path", "source_line", "site", "line"}
+                                          "message", "source_path", "source_line", "site", "line", "locator"}
 
 
 def test_output_file(corpus_dir: Path, tmp_path: Path) -> None:

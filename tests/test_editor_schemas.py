@@ -105,8 +105,9 @@ BROKEN_RULES = [
      "phrasez: unknown key"),
     ({"limit": "many"}, ("'many' is not of type 'integer'", ["limit"]), "limit: Input should be a valid integer"),
     ({"limit": 0}, ("0 is less than the minimum of 1", ["limit"]), "limit: Input should be greater than or equal to 1"),
-    ({"kind": "patern"}, ("'patern' is not one of ['body_dates', 'chrome_date', 'copyright_stale', 'date_bounds', "
-                          "'date_order', 'line_runs', 'pattern', 'phrases', 'relative_date', 'repeated_lines']",
+    ({"kind": "patern"}, ("'patern' is not one of ['body_dates', 'chrome_blocks', 'chrome_date', 'copyright_stale', "
+                          "'date_bounds', 'date_order', 'line_runs', 'pattern', 'phrases', 'relative_date', "
+                          "'repeated_lines']",
                           ["kind"]), "kind: unknown rule kind 'patern'"),
     ({"severity": "fatal"}, ("'fatal' is not one of ['info', 'warning', 'error']", ["severity"]), "severity:"),
     ({"code": "ph1"}, ("'ph1' does not match '^[A-Z]{1,4}[0-9]{3}$'", ["code"]), "code: must be 1-4 capital"),

@@ -22,7 +22,7 @@ def test_report_settings_are_what_qc_config_prints(tmp_path: Path) -> None:
     assert run.code == 1, run.stderr
     report = run.json()
     jsonschema.validate(report, json.loads((reports_dir() / "json-report.schema.json").read_text("utf-8")))
-    assert report["schema_version"] == "1.1"
+    assert report["schema_version"] == "1.2"
     settings = report["settings"]
     assert settings["config_file"] == str(pyproject)
     assert settings["settings"]["fail-on"] == {"value": "warning", "source": str(pyproject)}

@@ -106,7 +106,8 @@ def test_verdicts_are_identical_for_one_and_two_jobs_and_jsonl_matches_parquet(t
     assert [row["rules"] for row in rows] == [list(r) for r in one["rules"]]
     assert [row["passes"] for row in rows] == one["passes"].tolist()
     assert set(rows[0]) == {"doc_id", "source_path", "source_line", "worst_severity", "families", "rules",
-                            "findings", "passes"}
+                            "findings", "passes", "locator"}
+    assert {row["locator"] for row in rows} == {"line"}
 
 
 def test_passes_follows_fail_on(tmp_path: Path) -> None:

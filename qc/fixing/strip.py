@@ -2,8 +2,9 @@
 
 A cut is a finding's ``[start, end)`` span (code-point offsets, as in the findings frame) and whether the
 rule's evidence is the whole line (menus, footers, repeated template lines) or only the span. Whole-line
-cuts remove every line the span touches, with its line break. Span cuts remove the span; a line left
-holding only whitespace by a span cut goes too, so no empty line is left where a phrase was.
+cuts remove every line the span touches, with its line break. Span cuts remove the span; a line that the
+span cuts on it leave holding only whitespace, punctuation and separators (``|``, ``·``, ``/``) goes too, so
+no empty line or stray ``" | "`` is left where a menu was.
 
 Blank lines are tidied only where something was cut: a removal that leaves two or more blank lines in a
 row at the junction keeps one, and blank lines a removal leaves at the very start or end of the text go.
@@ -14,6 +15,7 @@ its own output is byte-identical).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -84,14 +86,41 @@ def strip_text(text: str, cuts: Iterable[Cut]) -> tuple[str, int]:
             removed_lines.update(range(line_of(start), last + 1))
         elif end > start:
             spans.append((start, end))
-    # A span cut that leaves its line blank takes the line with it.
+    # Span cuts that together leave a line holding nothing but spaces and separators take the line with it.
+    touched: dict[int, list[tuple[int, int]]] = {}
     for start, end in _merge(spans):
         for number in range(line_of(start), line_of(max(start, end - 1)) + 1):
-            line_start, content_end, _ = bounds[number]
-            rest = text[line_start:max(line_start, start)] + text[min(content_end, max(end, line_start)):content_end]
-            if start <= content_end and not rest.strip():
-                removed_lines.add(number)
-    intervals = [(bounds[n][0], bounds[n][2]) for n in removed_lines] + spans
+            touched.setdefault(number, []).append((start, end))
+    for number, line_spans in touched.items():
+        line_start, content_end, _ = bounds[number]
+        if not any(start <= content_end for start, _ in line_spans):
+            continue  # only the line's break was cut
+        rest: list[str] = []
+        position = line_start
+        for start, end in line_spans:
+            if start > position:
+                rest.append(text[position:min(start, content_end)])
+            position = max(position, end)
+        rest.append(text[position:content_end])
+        if _only_residue("".join(rest)):
+            removed_lines.add(number)
+    merged_spans = _merge(spans)
+
+    def break_cut(number: int) -> bool:
+        """Whether a span cut the break that ends line ``number``."""
+        _, content_end, break_end = bounds[number]
+        return any(start < break_end and end > content_end for start, end in merged_spans)
+
+    # A run of removed lines after a kept line whose break a span took keeps the break of its last line:
+    # that break now ends the kept line (else the kept line would be joined to the next one).
+    keeps_break = set()
+    for number in sorted(removed_lines):
+        if number > 0 and number - 1 not in removed_lines and break_cut(number - 1):
+            last = number
+            while last + 1 in removed_lines:
+                last += 1
+            keeps_break.add(last)
+    intervals = [(bounds[n][0], bounds[n][1] if n in keeps_break else bounds[n][2]) for n in removed_lines] + spans
     merged = _merge(intervals)
     if not merged:
         return text, 0
@@ -117,7 +146,21 @@ def strip_text(text: str, cuts: Iterable[Cut]) -> tuple[str, int]:
     return cleaned, len(text) - len(cleaned)
 
 
-_BLANK_RUN = re.compile(r"(?:[ \t]*(?:\r\n|\n|\r)){2,}")
+#: What a cut may leave of a line and still take the line: spaces, punctuation and separator symbols
+#: ("Log in | Register" with both phrases cut leaves " | "). Letters, digits and other symbols keep it.
+_SEPARATORS = frozenset("|｜¦•·・/\\<>«»›‹→←")
+
+
+def _only_residue(rest: str) -> bool:
+    return all(char.isspace() or char in _SEPARATORS or unicodedata.category(char).startswith("P") for char in rest)
+
+
+# The break ending a line, then one or more blank lines (spaces allowed on them; at the very start of the
+# text the first blank line may hold spaces too). The previous line's trailing spaces are no part of it:
+# they are text the cut did not touch. A lone \r only when no \n follows: backtracking would otherwise
+# split one \r\n into two breaks.
+_ONE_BREAK = r"(?:\r\n|\n|\r(?!\n))"
+_BLANK_RUN = re.compile(rf"(?:\A[ \t]*)?{_ONE_BREAK}(?:[ \t]*{_ONE_BREAK})+")
 
 
 def _tidy(text: str, junctions: list[int]) -> str:

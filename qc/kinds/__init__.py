@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from qc.kinds import (
     body_dates,
+    chrome_blocks,
     chrome_date,
     copyright_stale,
     date_bounds,
@@ -33,4 +34,5 @@ KINDS: dict[str, type[RuleSpec]] = {
     body_dates.Spec.KIND: body_dates.Spec,
     relative_date.Spec.KIND: relative_date.Spec,
     chrome_date.Spec.KIND: chrome_date.Spec,
+    chrome_blocks.Spec.KIND: chrome_blocks.Spec,
 }

@@ -25,8 +25,9 @@ NOT_GATING_LEVEL = {"error": "warning", "warning": "warning", "info": "notice"}
 LEVELS = ("error", "warning", "notice")
 #: GitHub shows about 10 error and 10 warning annotations per step (and as many notices); more are dropped.
 MAX_PER_LEVEL = 10
-COLUMNS = ["rule", "severity", "source_path", "line", "message", "doc_id"]
-KEY = ["level", "rule", "source_path", "line"]
+COLUMNS = ["rule", "severity", "source_path", "line", "message", "doc_id", "source_line", "locator"]
+#: ``offset``: a WARC record's byte offset (its findings have no line), so each record is its own annotation.
+KEY = ["level", "rule", "source_path", "line", "offset"]
 
 
 def escape_data(value: str) -> str:
@@ -63,7 +64,9 @@ def locations(result: CheckResult) -> pd.DataFrame:
             continue
         gating = gating_mask(result, chunk)
         level = np.where(gating, "error", chunk["severity"].astype("object").map(NOT_GATING_LEVEL).fillna("warning"))
-        frame = chunk.assign(level=level, line=chunk["line"].astype("Int64"))
+        offset = chunk["source_line"].astype("Int64").where(chunk["locator"] == "offset", pd.NA)
+        frame = chunk.drop(columns=["source_line", "locator"]).assign(level=level, line=chunk["line"].astype("Int64"),
+                                                                      offset=offset)
         grouped = frame.groupby(KEY, dropna=False, sort=False, observed=True)
         parts.append(grouped.agg(findings=("rule", "size"), message=("message", "first"), doc_id=("doc_id", "first"))
                      .reset_index())
@@ -102,6 +105,8 @@ def annotation_lines(result: CheckResult) -> list[str]:
         props.append(f"title={escape_property(f'{row.rule}{doc}')}")
         count = int(row.findings)
         here = f" ({count} findings here)" if count > 1 else ""
+        if not pd.isna(row.offset):  # a WARC record: where to seek in the file
+            here += f" (record at byte offset {int(row.offset)})"
         url = info.get(str(row.rule), {}).get("url")  # the rule's page, on the annotation's second line
         message = f"{row.rule}: {row.message}{here}" + (f"\nRule: {url}" if url else "")
         lines.append(f"::{row.level} {','.join(props)}::{escape_data(message)}")

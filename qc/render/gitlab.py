@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 MAX_ENTRIES = 1_000
 GATING = {"error": "critical", "warning": "major", "info": "major"}
 NOT_GATING = {"error": "minor", "warning": "minor", "info": "info"}
-COLUMNS = ["rule", "doc_id", "severity", "match", "message", "source_path", "source_line"]
+COLUMNS = ["rule", "doc_id", "severity", "match", "message", "source_path", "source_line", "locator"]
 
 
 def report_path(path: str, cwd: str | None = None) -> str:
@@ -45,8 +45,9 @@ def report_path(path: str, cwd: str | None = None) -> str:
 
 
 def _entry(row: Any, fp: str, occurrence: int, gating: bool) -> dict[str, Any]:
-    line = 1 if pd.isna(row.source_line) or int(row.source_line) < 1 else int(row.source_line)
-    doc = "" if pd.isna(row.doc_id) else f" ({row.doc_id})"
+    offset = str(row.locator) == "offset"  # a WARC record: GitLab wants a line, the offset goes in the text
+    line = 1 if offset or pd.isna(row.source_line) or int(row.source_line) < 1 else int(row.source_line)
+    doc = "" if pd.isna(row.doc_id) else f" ({row.doc_id}{f' at byte offset {row.source_line}' if offset else ''})"
     return {
         "description": f"{row.rule}{doc}: {row.message}",
         "check_name": str(row.rule),

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 #: Longest match / message / context kept per embedded finding (the JSON report has them whole).
 MAX_FIELD = 300
 EMBED_COLUMNS = ["doc_id", "rule", "family", "severity", "field", "start", "end", "match", "message",
-                 "source_path", "source_line", "site", "before", "after", "doc", "new"]
+                 "source_path", "source_line", "site", "before", "after", "doc", "new", "locator"]
 
 
 def script_json(value: Any) -> Markup:
@@ -87,7 +87,8 @@ def page_data(result: CheckResult, model: ReportModel) -> dict[str, Any]:
         rows.append([_cut(_plain(record.doc_id)), record.rule, record.family, record.severity,
                      _plain(record.field), _plain(record.start), _plain(record.end), _cut(record.match),
                      _cut(record.message), record.source_path, line, _plain(record.site),
-                     _cut(_plain(record.before)), _cut(_plain(record.after)), doc, bool(new)])
+                     _cut(_plain(record.before)), _cut(_plain(record.after)), doc, bool(new),
+                     str(getattr(record, "locator", "line"))])
     counts = {r["code"]: r["findings"] for r in result.summary.rules}
     shown = embedded["rule"].value_counts().to_dict() if not embedded.empty else {}
     rules = {code: {"name": info["name"], "family": info["family"], "severity": info["severity"],

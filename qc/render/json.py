@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from qc.api import CheckResult
 
 #: 1.1 added ``settings``: the effective settings, as ``qc config --format json`` prints them.
-SCHEMA_VERSION = "1.1"
+#: 1.2 added each finding's ``locator`` and the inputs' ``skipped`` records (by reason) and ``notes``.
+SCHEMA_VERSION = "1.2"
 
 
 def findings_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
@@ -44,6 +45,8 @@ def report_dict(result: CheckResult, *, with_findings: bool = True) -> dict[str,
             "files": result.stats.load.files,
             "field_mappings": result.stats.load.mappings,
             "errors": [str(e) for e in result.input_errors],
+            "skipped": dict(result.stats.load.skipped),
+            "notes": list(result.stats.load.notes),
         },
         "summary": result.summary.as_dict(),
         "gate": result.gate.as_dict(),

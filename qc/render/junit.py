@@ -15,7 +15,9 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
-from qc.render.model import report_model
+import pandas as pd
+
+from qc.render.model import report_model, where
 from qc.safe_text import visible
 from qc.summary import counts_toward_gate
 
@@ -45,7 +47,7 @@ def render(result: CheckResult, out: TextIO) -> None:
     """Write the JUnit XML report."""
     model = report_model(result)
     # One testsuite per rule, one testcase per document: the XML holds every document with findings at once.
-    findings = result.store.to_frame(["rule", "doc_id", "message", "source_path", "source_line"])
+    findings = result.store.to_frame(["rule", "doc_id", "message", "source_path", "source_line", "locator"])
     # With a baseline the gate counts new findings only, so only a document with a new finding fails.
     findings["new"] = result.baseline.is_new.to_numpy() if result.baseline is not None else True
     timestamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
@@ -77,10 +79,11 @@ def render(result: CheckResult, out: TextIO) -> None:
                 if cases == MAX_CASES_PER_RULE:
                     break
                 doc_id = doc["doc_id"].iat[0]
-                label = f"{doc_id if isinstance(doc_id, str) else '(no doc_id)'} ({path}:{line})"
+                at = where(str(path), None if pd.isna(line) else int(line), locator=str(doc["locator"].iat[0]))
+                label = f"{doc_id if isinstance(doc_id, str) else '(no doc_id)'} ({at})"
                 case = ET.SubElement(suite, "testcase", {"name": _token(label), "classname": classname,
                                                          "time": "0"})
-                detail = [f"{path}:{line}  {m}" for m in doc["message"].head(MAX_DETAIL_LINES).tolist()]
+                detail = [f"{at}  {m}" for m in doc["message"].head(MAX_DETAIL_LINES).tolist()]
                 if len(doc) > MAX_DETAIL_LINES:
                     detail.append(f"… and {len(doc) - MAX_DETAIL_LINES} more")
                 if severe and bool(doc["new"].any()):

@@ -25,6 +25,15 @@ HISTOGRAM_BUCKETS: list[tuple[str, int, int]] = [
 ]
 
 
+def where(path: str, source_line: int | None, line: int | None = None, locator: str = "line") -> str:
+    """A finding's location as every text report writes it: ``path:line``, or for a record located by byte
+    offset (WARC) ``path@offset`` (seek there and read one record)."""
+    if locator == "offset" and source_line is not None:
+        return f"{path}@{source_line}"
+    shown = line if line is not None else source_line
+    return f"{path}:{shown}" if shown is not None else path
+
+
 @dataclass
 class Example:
     """One finding shown with the text around its span."""
@@ -42,6 +51,8 @@ class Example:
     line: int | None = None  # where the finding is (``source_line`` is its record's first line)
     #: Whether the kept context starts inside the text (more text before it than was kept).
     before_cut: bool = False
+    #: What ``source_line`` is (line, row, offset, file): a WARC record is at a byte offset, not a line.
+    locator: str = "line"
 
 
 @dataclass
@@ -69,6 +80,20 @@ class ReportModel:
     embedded: pd.DataFrame
     embed_cap: int
     rule_info: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Set when the run checked part of the corpus (--limit, --sample): every report says so.
+    quick_look: str | None = None
+    #: Records read but not checked, by reason (WARC records that carry no page text, outside the sample).
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def quick_look(config: Any) -> str | None:
+    """How a --limit/--sample run chose its records, as every report states it (None: the whole corpus)."""
+    parts = []
+    if getattr(config, "sample", None) is not None:
+        parts.append(f"a {config.sample:g} sample of records (--sample, seed {config.seed})")
+    if getattr(config, "limit", None) is not None:
+        parts.append(f"the first {config.limit} records (--limit)")
+    return "quick look: " + ", then ".join(parts) + "; not the whole corpus" if parts else None
 
 
 def severity_rank(severity: str) -> int:
@@ -118,7 +143,8 @@ def _example(result: CheckResult, row: Any) -> Example:
                    source_line=line, rule=str(row.rule), severity=str(row.severity), match=str(row.match),
                    message=str(row.message), before=before, after=after,
                    site=None if pd.isna(row.site) else str(row.site),
-                   line=None if pd.isna(row.line) else int(row.line), before_cut=before_cut)
+                   line=None if pd.isna(row.line) else int(row.line), before_cut=before_cut,
+                   locator=str(getattr(row, "locator", "line") or "line"))
 
 
 def _top_lines(counts: Counter[tuple[str, str]], names: dict[tuple[str, str], str], site: str,
@@ -185,6 +211,7 @@ def build_model(result: CheckResult, *, worst: int = 5, examples_per_rule: int =
     if embed_cap is None:
         embed_cap = max(50, min(MAX_PER_RULE, embed_budget // max(len(hit), 1)))
     return ReportModel(
+        quick_look=quick_look(result.config), skipped=dict(result.stats.load.skipped),
         tool_version=__version__, inputs=list(result.inputs), files=len(result.stats.load.files),
         worst_rules=worst_rules, examples=_examples(result, [r["code"] for r in worst_rules], examples_per_rule),
         sites=sites, leaked_lines_source=source, histogram=_histogram(result),

@@ -163,7 +163,9 @@ def _pass_results(result: CheckResult, index: dict[str, int], root: str,
             if location is None:
                 location = locations[source] = artifact_location(source, root)
             physical: dict[str, Any] = {"artifactLocation": dict(location)}
-            if not pd.isna(row.line) and int(row.line) >= 1:  # where the finding is, not its record's start
+            if str(row.locator) == "offset" and not pd.isna(row.source_line):  # a WARC record: its byte offset
+                physical["region"] = {"byteOffset": int(row.source_line)}
+            elif not pd.isna(row.line) and int(row.line) >= 1:  # where the finding is, not its record's start
                 physical["region"] = {"startLine": int(row.line)}
             properties: dict[str, Any] = {"doc_id": None if pd.isna(row.doc_id) else str(row.doc_id),
                                           "match": str(row.match), "family": str(row.family)}

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from qc.render.model import ReportModel, context_parts, report_model
+from qc.render.model import where as located
 from qc.safe_text import WorkflowCommandGuard, visible, visible_column
 
 if TYPE_CHECKING:
@@ -107,10 +108,7 @@ def _examples(console: Console, model: ReportModel) -> None:
         if url:  # the rule's page: what it does, why, how to silence it
             console.print(Text(f"    docs: {url}", style="dim"), overflow="fold")
         for example in model.examples.get(rule["code"], []):
-            shown_line = example.line if example.line is not None else example.source_line
-            where = visible(example.source_path)
-            if shown_line is not None:
-                where += f":{shown_line}"
+            where = visible(located(example.source_path, example.source_line, example.line, example.locator))
             path = str(example.source_path)
             if example.doc_id and (path == example.doc_id or path.endswith("/" + str(example.doc_id))):
                 heading = where  # a text folder's doc_id is the file's path: once is enough
@@ -202,11 +200,19 @@ def _render(result: CheckResult, console: Console, verbosity: int) -> None:
         return
     model = report_model(result)
     console.print(_header(result, model))
+    if model.quick_look:  # part of the corpus only: said before any figure is read
+        console.print(Text(model.quick_look, style="bold yellow"))
+    if model.skipped:
+        console.print(Text("not checked: " + ", ".join(f"{n} {visible(reason)}" for reason, n in model.skipped.items()),
+                           style="dim"), overflow="fold")
     console.print(_family_table(result))
     console.print(_rule_table(result, show_all=verbosity > 0))
     _examples(console, model)
     _sites(console, model)
     _baseline(console, result)
+    if verbosity > 0:  # how each file was read: split or not, and why (a compressed file is one split)
+        for note in result.stats.load.notes:
+            console.print(Text(f"input: {visible(note)}", style="dim"), overflow="fold")
     if verbosity > 0 and not result.store.empty:
         _all_findings(console, result)
     for error in result.input_errors:
