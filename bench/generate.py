@@ -7,6 +7,14 @@ captured, 1970-01-01 epochs, stale copyright footers, unresolved relative dates)
 
     python bench/generate.py --posts 250000 --out bench/data/corpus.jsonl
     python bench/generate.py --size-mb 1024 --out bench/data/corpus-1g.jsonl
+    python bench/generate.py --profile real-pages --size-mb 200 --out bench/data/real-pages-200mb.jsonl
+
+``--profile real-pages`` matches what the built-in rules find per document on the real pages of
+``../shared/corpus/real-dev.jsonl`` (1,571 pages, measured 2026-12-04, see bench/RESULTS.md): about 11
+findings a page, nearly all boilerplate (English menus and site chrome on most pages), dates 0.2 and
+placeholders 0.16 a page, longer texts (mean about 8,600 characters), mostly English. Each knob is also
+an option (``--zh-share``, ``--chrome-rate``, ``--menu-lines``, ``--placeholder-rate``, ``--date-defect-rate``,
+``--mean-chars``, ``--max-chars``), overriding the profile.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import argparse
 import json
 import random
 import sys
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -57,15 +66,64 @@ ZH_PLACEHOLDERS = ["地区生产总值x亿元，增长x%。", "xx市委提出了
                    "收入比从xx优化为xx。", "20xx年要完成某某大花园建设。"]
 EN_PLACEHOLDERS = ["Dear {{first_name}}, thank you for your order.", "Hello ${user.name}, your code is ready.",
                    "Lorem ipsum dolor sit amet, consectetur adipiscing elit."]
+#: Menu lines of English site navigation, one item a line (what BP011 and BP020 find on real pages).
+EN_MENU = ["Home", "News", "Politics", "Business", "Technology", "Science", "Health", "Sport", "Entertainment",
+           "Opinion", "Travel", "Video", "Podcasts", "Newsletters", "Subscribe", "Sign in", "Contact us",
+           "About us", "Careers", "Advertise", "Help", "Site map", "Privacy policy", "Terms of use"]
 ZH_SITES = ["bbs.example.cn", "forum.example.com.cn", "news.example.cn", "edu.example.cn"]
 EN_SITES = ["blog.example.com", "news.example.org", "forum.example.net", "www.example.co.uk"]
 
 
-def _post(rng: random.Random, n: int) -> dict[str, object]:
-    zh = rng.random() < 0.5
+@dataclass(frozen=True)
+class Profile:
+    """The corpus's shape: language mix, lengths and defect rates (per post)."""
+
+    zh_share: float = 0.5
+    """Share of Chinese posts (the rest English)."""
+    chrome_rate: float = 0.25
+    """Share of posts with site chrome (head and tail blocks) left in."""
+    menu_lines: int = 0
+    """Navigation menu lines (one item each) added at the head of an English post with chrome."""
+    tail_share: float = 1.0
+    """Share of the posts with chrome that have the tail block (share bars, cookie notice) too."""
+    placeholder_rate: float = 0.03
+    """Share of posts with an unfilled placeholder."""
+    date_defect_rate: float = 0.05
+    """Share of posts with a bad posted_at (after capture, an epoch, a relative date)."""
+    copyright_rate: float = 0.10
+    """Share of posts ending in a stale copyright footer."""
+    mean_chars: int = 1200
+    """Mean body length beyond the 300-character minimum (exponential)."""
+    max_chars: int = 6000
+    """Longest body."""
+
+
+#: What the built-in rules find on ../shared/corpus/real-dev.jsonl (``qc check --jobs 1``, 2026-12-04), which
+#: the ``real-pages`` profile is tuned to (bench/RESULTS.md prints this next to its figures).
+REAL_PAGES_MEASURED = (
+    "real-dev.jsonl (1,571 real pages, 15.9 MB): 11.3 findings a page: boilerplate 10.9 (BP011 4.9, BP010 2.4, "
+    "BP013 1.1, BP020 0.68, BP090 0.47, BP014 0.41, BP012 0.25, BP030 0.24, others 0.4), date 0.21, "
+    "placeholder 0.16; pages with a finding of the family: boilerplate 62 %, date 14 %, placeholder 3 %. "
+    "The generated real-pages corpus (20 MB sample, seed 42): 10.8 a page: boilerplate 10.6 (BP011 4.0, BP010 3.1, "
+    "BP090 1.4, BP030 0.65, BP020 0.60), date 0.16, placeholder 0.08; pages with boilerplate 63 %, date 14 %, "
+    "placeholder 5 %"
+)
+
+PROFILES = {
+    "bench": Profile(),
+    # Measured on ../shared/corpus/real-dev.jsonl with the built-in rules: 11.3 findings a page (boilerplate
+    # 10.9, date 0.21, placeholder 0.16), 62 % of pages with boilerplate, 14 % with a date finding, 3 % with a
+    # placeholder; 9 % Chinese; mean text 8,600 characters (median 5,500).
+    "real-pages": Profile(zh_share=0.09, chrome_rate=0.62, menu_lines=9, tail_share=0.2, placeholder_rate=0.05,
+                          date_defect_rate=0.10, copyright_rate=0.06, mean_chars=8000, max_chars=60000),
+}
+
+
+def _post(rng: random.Random, n: int, profile: Profile = PROFILES["bench"]) -> dict[str, object]:
+    zh = rng.random() < profile.zh_share
     sentences = ZH_SENTENCES if zh else EN_SENTENCES
-    # Lengths: mostly short to medium posts with a long tail, 300 to ~6,000 characters.
-    target = min(6000, 300 + int(rng.expovariate(1 / 1200)))
+    # Lengths: mostly short to medium posts with a long tail, 300 to ``max_chars`` characters.
+    target = min(profile.max_chars, 300 + int(rng.expovariate(1 / profile.mean_chars)))
     body: list[str] = []
     size = 0
     while size < target:
@@ -74,14 +132,21 @@ def _post(rng: random.Random, n: int) -> dict[str, object]:
         size += len(s)
         if rng.random() < 0.15:
             body.append("\n\n")
-    if rng.random() < 0.03:  # unfilled placeholders
+    if rng.random() < profile.placeholder_rate:  # unfilled placeholders
         body.insert(rng.randrange(len(body) + 1), rng.choice(ZH_PLACEHOLDERS if zh else EN_PLACEHOLDERS))
     text = "".join(body)
-    if rng.random() < 0.25:  # site chrome around the post
-        text = (ZH_HEAD_CHROME if zh else EN_HEAD_CHROME) + text + (ZH_TAIL_CHROME if zh else EN_TAIL_CHROME)
+    if rng.random() < profile.chrome_rate:  # site chrome around the post
+        head = ZH_HEAD_CHROME if zh else EN_HEAD_CHROME
+        if profile.menu_lines and not zh:
+            start = rng.randrange(len(EN_MENU))
+            menu = [EN_MENU[(start + k) % len(EN_MENU)] for k in range(profile.menu_lines)]
+            head += "\n".join(menu) + "\n"
+        tail = (ZH_TAIL_CHROME if zh else EN_TAIL_CHROME) if profile.tail_share >= 1.0 or \
+            rng.random() < profile.tail_share else ""
+        text = head + text + tail
     captured = datetime(2024, 11, 29, tzinfo=UTC) - timedelta(minutes=rng.randrange(0, 60 * 24 * 365))
     posted = captured - timedelta(minutes=rng.randrange(10, 60 * 24 * 365 * 4))
-    roll = rng.random()
+    roll = rng.random() / (profile.date_defect_rate / 0.05) if profile.date_defect_rate else 1.0
     posted_at = posted.strftime("%Y-%m-%d %H:%M:%S")
     if roll < 0.02:
         posted_at = (captured + timedelta(days=rng.randrange(1, 400))).strftime("%Y-%m-%d %H:%M:%S")
@@ -89,7 +154,7 @@ def _post(rng: random.Random, n: int) -> dict[str, object]:
         posted_at = "1970-01-01 00:00:00"
     elif roll < 0.05:
         posted_at = "3天前" if zh else "3 days ago"
-    if rng.random() < 0.10:  # stale copyright footer
+    if rng.random() < profile.copyright_rate:  # stale copyright footer
         text += f"\n© 2013-{rng.randrange(2014, 2019)} {'版权所有' if zh else 'All rights reserved.'}"
     site = rng.choice(ZH_SITES if zh else EN_SITES)
     return {
@@ -105,7 +170,8 @@ def _post(rng: random.Random, n: int) -> dict[str, object]:
     }
 
 
-def generate(out: Path, posts: int | None = None, size_mb: float | None = None, seed: int = 42) -> tuple[int, int]:
+def generate(out: Path, posts: int | None = None, size_mb: float | None = None, seed: int = 42,
+             profile: Profile = PROFILES["bench"]) -> tuple[int, int]:
     """Write the corpus; stop after ``posts`` records or ``size_mb`` megabytes. Return (posts, bytes)."""
     rng = random.Random(seed)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -114,7 +180,7 @@ def generate(out: Path, posts: int | None = None, size_mb: float | None = None, 
     with out.open("wb") as handle:
         lines: list[bytes] = []
         while (posts is None or n < posts) and (limit is None or written < limit):
-            line = json.dumps(_post(rng, n), ensure_ascii=False).encode() + b"\n"
+            line = json.dumps(_post(rng, n, profile), ensure_ascii=False).encode() + b"\n"
             lines.append(line)
             written += len(line)
             n += 1
@@ -132,10 +198,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int)
     parser.add_argument("--size-mb", type=float)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="bench",
+                        help="the corpus shape: bench (the default) or real-pages (real-dev.jsonl's finding density)")
+    for knob in fields(Profile):
+        parser.add_argument(f"--{knob.name.replace('_', '-')}", type=type(knob.default), default=None,
+                            help=f"override the profile's {knob.name}")
     args = parser.parse_args(argv)
     if args.posts is None and args.size_mb is None:
         parser.error("give --posts or --size-mb")
-    n, size = generate(args.out, args.posts, args.size_mb, args.seed)
+    overrides = {knob.name: getattr(args, knob.name) for knob in fields(Profile)
+                 if getattr(args, knob.name) is not None}
+    profile = replace(PROFILES[args.profile], **overrides)
+    n, size = generate(args.out, args.posts, args.size_mb, args.seed, profile)
     print(f"wrote {n} posts, {size / 1e6:.1f} MB to {args.out}", file=sys.stderr)
     return 0
 

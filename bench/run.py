@@ -2,6 +2,10 @@
 
     make bench                                  # 1 GB corpus (generated once into bench/data/)
     .venv/bin/python bench/run.py --size-mb 200 # a quicker run
+    .venv/bin/python bench/run.py --profile real-pages --size-mb 200 --large-mb 0   # the second corpus
+
+``--profile real-pages`` generates the corpus with the finding density of real pages (``bench/generate.py``)
+and writes its figures into their own section of RESULTS.md; the default profile rewrites the rest.
 
 Configurations, each a separate process on the same JSON Lines file (in the page cache after the first):
 the floor (``pyarrow.json.read_json(use_threads=False)`` + ``to_pandas()``, nothing else), ``qc check``
@@ -29,8 +33,13 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
-from startup import BEGIN, END, write_section  # noqa: E402
+from generate import PROFILES, REAL_PAGES_MEASURED, generate  # noqa: E402
+from startup import BEGIN, write_section  # noqa: E402
+
+#: The section bench/stages.py writes (a profile table per stage), kept when this benchmark runs again.
+STAGES_BEGIN = "<!-- stages:begin -->"
+#: A hand-written section (what a round of work changed, measured before and after), kept likewise.
+NOTES_BEGIN = "<!-- notes:begin -->"
 
 FLOOR = """
 import sys
@@ -56,17 +65,17 @@ NOTES = """## How to read this
 
 ## Why `--jobs 1` is not within 6× of the floor
 
-Measured on a 100 MB corpus from the same generator (`bench/generate.py --size-mb 100`), one process, idle
-machine, `qc check … --jobs 1 --select …` (user CPU s): reading alone is most of the 6× budget. Parsing the
-JSON Lines blocks costs 0.64 s (the floor, which also converts to pandas, 0.41 s), canonicalising (site from
-the URL, dates parsed, dates recovered from page chrome for the date rules) 0.50 s, validation 0.09 s:
-about 2.8× the floor before any rule runs, and a run with one cheap rule (`--select PH001`) is 2.4 s with
-interpreter start and imports. On top of that, per 100 MB: the repeated-lines rule (two passes over every
-line) 1.7 s, the twelve lexicon rules 1.8 s (about 170,000 findings, each a span found by RE2 on a hit row
-and a Python object), the date rules 0.9 s, the menu-line runs 0.35 s. What is left is per-finding and
-per-line Python: the synthetic corpus has about six findings per post (1.8 M on 1 GB). Closing the gap
-needs rules whose spans and findings are produced columnar (Hyperscan with start-of-match over the Arrow
-buffer straight into findings arrays, line statistics as Arrow kernels), not faster Python.
+See "Where the time goes" below (`bench/stages.py`: CPU per stage and rule kind, on both corpora). In
+short: reading (parsing JSON Lines blocks 2.1–2.3 s, canonicalising 1.6–1.7 s per 200 MB) and the
+prefilter (3.1–3.5 s) already cost about 5× the floor's CPU (1.4 s) before any rule runs; what remains is
+spread over a dozen stages, none of them above a sixth of the run, and most of them still Python per
+candidate row or per post (the RE2 span search on rows the prefilter hit, the menu-line runs read line by
+line at each post's edges, the report's excerpts), plus the six patterns Hyperscan rejects (non-ASCII
+case-insensitive lexicons, two large patterns), which pyarrow's RE2 kernel scans one pattern at a time.
+Spans straight from Hyperscan's start-of-match mode were not done: the Python binding calls back into
+Python once per match, so it would replace one Python call per match (RE2) by another, and a phrase
+alternation compiled as one expression reports one start per end, which can miss the leftmost-first match
+RE2 reports; it needs a C-level match collector and one Hyperscan id per phrase.
 """
 
 
@@ -208,12 +217,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="corpus size for the memory run at scale (default 5 GB; 0 skips it)")
     parser.add_argument("--skip", action="append", default=[],
                         help="floor, jobs1, jobs2, memory, dask or large")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="bench",
+                        help="corpus shape (bench/generate.py); real-pages goes to its own section")
     parser.add_argument("--warc-only", action="store_true",
                         help="only the web-archive section: the corpus as JSON Lines and as a WARC, --jobs 2 each")
     args = parser.parse_args(argv)
     if args.warc_only:
         return warc_section(args.data, args.size_mb, args.out)
-    corpus, size, posts = _corpus(args.data, args.size_mb)
+    load = os.getloadavg()
+    corpus, size, posts = _corpus(args.data, args.size_mb, args.profile)
     python = sys.executable
     qc = [python, "-m", "qc", "check", str(corpus), "--fail-on", "never", "--format", "terminal",
           "--output", os.devnull]
@@ -238,36 +250,79 @@ def main(argv: list[str] | None = None) -> int:
     for result in results:
         result.size, result.posts = size, posts
     if "large" not in args.skip and args.large_mb > 0:  # memory must not grow with the corpus: 5x the data
-        large, large_size, large_posts = _corpus(args.data, args.large_mb)
+        large, large_size, large_posts = _corpus(args.data, args.large_mb, args.profile)
         run = measure(f"qc check, all built-in rules, --jobs 2, {large_size / 1e9:.1f} GB corpus",
                       [python, "-m", "qc", "check", str(large), "--fail-on", "never", "--format", "terminal",
                        "--output", os.devnull, "--jobs", "2"])
         run.size, run.posts = large_size, large_posts
         results.append(run)
-    write_results(args.out, corpus, size, posts, results)
+    if args.profile == "bench":
+        write_results(args.out, corpus, size, posts, results, load)
+    else:
+        write_profile_section(args.out, args.profile, corpus, size, posts, results, load)
     print(args.out.read_text())
     return 0
 
 
-def _corpus(data: Path, size_mb: float) -> tuple[Path, int, int]:
+def _corpus(data: Path, size_mb: float, profile: str = "bench") -> tuple[Path, int, int]:
     """The generated corpus of ``size_mb`` (made once), its size in bytes and its number of posts."""
-    corpus = data / f"corpus-{size_mb:g}mb.jsonl"
+    corpus = data / (f"corpus-{size_mb:g}mb.jsonl" if profile == "bench" else f"{profile}-{size_mb:g}mb.jsonl")
     if not corpus.exists():
         print(f"generating {corpus} …", file=sys.stderr)
-        generate(corpus, size_mb=size_mb)
+        generate(corpus, size_mb=size_mb, profile=PROFILES[profile])
     with corpus.open("rb") as handle:
         posts = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b""))
     return corpus, corpus.stat().st_size, posts
 
 
-def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[Result]) -> None:
-    """RESULTS.md: machine, versions, commands, the table and the targets."""
-    old = out.read_text(encoding="utf-8") if out.exists() else ""
-    previous = BEGIN + old.split(BEGIN, 1)[1].split(END, 1)[0] + END if BEGIN in old and END in old else None
+def _table_and_targets(size: int, results: list[Result]) -> list[str]:
+    """The configurations' table and the targets they meet or miss."""
     floor = next((r for r in results if r.name.startswith("floor")), None)
     jobs1 = next((r for r in results if "--jobs 1" in r.name), None)
     jobs2 = next((r for r in results if "--jobs 2" in r.name), None)
     dask_run = next((r for r in results if "dask" in r.name), None)
+    lines = [
+        "| configuration | seconds | docs/s | MB/s | peak memory (PSS, tree) | CPU s (tree) | × floor time "
+        "| × floor CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        ratio = f"{r.seconds / floor.seconds:.2f}" if floor and r.size == size else "–"
+        cpu = f"{r.cpu_seconds / floor.cpu_seconds:.2f}" if floor and floor.cpu_seconds and r.size == size else "–"
+        lines.append(f"| {r.name} | {r.seconds:.1f} | {r.posts / r.seconds:,.0f} | {r.size / 1e6 / r.seconds:,.0f} | "
+                     f"{r.peak_rss / 2**20:,.0f} MiB | {r.cpu_seconds:.1f} | {ratio} | {cpu} |")
+    lines += ["", "Targets:", ""]
+    if floor and jobs1:
+        ratio = jobs1.seconds / floor.seconds
+        lines.append(f"- `--jobs 1` within 6× of the floor: **{ratio:.2f}×**: {'met' if ratio <= 6 else 'NOT met'}")
+    if jobs1 and jobs2:
+        speedup = jobs1.seconds / jobs2.seconds
+        lines.append(f"- `--jobs 2` at least 1.8× faster than `--jobs 1`: **{speedup:.2f}×**: "
+                     f"{'met' if speedup >= 1.8 else 'NOT met'}")
+    if dask_run and jobs2:
+        ratio = dask_run.seconds / jobs2.seconds
+        lines.append(f"- Dask within 1.5× of `--jobs 2`: **{ratio:.2f}×**: {'met' if ratio <= 1.5 else 'NOT met'}")
+    peak = max((r.peak_rss for r in results if r is not floor and r.size == size), default=0)
+    lines.append(f"- Peak memory (PSS) of any qc configuration on the {size / 1e9:.1f} GB corpus: "
+                 f"**{peak / 2**20:,.0f} MiB** (target: under 1 GB): {'met' if peak < 2**30 else 'NOT met'}")
+    large = next((r for r in results if r.size > size), None)
+    if large is not None:
+        met = large.size >= 5e9 and large.peak_rss < 2**30
+        lines.append(f"- Peak memory (PSS) on the {large.size / 1e9:.1f} GB corpus (target: under 1 GB for 5 GB): "
+                     f"**{large.peak_rss / 1e9:.2f} GB**: {'met' if met else 'NOT met'}")
+    return lines
+
+
+def _load_line(load: tuple[float, float, float]) -> str:
+    return (f"- Load average when the run started: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1/5/15 min; "
+            "2 cores shared with other work: wall times stretch with it, CPU s much less)")
+
+
+def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[Result],
+                  load: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> None:
+    """RESULTS.md: machine, versions, commands, the table and the targets (other sections are kept)."""
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    kept = [old[old.index(begin):old.index(end) + len(end)] for begin, end in _kept_markers(old)]
     lines = [
         "# Benchmark results",
         "",
@@ -279,40 +334,51 @@ def write_results(out: Path, corpus: Path, size: int, posts: int, results: list[
         f"- Corpus: `{corpus.relative_to(REPO) if corpus.is_relative_to(REPO) else corpus}`, {size / 1e6:,.0f} MB, "
         f"{posts:,} posts (`bench/generate.py`: half Chinese, half English, 300 to 6,000 characters, "
         "chrome in 25 % of posts, placeholders 3 %, date defects 5 %, stale copyright 10 %)",
+        _load_line(load),
         "",
-        "| configuration | seconds | docs/s | MB/s | peak memory (PSS, tree) | CPU s (tree) | × floor time |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        *_table_and_targets(size, results),
     ]
-    for r in results:
-        ratio = f"{r.seconds / floor.seconds:.2f}" if floor and r.size == size else "–"
-        lines.append(f"| {r.name} | {r.seconds:.1f} | {r.posts / r.seconds:,.0f} | {r.size / 1e6 / r.seconds:,.0f} | "
-                     f"{r.peak_rss / 2**20:,.0f} MiB | {r.cpu_seconds:.1f} | {ratio} |")
-    lines += ["", "## Targets", ""]
-    if floor and jobs1:
-        ratio = jobs1.seconds / floor.seconds
-        lines.append(f"- `--jobs 1` within 6× of the floor: **{ratio:.2f}×**: {'met' if ratio <= 6 else 'NOT met'}")
-    if jobs1 and jobs2:
-        speedup = jobs1.seconds / jobs2.seconds
-        lines.append(f"- `--jobs 2` at least 1.7× faster than `--jobs 1`: **{speedup:.2f}×**: "
-                     f"{'met' if speedup >= 1.7 else 'NOT met'}")
-    if dask_run and jobs2:
-        ratio = dask_run.seconds / jobs2.seconds
-        lines.append(f"- Dask within 1.5× of `--jobs 2`: **{ratio:.2f}×**: {'met' if ratio <= 1.5 else 'NOT met'}")
-    peak = max((r.peak_rss for r in results if r is not floor and r.size == size), default=0)
-    lines.append(f"- Peak memory (PSS) of any qc configuration on the {size / 1e9:.1f} GB corpus: "
-                 f"**{peak / 2**20:,.0f} MiB**")
-    large = next((r for r in results if r.size > size), None)
-    if large is not None:
-        met = large.size >= 5e9 and large.peak_rss < 1.5e9
-        lines.append(f"- Peak memory (PSS) on the {large.size / 1e9:.1f} GB corpus (target: under 1.5 GB for 5 GB): "
-                     f"**{large.peak_rss / 1e9:.2f} GB**: {'met' if met else 'NOT met'}")
     lines += ["", NOTES]
     lines += ["", "## Commands", "", "```"]
     lines += [r.command for r in results]
     lines += ["```", ""]
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    if previous is not None:  # bench/startup.py's section survives a re-run of this benchmark
-        write_section(out, previous)
+    text = "\n".join(lines) + "\n"
+    for section in kept:  # bench/startup.py's section and other corpora's survive a re-run of this benchmark
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    out.write_text(text, encoding="utf-8")
+    _last_run(out, results)
+
+
+def _kept_markers(text: str) -> list[tuple[str, str]]:
+    """(begin, end) markers of the sections other runs own, in the order they appear."""
+    found = []
+    corpora = [f"<!-- corpus:{name}:begin -->" for name in sorted(PROFILES)]
+    for begin in [BEGIN, STAGES_BEGIN, NOTES_BEGIN, WARC_BEGIN, *corpora]:
+        end = begin.replace(":begin", ":end")
+        if begin in text and end in text:
+            found.append((text.index(begin), begin, end))
+    return [(begin, end) for _, begin, end in sorted(found)]
+
+
+def write_profile_section(out: Path, profile: str, corpus: Path, size: int, posts: int, results: list[Result],
+                          load: tuple[float, float, float]) -> None:
+    """The figures of a ``--profile`` corpus, in its own section of RESULTS.md (replaced on a re-run)."""
+    begin, end = f"<!-- corpus:{profile}:begin -->", f"<!-- corpus:{profile}:end -->"
+    lines = [
+        begin, f"## Second corpus: `{profile}` profile", "",
+        f"Written by `bench/run.py --profile {profile}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
+        f"- Corpus: `{corpus.relative_to(REPO) if corpus.is_relative_to(REPO) else corpus}`, {size / 1e6:,.0f} MB, "
+        f"{posts:,} posts (`bench/generate.py --profile {profile}`: {PROFILES[profile]})",
+        *([f"- Finding density it matches: {REAL_PAGES_MEASURED}"] if profile == "real-pages" else []),
+        _load_line(load), "",
+        *_table_and_targets(size, results), "", "```", *[r.command for r in results], "```", end,
+    ]
+    write_section(out, "\n".join(lines), begin, end)
+    _last_run(out, results)
+
+
+def _last_run(out: Path, results: list[Result]) -> None:
     (out.parent / "data").mkdir(exist_ok=True)
     (out.parent / "data" / "last-run.json").write_text(json.dumps(
         [{"name": r.name, "seconds": r.seconds, "peak_rss": r.peak_rss, "cpu_seconds": r.cpu_seconds,

@@ -86,12 +86,14 @@ def measure(label: str, repo: Path, python: str, runs: int, document: Path) -> F
     return Figures(label, version, checked, seconds, dask, heaviest)
 
 
-def _section(figures: list[Figures], runs: int, python: str) -> str:
+def _section(figures: list[Figures], runs: int, python: str, load: tuple[float, float, float]) -> str:
     lines = [BEGIN, "## Start-up", "",
              f"Written by `bench/startup.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: each command "
              f"{runs} times as a fresh process after one warm-up run (compiled patterns cached); median (fastest) "
              "wall seconds. Import time is `python -X importtime` of the one-document check (top-level imports, "
-             "cumulative). Targets (issue 10): `qc --version` under 0.3 s, a one-document `qc check` under 1 s.",
+             "cumulative). Targets (issue 10): `qc --version` under 0.3 s, a one-document `qc check` under 1 s. "
+             f"Load average at the start: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1/5/15 min, 2 cores, "
+             "shared with other work: import times grow with it).",
              "",
              "| checkout | `qc --version` s | one-document `qc check` s | imports s | dask imported "
              "| heaviest imports |",
@@ -109,12 +111,13 @@ def _section(figures: list[Figures], runs: int, python: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(results: Path, section: str) -> None:
-    """Replace the start-up section of ``results`` (or append it)."""
+def write_section(results: Path, section: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the section between ``begin`` and ``end`` of ``results`` (or append it); by default the
+    start-up section."""
     text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + section + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     results.write_text(text, encoding="utf-8")
@@ -128,12 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
     python = sys.executable
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="qc-startup-") as folder:
         document = Path(folder) / "one.jsonl"
         document.write_text('{"id": "a", "text": "One short post about the weather."}\n', encoding="utf-8")
         figures = [measure(f"this checkout ({REPO.name})", REPO, python, args.runs, document)]
         figures += [measure(str(other), other, python, args.runs, document) for other in args.compare]
-    section = _section(figures, args.runs, Path(python).name if Path(python).is_absolute() else python)
+    section = _section(figures, args.runs, load=load,
+                       python=Path(python).name if Path(python).is_absolute() else python)
     write_section(args.out, section)
     print(section)
     return 0

@@ -1,4 +1,5 @@
-"""A batch of posts as the rule kinds see it: the canonical frame plus the shared prefilter's hits."""
+"""A batch of posts as the rule kinds see it: the canonical frame, the shared prefilter's hits, and the
+features (:mod:`qc.features`) its rules asked for, each computed once and kept for the batch's life."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from qc.features import Lines, split_lines
 from qc.matcher import iter_spans_utf8, utf8_buffers
 from qc.rulespec import ScanPattern
 
@@ -67,6 +69,28 @@ class Batch:
                 array = pa.nulls(len(self.frame), type=pa.large_string())
             self.arrays[field_name] = array
         return array
+
+    def filled_utf8(self, field_name: str) -> pa.Array:
+        """The field as Arrow strings with missing values as "": :meth:`texts` without a Python pass when
+        the column is already strings (the canonical text is)."""
+        key = ("filled_utf8", field_name)
+        array = self.memo.get(key)
+        if array is None:
+            if field_name in self.frame.columns and isinstance(self.frame[field_name].dtype, pd.StringDtype):
+                array = pc.fill_null(self.utf8(field_name), "")  # the batch's cached array (the prefilter's too)
+            else:
+                array = pa.array(self.texts(field_name).tolist(), type=pa.large_string())
+            self.memo[key] = array
+        return array
+
+    def lines(self, field_name: str = "text") -> Lines:
+        """The ``LINES`` feature of a field: its lines as columns, split on first use and shared by every
+        rule of the batch that reads them (declare :data:`qc.rulespec.LINES` in the kind's ``FEATURES``)."""
+        key = ("lines", field_name)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = split_lines(self.filled_utf8(field_name))
+        return found
 
     def values(self, field_name: str, rows: Sequence[int] | np.ndarray) -> list[str | None]:
         """The field's values for ``rows`` only (Python strings are made for these rows and no others)."""

@@ -35,8 +35,8 @@ def _canonical_names(schema: dict[str, Any]) -> None:
 class Config(BaseModel):
     """Every setting corpus-qc reads; keys are kebab-case in TOML."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda s: s.replace("_", "-"),
-                              use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True,
+                              alias_generator=lambda s: s.replace("_", "-"))  # descriptions: qc.fielddocs
 
     rules: list[str] = Field(default_factory=list)
     """Extra rule-pack directories (or rule files), loaded after the built-in packs."""

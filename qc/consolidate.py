@@ -14,8 +14,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qc.lines import finding_lines
-
 #: Findings of one rule kept per document (config ``max-findings-per-document``); 0 keeps every one: the
 #: findings frame is the contract (the seed post promises every masked number), so capping is opt-in.
 DEFAULT_MAX_PER_DOCUMENT = 0
@@ -70,27 +68,29 @@ def _merge_overlaps(findings: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarra
     chosen = ordered.groupby("cluster").head(1)
     keep[merged["pos"].to_numpy()] = False
     keep[chosen["pos"].to_numpy()] = True
-    bounds = merged.groupby("cluster").agg(start=("start", "min"), end=("end", "max"))
+    # Clusters are findings on the very same span, so the kept finding's start, end and line stand; only
+    # its match (the span's text) and message ("(also …)") change. Column arrays, not per-cell ``.at``.
     codes = findings["rule"].to_numpy(dtype=object)
     members = merged.sort_values("pos").groupby("cluster")["pos"].agg(list)
-    positions, new_starts, new_ends, fields = [], [], [], []
-    for cluster, pos in zip(chosen["cluster"].tolist(), chosen["pos"].tolist(), strict=True):
-        start, end = int(bounds.at[cluster, "start"]), int(bounds.at[cluster, "end"])
-        field = findings.at[pos, "field"]
-        text = frame[field].iat[rows[pos]] if isinstance(field, str) and field in frame.columns else None
+    positions = chosen["pos"].to_numpy(dtype=np.int64)
+    clusters = chosen["cluster"].tolist()
+    starts = findings["start"].to_numpy(dtype=np.int64, na_value=0)[positions].tolist()
+    ends = findings["end"].to_numpy(dtype=np.int64, na_value=0)[positions].tolist()
+    fields = findings["field"].to_numpy(dtype=object)[positions].tolist()
+    matches = findings["match"].to_numpy(dtype=object).copy()
+    messages = findings["message"].to_numpy(dtype=object).copy()
+    texts = {name: frame[name].to_numpy(dtype=object) for name in set(fields)
+             if isinstance(name, str) and name in frame.columns}
+    for pos, cluster, start, end, field in zip(positions.tolist(), clusters, starts, ends, fields, strict=True):
+        column = texts.get(field) if isinstance(field, str) else None
+        text = column[rows[pos]] if column is not None else None
         if isinstance(text, str):
-            findings.at[pos, "match"] = text[start:end]
+            matches[pos] = text[start:end]
         others = list(dict.fromkeys(str(codes[p]) for p in members[cluster] if codes[p] != codes[pos]))
         if others:
-            findings.at[pos, "message"] = f"{findings.at[pos, 'message']} (also {', '.join(others)})"
-        positions.append(pos)
-        new_starts.append(start)
-        new_ends.append(end)
-        fields.append(field)
-    at = np.asarray(positions, dtype=np.int64)
-    findings.loc[at, "start"] = new_starts
-    findings.loc[at, "end"] = new_ends
-    findings.loc[at, "line"] = finding_lines(frame, rows[at], fields, new_starts)
+            messages[pos] = f"{messages[pos]} (also {', '.join(others)})"
+    findings["match"] = pd.array(matches, dtype=findings["match"].dtype)
+    findings["message"] = pd.array(messages, dtype=findings["message"].dtype)
     return findings, keep
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from qc.batch import Batch
 from qc.config import Config
@@ -40,7 +41,7 @@ from qc.load import (
 )
 from qc.matcher import Prefilter
 from qc.registry import RuleSet
-from qc.rulespec import DATES, RuleSpec
+from qc.rulespec import DATES, NO_SPAN, FindingColumns, RuleSpec
 from qc.schemas import (
     FINDINGS_COLUMNS,
     SeenIds,
@@ -54,6 +55,11 @@ from qc.schemas import (
 from qc.store import FindingsStore
 from qc.tally import FindingsTally
 from qc.verdicts import VerdictStore, batch_verdicts
+
+
+def _str_column(values: pa.ChunkedArray) -> pd.Series:
+    """Arrow strings as pandas' default ``str`` column, without a Python object per value."""
+    return values.to_pandas(types_mapper=lambda _: pd.StringDtype(na_value=np.nan))
 
 
 class Checker:
@@ -127,55 +133,53 @@ class Checker:
         if frame.empty or not self.rules:
             return empty_findings()
         batch = self.make_batch(frame)
-        rows: list[int] = []
-        rule_index: list[int] = []
-        fields: list[str | None] = []
-        starts: list[int | None] = []
-        ends: list[int | None] = []
-        matches: list[str] = []
-        messages: list[str] = []
+        parts: list[tuple[int, FindingColumns]] = []
         for k, rule in enumerate(self.rules):
-            state = (corpus_state or {}).get(rule.code)
-            for found in rule.evaluate(batch, state):
-                rows.append(found.row)
-                rule_index.append(k)
-                fields.append(found.field or rule.field)
-                starts.append(found.start)
-                ends.append(found.end)
-                matches.append(found.match)
-                messages.append(found.message)
-        if not rows:
+            found = rule.evaluate_columns(batch, (corpus_state or {}).get(rule.code))
+            if len(found):
+                parts.append((k, found))
+        if not parts:
             return empty_findings()
-        # Per-finding Python stops here: the row-level columns are gathered with one take per column, in
-        # document order (rules ran one after another: a stable sort by row keeps rule order in a document).
-        take = np.asarray(rows, dtype=np.int64)
-        order = np.argsort(take, kind="stable")
-        take = take[order]
-        which = np.asarray(rule_index, dtype=np.int64)[order]
-        fields = np.asarray(fields, dtype=object)[order].tolist()
-        starts = np.asarray(starts, dtype=object)[order].tolist()
-        ends = np.asarray(ends, dtype=object)[order].tolist()
-        matches = np.asarray(matches, dtype=object)[order].tolist()
-        messages = np.asarray(messages, dtype=object)[order].tolist()
+        # Columns all the way: each rule's findings are arrays, its messages one vectorised format; the
+        # findings of all rules are put in document order by one stable sort (rules ran one after another,
+        # so a document's findings stay in rule order) and every column is gathered with one take.
+        rows = np.concatenate([found.rows for _, found in parts])
+        order = np.argsort(rows, kind="stable")
+        take = rows[order]
+        which = np.concatenate([np.full(len(found), k, dtype=np.int64) for k, found in parts])[order]
+        starts = np.concatenate([found.starts for _, found in parts])[order]
+        ends = np.concatenate([found.ends for _, found in parts])[order]
+        arrow_order = pa.array(order)
+        matches = pa.chunked_array([found.matches for _, found in parts], type=pa.large_string()).take(arrow_order)
+        messages = pa.chunked_array([self.rules[k].format_messages(found) for k, found in parts],
+                                    type=pa.large_string()).take(arrow_order)
+        fields = np.concatenate([
+            np.full(len(found), self.rules[k].field, dtype=object) if found.fields is None else
+            np.asarray([f or self.rules[k].field for f in found.fields], dtype=object)
+            for k, found in parts])[order]
+        start_column = pd.array(starts, dtype="Int64")
+        start_column[starts == NO_SPAN] = pd.NA
+        end_column = pd.array(ends, dtype="Int64")
+        end_column[ends == NO_SPAN] = pd.NA
         codes = np.array([rule.code for rule in self.rules], dtype=object)
         families = np.array([rule.family for rule in self.rules], dtype=object)
         severities = np.array([rule.severity.value for rule in self.rules], dtype=object)
-        sites = frame["site"].to_numpy()[take] if "site" in frame.columns else [None] * len(rows)
+        sites = frame["site"].to_numpy()[take] if "site" in frame.columns else [None] * len(take)
         found_frame = pd.DataFrame({
             "doc_id": frame["doc_id"].to_numpy()[take],
             "rule": codes[which],
             "family": families[which],
             "severity": severities[which],
             "field": fields,
-            "start": pd.array(starts, dtype="Int64"),
-            "end": pd.array(ends, dtype="Int64"),
-            "match": matches,
-            "message": messages,
+            "start": start_column,
+            "end": end_column,
+            "match": _str_column(matches),
+            "message": _str_column(messages),
             "source_path": frame["source_path"].to_numpy()[take],
             "source_line": frame["source_line"].to_numpy()[take].astype(np.int64),
             "site": sites,
             # Where each finding is: one vectorised pass per field whose newlines are physical (qc.lines).
-            "line": finding_lines(frame, take, fields, starts),
+            "line": finding_lines(frame, take, fields, start_column),
         }, columns=FINDINGS_COLUMNS)
         return consolidate(coerce_findings(found_frame), frame, take, self.ruleset.max_findings_per_document)
 

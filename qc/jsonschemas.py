@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from qc.config import Config
+from qc.fielddocs import documented
 from qc.kinds import KINDS
 from qc.paths import schemas_url
 from qc.rulespec import RuleSpec
@@ -39,7 +40,7 @@ def rule_schema() -> dict[str, Any]:
     defs: dict[str, Any] = {}
     branches = []
     for kind in sorted(KINDS):
-        schema = KINDS[kind].model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
+        schema = documented(KINDS[kind]).model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
         for name, sub in schema.pop("$defs", {}).items():
             if defs.setdefault(name, sub) != sub:  # Examples, Severity, Region… are shared: one definition
                 raise ValueError(f"two rule kinds define {name} differently")
@@ -49,7 +50,7 @@ def rule_schema() -> dict[str, Any]:
         defs[title] = schema
         branches.append({"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
                          "then": {"$ref": f"#/$defs/{title}"}})
-    kind_field = RuleSpec.model_fields["kind"]
+    kind_field = documented(RuleSpec).model_fields["kind"]
     return {
         "$schema": DIALECT,
         "$id": schemas_url() + RULE_SCHEMA,
@@ -66,7 +67,7 @@ def rule_schema() -> dict[str, Any]:
 
 def config_schema() -> dict[str, Any]:
     """The JSON Schema of the ``[tool.qc]`` table of pyproject.toml, or of a whole ``qc.toml``."""
-    schema = Config.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
+    schema = documented(Config).model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
     return {"$schema": DIALECT, "$id": schemas_url() + CONFIG_SCHEMA, **schema,
             "title": "corpus-qc configuration ([tool.qc] in pyproject.toml, or qc.toml)"}
 

@@ -43,8 +43,8 @@ def line_breaks(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.fill_null(total, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def finding_lines(frame: pd.DataFrame, rows: np.ndarray, fields: Sequence[str | None],
-                  starts: Sequence[int | None]) -> np.ndarray:
+def finding_lines(frame: pd.DataFrame, rows: np.ndarray, fields: Sequence[str | None] | np.ndarray,
+                  starts: Sequence[int | None] | pd.arrays.IntegerArray) -> np.ndarray:
     """The physical line of each finding (row of ``frame``, field, start offset in characters).
 
     The record's ``source_line`` unless the field has a start-line column (its newlines are physical) and
@@ -55,7 +55,7 @@ def finding_lines(frame: pd.DataFrame, rows: np.ndarray, fields: Sequence[str | 
     if not len(rows):
         return lines
     field_array = np.asarray(fields, dtype=object)
-    start_array = pd.array(list(starts), dtype="Int64")
+    start_array = starts if isinstance(starts, pd.arrays.IntegerArray) else pd.array(list(starts), dtype="Int64")
     has_start = ~np.asarray(start_array.isna(), dtype=bool)
     for name in pd.unique(field_array[has_start]):
         column = field_line_column(str(name))

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from qc import features
 from qc.chrome_dates import empty_columns as empty_chrome_columns
 from qc.chrome_dates import recover as recover_chrome_dates
 from qc.dates import dayfirst_mask, parse_timestamps
@@ -244,6 +245,7 @@ def canonicalise(frame: pd.DataFrame, mapping: dict[str, str], source_path: str,
     out = out.reset_index(drop=True)
     if not dates:
         return out
+    features.computed["dates"] += 1  # the DATES feature (qc.features), counted so tests can prove it is lazy
     day_first = dayfirst_mask(out["site"], dayfirst, dayfirst_sites)
     out["posted_ts"] = parse_timestamps(out["posted_at"], default_tz=default_tz, dayfirst=day_first)
     out["captured_ts"] = parse_timestamps(out["captured_at"], default_tz=default_tz, dayfirst=day_first)

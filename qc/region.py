@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 
 class Region(StrEnum):
@@ -70,7 +70,7 @@ def tail_limit(text: str, lines: int | None, chars: int | None) -> int:
 class RegionOptions(BaseModel):
     """Rule keys that restrict hits to a region of the text (mixed into lexicon and pattern kinds)."""
 
-    model_config = ConfigDict(use_attribute_docstrings=True)  # each key's docstring is its description
+    # Each key's docstring is its description (read by qc.fielddocs where descriptions are shown).
     region: Region = Region.any
     """Part of the text a hit must fall in: any, head, tail or edges (head or tail)."""
     within_lines: int | None = Field(default=None, ge=1)

@@ -25,6 +25,7 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic.fields import FieldInfo
 
+from qc.fielddocs import documented
 from qc.paths import builtin_rules_dir, default_docs_url
 from qc.registry import RuleSet
 from qc.rulespec import RuleSpec
@@ -150,7 +151,7 @@ def rule_options(rule: RuleSpec) -> list[tuple[str, Any, str]]:
 
 def _options_table(spec: type[RuleSpec]) -> list[str]:
     rows = ["| key | type | default | description |", "|---|---|---|---|"]
-    for name, field in spec.model_fields.items():
+    for name, field in documented(spec).model_fields.items():
         if name in SHARED_KEYS:
             continue
         key = field.alias or name

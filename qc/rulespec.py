@@ -1,19 +1,26 @@
 """Rule specifications: the keys every rule shares, examples, and the contract a rule kind implements.
 
 A rule is data: one YAML file. Its ``kind`` names a module in ``qc.kinds`` whose ``Spec`` class (a
-subclass of :class:`RuleSpec`) adds the kind's own keys and implements :meth:`RuleSpec.evaluate`.
-Validation is strict (unknown keys are errors) and happens when the pack is loaded.
+subclass of :class:`RuleSpec`) adds the kind's own keys (its options), declares the features it reads
+(:attr:`RuleSpec.FEATURES`, computed once per batch: :mod:`qc.features`) and implements its evaluation:
+:meth:`RuleSpec.evaluate_columns`, the batch's findings as :class:`FindingColumns` (what the engine calls),
+or :meth:`RuleSpec.evaluate`, one :class:`FindingRow` per finding (adapted to columns). Validation is
+strict (unknown keys are errors) and happens when the pack is loaded.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 if TYPE_CHECKING:
@@ -39,8 +46,10 @@ Action = Literal["strip", "drop", "flag", "keep"]
 StripScope = Literal["line", "span"]
 
 
-#: Feature: parsed dates and the page's date stamps (see :attr:`RuleSpec.FEATURES`).
+#: Feature: parsed dates and the page's date stamps (see :attr:`RuleSpec.FEATURES`, :mod:`qc.features`).
 DATES = "dates"
+#: Feature: every line of a text field, split once per batch (:meth:`qc.batch.Batch.lines`).
+LINES = "lines"
 
 MESSAGE_FIELDS = frozenset({"match", "field", "value", "code", "name"})
 CODE_RE = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")
@@ -75,7 +84,7 @@ def _text_or_record_items(schema: dict[str, Any]) -> None:
 class Examples(BaseModel):
     """Texts the rule must flag (``fail``) and texts it must leave alone (``pass``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     fail: list[Example] = Field(min_length=1, json_schema_extra=_text_or_record_items)
     """Texts (or records with a text and other fields) the rule must flag."""
     pass_: list[Example] = Field(alias="pass", min_length=1, json_schema_extra=_text_or_record_items)
@@ -97,7 +106,8 @@ class ScanPattern:
 
 @dataclass(slots=True)
 class FindingRow:
-    """One finding, before it becomes a row of the findings frame."""
+    """One finding, before it becomes a row of the findings frame (a kind yielding these goes through the
+    :meth:`FindingColumns.from_rows` adapter; the hot kinds return :class:`FindingColumns` directly)."""
 
     row: int
     start: int | None
@@ -107,6 +117,97 @@ class FindingRow:
     field: str | None = None
 
 
+#: ``FindingColumns.starts``/``ends`` value of a finding without a span (a document-level check).
+NO_SPAN = -1
+
+
+@dataclass
+class FindingColumns:
+    """A rule's findings for one batch as columns, one entry per finding, in the order the rule reports
+    them (the engine orders all rules' findings by document, stably, so a row's findings keep this order).
+
+    ``rows`` are batch rows; ``starts``/``ends`` character offsets (:data:`NO_SPAN` for none); ``matches``
+    the matched texts. The message is made from the rule's template, vectorised, by
+    :meth:`RuleSpec.format_messages` from ``matches`` and ``values`` (the ``{value}`` inputs; None: the
+    match) and ``fields`` (None: the rule's field), unless ``messages`` are given (the adapter's case).
+    """
+
+    rows: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    matches: pa.Array
+    values: pa.Array | None = None
+    fields: list[str | None] | None = None
+    messages: pa.Array | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @classmethod
+    def empty(cls) -> FindingColumns:
+        """No findings."""
+        none = np.empty(0, dtype=np.int64)
+        return cls(none, none, none, pa.array([], type=pa.large_string()))
+
+    @classmethod
+    def of(cls, rows: Sequence[int], starts: Sequence[int], ends: Sequence[int], matches: Sequence[str],
+           values: Sequence[str | None] | None = None) -> FindingColumns:
+        """Columns from plain sequences (one conversion per column, none per finding)."""
+        return cls(np.asarray(rows, dtype=np.int64), np.asarray(starts, dtype=np.int64),
+                   np.asarray(ends, dtype=np.int64), pa.array(matches, type=pa.large_string()),
+                   None if values is None else pa.array(values, type=pa.large_string()))
+
+    @classmethod
+    def from_rows(cls, found: Iterable[FindingRow]) -> FindingColumns:
+        """The adapter for kinds that yield :class:`FindingRow` objects (messages already made)."""
+        found = list(found)
+        if not found:
+            return cls.empty()
+        fields = [f.field for f in found]
+        return cls(
+            rows=np.fromiter((f.row for f in found), dtype=np.int64, count=len(found)),
+            starts=np.fromiter((NO_SPAN if f.start is None else f.start for f in found), dtype=np.int64,
+                               count=len(found)),
+            ends=np.fromiter((NO_SPAN if f.end is None else f.end for f in found), dtype=np.int64, count=len(found)),
+            matches=pa.array([f.match for f in found], type=pa.large_string()),
+            fields=None if all(f is None for f in fields) else fields,
+            messages=pa.array([f.message for f in found], type=pa.large_string()),
+        )
+
+    def to_rows(self, rule: RuleSpec) -> Iterator[FindingRow]:
+        """One :class:`FindingRow` per finding (for callers that want objects: tests, ``rule.evaluate``)."""
+        messages = (self.messages if self.messages is not None else rule.format_messages(self)).to_pylist()
+        fields = self.fields if self.fields is not None else [None] * len(self)
+        for row, start, end, match, message, field_name in zip(
+                self.rows.tolist(), self.starts.tolist(), self.ends.tolist(), self.matches.to_pylist(), messages,
+                fields, strict=True):
+            yield FindingRow(row=row, start=None if start == NO_SPAN else start, end=None if end == NO_SPAN else end,
+                             match=match, message=message, field=field_name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _template(message: str) -> tuple[tuple[str, str | None], ...] | None:
+    """The message template as (literal text, placeholder or None) parts; None when a placeholder has a
+    conversion or format spec (``{match!r}``, ``{value:>5}``), which only ``str.format`` can apply."""
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(message):
+        if name is not None and (spec or conversion):
+            return None
+        parts.append((literal, name))
+    return tuple(parts)
+
+
+def shown_matches(matches: pa.Array) -> pa.Array:
+    """What ``{match}`` shows: the match, or its first 77 characters and "…" when it is longer than 80
+    (:meth:`RuleSpec.format_message`), for a whole column at once."""
+    long = pc.greater(pc.utf8_length(matches), 80)
+    if not pc.any(long).as_py():
+        return matches
+    cut = pc.binary_join_element_wise(pc.utf8_slice_codeunits(matches, 0, 77), pa.scalar("…", pa.large_string()),
+                                      pa.scalar("", pa.large_string()))
+    return pc.if_else(long, cut, matches)
+
+
 class RuleSpec(BaseModel):
     """Keys every rule shares. Kinds subclass it, add their keys and implement ``evaluate``.
 
@@ -114,7 +215,7 @@ class RuleSpec(BaseModel):
     qc.jsonschemas).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     KIND: ClassVar[str] = ""
     #: Corpus-level kinds see every batch twice: ``observe`` in pass one, ``evaluate`` in pass two.
@@ -122,10 +223,12 @@ class RuleSpec(BaseModel):
     #: Whether ``observe`` reads parsed dates (``posted_ts``/``captured_ts``); pass one skips parsing them
     #: unless some corpus-level rule says so.
     OBSERVES_DATES: ClassVar[bool] = False
-    #: The derived columns ``evaluate`` reads, computed by the loader only when a selected rule declares
-    #: them: ``DATES`` (``posted_ts``/``captured_ts``, their ``*_source`` and the page's own date stamps,
-    #: ``*_chrome_ts/start/end``). A kind that reads only the source fields declares nothing, so a run
-    #: selecting only such rules parses no date.
+    #: The features (:mod:`qc.features`) ``observe``/``evaluate`` read, computed once per batch and only when
+    #: a selected rule declares them: ``DATES`` (``posted_ts``/``captured_ts``, their ``*_source`` and the
+    #: page's own date stamps, ``*_chrome_ts/start/end``, made by the loader) and ``LINES`` (a text field's
+    #: lines as columns, :meth:`qc.batch.Batch.lines`, shared by every rule that reads them). A kind that
+    #: reads only the source fields declares nothing, so a run selecting only such rules parses no date and
+    #: splits no line.
     FEATURES: ClassVar[frozenset[str]] = frozenset()
     #: Whether this kind's evidence is a whole line (menus, footers, repeated template lines): ``qc fix``'s
     #: ``strip`` then removes every line a finding touches, not only its span. A rule's ``strip`` key
@@ -249,8 +352,45 @@ class RuleSpec(BaseModel):
         return state
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
-        """Yield findings for the rows of ``batch``. ``state`` is the merged pass-one state."""
-        raise TypeError(f"rule kind {self.kind!r} must implement evaluate()")
+        """Yield findings for the rows of ``batch``. ``state`` is the merged pass-one state.
+
+        A kind implements this or :meth:`evaluate_columns` (the columnar form, which the engine calls).
+        """
+        if type(self).evaluate_columns is RuleSpec.evaluate_columns:
+            raise TypeError(f"rule kind {self.kind!r} must implement evaluate() or evaluate_columns()")
+        yield from self.evaluate_columns(batch, state).to_rows(self)
+
+    def evaluate_columns(self, batch: Batch, state: Any = None) -> FindingColumns:
+        """This rule's findings for ``batch`` as columns (what the engine calls); by default the adapter
+        over :meth:`evaluate`'s :class:`FindingRow` objects."""
+        return FindingColumns.from_rows(self.evaluate(batch, state))
+
+    def format_messages(self, found: FindingColumns) -> pa.Array:
+        """The message of every finding in ``found``: :meth:`format_message` for a whole column, built by
+        Arrow string kernels from the template's parts (per finding only for a template with a format spec)."""
+        if found.messages is not None:
+            return found.messages
+        parts = _template(self.message)
+        if parts is None or found.fields is not None:
+            values = found.values.to_pylist() if found.values is not None else [None] * len(found)
+            fields = found.fields if found.fields is not None else [None] * len(found)
+            return pa.array([self.format_message(m, v, f) for m, v, f in
+                             zip(found.matches.to_pylist(), values, fields, strict=True)], type=pa.large_string())
+        shown = shown_matches(found.matches)
+        columns: dict[str, Any] = {"match": shown, "field": self.field, "code": self.code, "name": self.name,
+                                   "value": shown if found.values is None else pc.coalesce(found.values, shown)}
+        pieces: list[Any] = []
+        for literal, name in parts:
+            if literal:
+                pieces.append(literal)
+            if name is not None:
+                pieces.append(columns[name])
+        if not any(isinstance(p, pa.Array) for p in pieces):  # a template without {match} or {value}
+            return pa.array(["".join(pieces)] * len(found), type=pa.large_string())
+        scalars = [p if isinstance(p, pa.Array) else pa.scalar(p, pa.large_string()) for p in pieces]
+        if len(scalars) == 1:
+            return scalars[0]
+        return pc.binary_join_element_wise(*scalars, pa.scalar("", pa.large_string()))
 
     def format_message(self, match: str, value: str | None = None, field_name: str | None = None) -> str:
         """Fill the rule's message template; scraped text goes in as data, never as a format string."""

@@ -3,22 +3,28 @@
 ``PostsSchema`` is validated lazily on every batch; its failure cases (pandera's long frame) become
 ``schema``-family findings with file and line, so a bad record never stops the run or hides the others.
 ``FindingsSchema`` is the contract every report reads; ``VerdictsSchema`` that of the per-record verdicts.
-All three use pandera's object API, so a local run never imports ``pandera.typing`` (and with it dask).
+All three use pandera's object API, so a local run never imports ``pandera.typing`` (and with it dask),
+and all three are built on first use (module ``__getattr__``): a run whose batches pass the vectorised
+checks (:func:`_all_rows_valid`, :func:`_findings_conform`) never imports pandera at all, about 0.2 s of a
+one-document ``qc check``. pandera decides whenever a shortcut is not sure.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow as pa_arrow
 
 from qc.load import DOC_ID_IS_NUMBER, Problem, json_type_name
 from qc.readers.base import LOCATOR_KINDS
 from qc.readers.registry import locators
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 SEVERITIES = ("info", "warning", "error")
 FINDINGS_COLUMNS = [
@@ -41,43 +47,55 @@ def _is_not_blank(series: pd.Series) -> pd.Series:
 #: The canonical posts frame: one row per captured post. Check names are what :data:`_CHECK_TO_CODE` maps
 #: pandera's failure cases by. pandera's object API (not a ``DataFrameModel``): the model classes import
 #: ``pandera.typing``, which imports dask.dataframe (about 1.3 s) whenever dask is installed.
-PostsSchema = pa.DataFrameSchema(
-    {
-        # No ``error=``: pandera would report the message instead of the check's name in failure cases.
-        "doc_id": pa.Column(checks=pa.Check(_is_string, name="doc_id_is_string"), nullable=False),
-        "text": pa.Column(checks=[pa.Check(_is_string, name="text_is_string"),
-                                  pa.Check(_is_not_blank, name="text_not_blank")], nullable=False),
-        "source_path": pa.Column(str),
-        "source_line": pa.Column(int, pa.Check.ge(0)),
-    },
-    strict=False, coerce=False, name="PostsSchema",
-)
+@functools.cache
+def posts_schema() -> pa.DataFrameSchema:
+    """:data:`PostsSchema`, built on first use."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            # No ``error=``: pandera would report the message instead of the check's name in failure cases.
+            "doc_id": pa.Column(checks=pa.Check(_is_string, name="doc_id_is_string"), nullable=False),
+            "text": pa.Column(checks=[pa.Check(_is_string, name="text_is_string"),
+                                      pa.Check(_is_not_blank, name="text_not_blank")], nullable=False),
+            "source_path": pa.Column(str),
+            "source_line": pa.Column(int, pa.Check.ge(0)),
+        },
+        strict=False, coerce=False, name="PostsSchema",
+    )
+
 
 #: The findings frame: one row per finding, in a fixed column order. ``line`` is where the finding is: the
 #: line of its start offset in a field that spans lines (CSV, text posts), else the record's line;
 #: ``source_line`` stays the record's first line (the document's address).
-FindingsSchema = pa.DataFrameSchema(
-    {
-        "doc_id": pa.Column(str, nullable=True),
-        "rule": pa.Column(str),
-        "family": pa.Column(str),
-        "severity": pa.Column(str, pa.Check.isin(list(SEVERITIES))),
-        "field": pa.Column(str, nullable=True),
-        "start": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
-        "end": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
-        "match": pa.Column(str),
-        "message": pa.Column(str),
-        "source_path": pa.Column(str),
-        "source_line": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
-        "site": pa.Column(str, nullable=True),
-        "line": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
-        # What source_line is: a line (JSON Lines, CSV), a row (Parquet), a byte offset (WARC: doc_id is the
-        # WARC-Record-ID, and line is null), or a file (a text post).
-        "locator": pa.Column(str, pa.Check.isin(list(LOCATOR_KINDS))),
-    },
-    strict=True, ordered=True, coerce=True, name="FindingsSchema",
-)
-assert list(FindingsSchema.columns) == FINDINGS_COLUMNS
+@functools.cache
+def findings_schema() -> pa.DataFrameSchema:
+    """:data:`FindingsSchema`, built on first use."""
+    import pandera.pandas as pa
+
+    schema = pa.DataFrameSchema(
+        {
+            "doc_id": pa.Column(str, nullable=True),
+            "rule": pa.Column(str),
+            "family": pa.Column(str),
+            "severity": pa.Column(str, pa.Check.isin(list(SEVERITIES))),
+            "field": pa.Column(str, nullable=True),
+            "start": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
+            "end": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
+            "match": pa.Column(str),
+            "message": pa.Column(str),
+            "source_path": pa.Column(str),
+            "source_line": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
+            "site": pa.Column(str, nullable=True),
+            "line": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
+            # What source_line is: a line (JSON Lines, CSV), a row (Parquet), a byte offset (WARC: doc_id is
+            # the WARC-Record-ID, and line is null), or a file (a text post).
+            "locator": pa.Column(str, pa.Check.isin(list(LOCATOR_KINDS))),
+        },
+        strict=True, ordered=True, coerce=True, name="FindingsSchema",
+    )
+    assert list(schema.columns) == FINDINGS_COLUMNS
+    return schema
 
 
 def _names_lists(series: pd.Series) -> bool:
@@ -87,31 +105,46 @@ def _names_lists(series: pd.Series) -> bool:
 
 
 #: The verdicts frame (:mod:`qc.verdicts`): one row per record read, in corpus order.
-VerdictsSchema = pa.DataFrameSchema(
-    {
-        "doc_id": pa.Column(str, nullable=True),
-        "source_path": pa.Column(str),
-        "source_line": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
-        "worst_severity": pa.Column(str, pa.Check.isin(list(SEVERITIES)), nullable=True),
-        "families": pa.Column(checks=pa.Check(_names_lists, name="list_of_strings")),
-        "rules": pa.Column(checks=pa.Check(_names_lists, name="list_of_strings")),
-        "findings": pa.Column("int64", pa.Check.ge(0)),
-        "passes": pa.Column(bool),
-        "locator": pa.Column(str, pa.Check.isin(list(LOCATOR_KINDS))),  # what source_line is, as for findings
-    },
-    checks=[
-        # A clean record has no worst severity, no rules and no findings, and the other way round.
-        pa.Check(lambda frame: frame["worst_severity"].isna() == (frame["findings"] == 0),
-                 name="worst_severity_iff_findings"),
-        pa.Check(lambda frame: frame["rules"].list.len() <= frame["findings"], name="rules_at_most_findings"),
-    ],
-    strict=True, ordered=True, name="VerdictsSchema",
-)
+@functools.cache
+def verdicts_schema() -> pa.DataFrameSchema:
+    """:data:`VerdictsSchema`, built on first use."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            "doc_id": pa.Column(str, nullable=True),
+            "source_path": pa.Column(str),
+            "source_line": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True),
+            "worst_severity": pa.Column(str, pa.Check.isin(list(SEVERITIES)), nullable=True),
+            "families": pa.Column(checks=pa.Check(_names_lists, name="list_of_strings")),
+            "rules": pa.Column(checks=pa.Check(_names_lists, name="list_of_strings")),
+            "findings": pa.Column("int64", pa.Check.ge(0)),
+            "passes": pa.Column(bool),
+            "locator": pa.Column(str, pa.Check.isin(list(LOCATOR_KINDS))),  # what source_line is, as for findings
+        },
+        checks=[
+            # A clean record has no worst severity, no rules and no findings, and the other way round.
+            pa.Check(lambda frame: frame["worst_severity"].isna() == (frame["findings"] == 0),
+                     name="worst_severity_iff_findings"),
+            pa.Check(lambda frame: frame["rules"].list.len() <= frame["findings"], name="rules_at_most_findings"),
+        ],
+        strict=True, ordered=True, name="VerdictsSchema",
+    )
+
+
+_SCHEMAS = {"PostsSchema": posts_schema, "FindingsSchema": findings_schema, "VerdictsSchema": verdicts_schema}
+
+
+def __getattr__(name: str) -> Any:
+    # ``qc.schemas.FindingsSchema`` and friends, as before, but pandera is imported only when one is used.
+    if name in _SCHEMAS:
+        return _SCHEMAS[name]()
+    raise AttributeError(f"module 'qc.schemas' has no attribute {name!r}")
 
 
 def validate_verdicts(frame: pd.DataFrame) -> pd.DataFrame:
     """Validate (and return) a verdicts frame against :data:`VerdictsSchema`."""
-    return VerdictsSchema.validate(frame)
+    return verdicts_schema().validate(frame)
 
 
 @dataclass(frozen=True)
@@ -260,10 +293,12 @@ def validate_posts(frame: pd.DataFrame, seen_ids: SeenIds | None = None) -> tupl
     problems: list[Problem] = duplicate_problems(frame, seen_ids if seen_ids is not None else SeenIds())
     if _all_rows_valid(frame):  # the common case, proven with column kernels: pandera has nothing to say
         return problems, checkable
+    import pandera.errors
+
     try:
-        PostsSchema.validate(frame, lazy=True)
+        posts_schema().validate(frame, lazy=True)
         return problems, checkable
-    except pa.errors.SchemaErrors as exc:
+    except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     seen: set[tuple[int, str]] = set()
     for case in cases.itertuples(index=False):
@@ -358,6 +393,39 @@ def _no_line_at_offsets(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+_STR = pd.Series([], dtype="str").dtype
+_FINDING_STRINGS = ("doc_id", "rule", "family", "severity", "field", "match", "message", "source_path", "site",
+                    "locator")
+_FINDING_REQUIRED = ("rule", "family", "severity", "match", "message", "source_path", "locator")
+_FINDING_INTS = ("start", "end", "source_line", "line")
+
+
+def _findings_conform(frame: pd.DataFrame) -> bool:
+    """True when ``frame`` is already what :data:`FindingsSchema` would return: its columns in order, with
+    the dtypes :func:`coerce_findings` gives, required strings present, known severities, no negative
+    offsets or lines. A few column kernels per batch; False (pandera decides) whenever it is not sure."""
+    if list(frame.columns) != FINDINGS_COLUMNS:
+        return False
+    for name in _FINDING_STRINGS:
+        if frame[name].dtype != _STR:  # exactly pandas' default "str" (what coerce_findings gives)
+            return False
+    for name in _FINDING_INTS:
+        if not isinstance(frame[name].dtype, pd.Int64Dtype):
+            return False
+        if bool((frame[name] < 0).any()):
+            return False
+    if any(bool(frame[name].isna().any()) for name in _FINDING_REQUIRED):
+        return False
+    return bool(frame["severity"].isin(SEVERITIES).all()) and bool(frame["locator"].isin(LOCATOR_KINDS).all())
+
+
 def validate_findings(frame: pd.DataFrame) -> pd.DataFrame:
-    """Validate (and return) a findings frame against :data:`FindingsSchema`."""
-    return FindingsSchema.validate(_no_line_at_offsets(frame) if "locator" in frame.columns else frame)
+    """Validate (and return) a findings frame against :data:`FindingsSchema`.
+
+    A batch the vectorised :func:`_findings_conform` accepts is returned as it is (what pandera's coercion
+    would return); any other goes through pandera, which coerces it or raises its ``SchemaError``.
+    """
+    frame = _no_line_at_offsets(frame) if "locator" in frame.columns else frame
+    if _findings_conform(frame):
+        return frame
+    return findings_schema().validate(frame)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from qc.errors import ConfigError
+from qc.fielddocs import documented
 from qc.jsonschemas import RULE_SCHEMA
 from qc.kinds import KINDS
 from qc.paths import default_docs_url, schemas_url
@@ -59,7 +60,7 @@ def skeleton(code: str, kind: str, *, name: str | None = None, family: str = "cu
         "why: TODO why a finding matters to whoever reads the report.",
     ]
     optional = []
-    for key, field in spec.model_fields.items():
+    for key, field in documented(spec).model_fields.items():
         if key in RuleSpec.model_fields:
             continue
         alias = field.alias or key

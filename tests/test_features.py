@@ -1,5 +1,7 @@
 """Features on demand: a run selecting only a pattern rule parses no date, recovers no page date stamp and
-splits no line; its findings are the full run's findings of that rule (issue 10)."""
+splits no line; its findings are the full run's findings of that rule; rules reading lines share one split
+per batch (issue 10). Counted by :data:`qc.features.computed` (what the feature code itself counts) and by
+counters wrapped around the functions that compute them."""
 
 from __future__ import annotations
 
@@ -11,13 +13,16 @@ from typing import Any
 import pandas as pd
 import pytest
 
+import qc.features
 import qc.kinds.line_runs
 import qc.kinds.repeated_lines
 import qc.load
 from qc.api import check, resolve_ruleset
 from qc.config import Config
-from qc.engine import Checker
-from qc.rulespec import DATES
+from qc.engine import Checker, run
+from qc.kinds import repeated_lines
+from qc.registry import RuleSet
+from qc.rulespec import DATES, LINES
 
 from .conftest import post, write_jsonl
 
@@ -69,13 +74,17 @@ def _config(**keys: Any) -> Config:
 
 def test_selecting_a_pattern_rule_parses_no_date_and_splits_no_line(tmp_path: Path, calls: dict[str, int]) -> None:
     files = _corpus(tmp_path)
+    before = dict(qc.features.computed)
     selected = check(files, _config(select=["PH001"]))
     assert calls and not any(calls.values()), calls
+    assert dict(qc.features.computed) == before  # no feature at all was computed
     assert (selected.findings["rule"] == "PH001").sum() >= 13
 
     full = check(files, _config())
     # The counters do count: the full run parses dates, recovers stamps and splits lines.
     assert all(calls.values()), calls
+    assert qc.features.computed["dates"] > before.get("dates", 0)
+    assert qc.features.computed["lines"] > before.get("lines", 0)
     want = full.findings[full.findings["rule"] == "PH001"].reset_index(drop=True)
     got = selected.findings[selected.findings["rule"] == "PH001"].reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want)
@@ -98,3 +107,44 @@ def test_date_kinds_declare_the_dates_feature() -> None:
         assert (DATES in rule.FEATURES) == (rule.kind in date_kinds), rule.code
     assert not Checker(ruleset.select(["PH001"], [])).needs_dates
     assert Checker(ruleset.select(["date"], [])).needs_dates
+
+
+def _repeats(code: str, name: str, **keys: Any) -> repeated_lines.Spec:
+    return repeated_lines.Spec.model_validate({
+        "family": "boilerplate", "kind": "repeated_lines", "severity": "warning",
+        "message": "seen in {value} documents: '{match}'", "summary": "s", "why": "w",
+        "examples": {"fail": ["x"], "pass": ["y"]}, **keys, "code": code, "name": name,
+    })
+
+
+def test_two_line_rules_split_each_batch_once(tmp_path: Path) -> None:
+    header, footer = "Quillfeather Weekly, stories from the valley", "Printed on recycled pixels by the collective"
+    corpus = write_jsonl(tmp_path / "posts.jsonl", [
+        post(f"q{n}", f"{header}\nThis post tells a story about {word} of its own.\n{footer}", site="quill.example")
+        for n, word in enumerate(["apples", "bridges", "comets", "dunes", "embers", "ferns", "glaciers", "harbours"])
+    ])
+    config = Config.model_validate({"batch-rows": 3, "jobs": 1})  # three batches per pass
+    first = _repeats("TS201", "repeats-a", min_documents=3)
+    # Another family: findings of one family on one span would be merged into one (qc.consolidate).
+    second = _repeats("TS202", "repeats-b", min_documents=4, min_chars=12, family="template")
+
+    def lines_split(rules: list[repeated_lines.Spec]) -> tuple[int, pd.DataFrame]:
+        before = qc.features.computed["lines"]
+        found = run([str(corpus)], Checker(RuleSet(list(rules))), config)[0].to_frame()
+        return qc.features.computed["lines"] - before, found
+
+    one, alone = lines_split([first])
+    two, both = lines_split([first, second])
+    # Pass one and pass two each split every batch once (3 + 3), however many rules read the lines.
+    assert one == two == 6
+    assert set(both["rule"]) == {"TS201", "TS202"} and len(alone) == 16  # header and footer of 8 posts
+    pd.testing.assert_frame_equal(both[both["rule"] == "TS201"].reset_index(drop=True), alone)
+    assert (both["rule"] == "TS202").sum() == 16
+
+
+def test_line_kinds_declare_the_lines_feature() -> None:
+    ruleset = resolve_ruleset(_config())
+    for rule in ruleset:
+        assert (LINES in rule.FEATURES) == (rule.kind == "repeated_lines"), rule.code
+    assert LINES not in Checker(ruleset.select(["PH001"], [])).features
+    assert LINES in Checker(ruleset.select(["BP030"], [])).features

@@ -160,4 +160,6 @@ def test_dask_verdicts_equal_the_local_ones(cluster: object, tmp_path: Path) -> 
                                                  "scheduler": cluster.scheduler_address}))  # type: ignore[attr-defined]
     assert local.verdicts is not None and remote.verdicts is not None
     pd.testing.assert_frame_equal(local.verdicts.to_frame(), remote.verdicts.to_frame())
+    pd.testing.assert_frame_equal(local.findings, remote.findings)  # the same findings, rows and order
     _assert_agree(remote.verdicts.to_frame(), remote.findings)
+    _assert_agree(local.verdicts.to_frame(), local.findings)

@@ -1,7 +1,9 @@
 """Rule kinds: one small module per kind, registered explicitly here (as yamllint's ``_RULES``).
 
 Each module defines ``Spec``, a :class:`qc.rulespec.RuleSpec` subclass with ``KIND`` set, its own keys,
-and ``evaluate``. Adding a kind means adding a module and one line below.
+the features it reads (``FEATURES``) and its evaluation (``evaluate_columns`` returning
+:class:`qc.rulespec.FindingColumns`, or ``evaluate`` yielding ``FindingRow`` objects). Adding a kind means
+adding a module and one line below.
 """
 
 from __future__ import annotations

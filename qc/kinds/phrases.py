@@ -12,14 +12,13 @@ document).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
 from qc.batch import Batch
 from qc.region import RegionOptions
-from qc.rulespec import FindingRow, RuleSpec, ScanPattern
+from qc.rulespec import FindingColumns, RuleSpec, ScanPattern
 
 _PAD = r"[ \t\r\x{3000}]*"  # spaces, tabs, a stray CR and the ideographic space
 _PAD_CHARS = " \t\r\u3000"
@@ -73,14 +72,18 @@ class Spec(RegionOptions, RuleSpec):
         regex = phrase_regex(self.phrases, self.whole_word, self.whole_line)
         return [ScanPattern(key=f"{self.code}#0", regex=regex, field=self.field, ignorecase=self.ignorecase)]
 
-    def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
-        """Yield each phrase occurrence in the region, in documents with ``min_distinct`` distinct phrases.
+    def evaluate_columns(self, batch: Batch, state: Any = None) -> FindingColumns:
+        """Each phrase occurrence in the region, in documents with ``min_distinct`` distinct phrases, as
+        columns (messages are formatted by the engine, vectorised).
 
         A row's search stops once it holds ``limit`` spans in the region and ``min_distinct`` distinct
         phrases among them: later spans could neither be reported nor change the verdict.
         """
         column = batch.frame[self.field] if self.region != "any" else None
-        messages: dict[str, str] = {}  # a lexicon's few phrases recur in thousands of findings
+        out_rows: list[int] = []
+        out_starts: list[int] = []
+        out_ends: list[int] = []
+        out_matches: list[str] = []
         for row, found in batch.row_spans(self.scan_patterns()[0]):
             bounds = None
             spans: list[tuple[int, int, str]] = []
@@ -102,7 +105,8 @@ class Spec(RegionOptions, RuleSpec):
             if len(distinct) < self.min_distinct:
                 continue
             for start, end, text in spans[: self.limit]:
-                message = messages.get(text)
-                if message is None:
-                    message = messages[text] = self.format_message(text)
-                yield FindingRow(row=row, start=start, end=end, match=text, message=message)
+                out_rows.append(row)
+                out_starts.append(start)
+                out_ends.append(end)
+                out_matches.append(text)
+        return FindingColumns.of(out_rows, out_starts, out_ends, out_matches)

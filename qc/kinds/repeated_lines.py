@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from pydantic import Field
 
 from qc.batch import Batch
-from qc.rulespec import FindingRow, RuleSpec
+from qc.rulespec import LINES, FindingRow, RuleSpec
 from qc.textnorm import normalise_lines
 
 _NO_SITE = "\x00no-site"
@@ -84,6 +84,7 @@ class Spec(RuleSpec):
     KIND: ClassVar[str] = "repeated_lines"
     STRIPS_LINES: ClassVar[bool] = True
     CORPUS_LEVEL: ClassVar[bool] = True
+    FEATURES: ClassVar[frozenset[str]] = frozenset({LINES})
 
     min_documents: int = Field(default=3, ge=2)
     """Documents of a site a normalised line must occur in."""
@@ -105,24 +106,10 @@ class Spec(RuleSpec):
         sites = batch.texts("site")
         return _hash(sites.where(sites != "", _NO_SITE))
 
-    def _texts(self, batch: Batch) -> pa.Array:
-        """The field as Arrow strings, missing values as "": :meth:`Batch.texts` without a Python pass."""
-        if self.field in batch.frame.columns and isinstance(batch.frame[self.field].dtype, pd.StringDtype):
-            return pc.fill_null(batch.utf8(self.field), "")  # the batch's cached array (the prefilter's too)
-        return pa.array(batch.texts(self.field).tolist(), type=pa.large_string())
-
     def _lines(self, batch: Batch) -> pd.DataFrame:
         """One row per kept line: document row, start offset, raw line, site hash and (site, line) key."""
-        texts = self._texts(batch)
-        split = pc.split_pattern(texts, "\n")
-        raw = split.flatten()
-        rows = pc.list_parent_indices(split).to_numpy()
-        lengths = pc.utf8_length(raw).to_numpy().astype(np.int64)
-        # Start offset of each line: running total of (length + 1) within its document.
-        ends = np.cumsum(lengths + 1)
-        firsts = split.offsets.to_numpy()[:-1]
-        doc_base = np.concatenate([[0], ends])[firsts]
-        starts = ends - (lengths + 1) - doc_base[rows]
+        lines = batch.lines(self.field)  # the batch's LINES feature, split once for every line rule
+        raw, rows, lengths, starts = lines.text, lines.rows, lines.lengths, lines.starts
         # Normalising only shrinks a line, so most prose (long paragraphs) is dropped before the regexes.
         # Every non-ASCII character inside the trimmed line survives normalising (the folds touch ASCII only,
         # lowercasing maps one character to one), and a trimmed line of b bytes and c characters holds at
