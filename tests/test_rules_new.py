@@ -101,7 +101,7 @@ def test_never_overwrites(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["AB123", "--kind", "regex"], "--kind: unknown rule kind 'regex' (known: body_dates, chrome_date,"),
+    (["AB123", "--kind", "regex"], "--kind: unknown rule kind 'regex' (known: body_dates, chrome_blocks, chrome_date,"),
     (["ab1", "--kind", "pattern"], "CODE: bad rule code 'ab1': 1-4 capital letters then 3 digits"),
     (["AB123", "--kind", "pattern", "--name", "Bad Name"], "--name: bad rule name 'Bad Name': kebab-case"),
     (["AB123", "--kind", "pattern", "--family", "schema"], "--family: bad family 'schema'"),
