@@ -15,6 +15,7 @@ from qc.errors import ConfigError, InputError
 from qc.excerpts import ExcerptCollector, Excerpts
 from qc.fixing.actions import check_action_keys
 from qc.ignores import check_selectors, known_rules
+from qc.load import is_dask_frame
 from qc.registry import RuleSet, load_rules, with_rule_options, with_severities
 from qc.schemas import validate_findings
 from qc.store import FindingsStore
@@ -77,11 +78,6 @@ def _check_rate_keys(config: Config, ruleset: RuleSet) -> None:
     for key in config.max_doc_rate:
         if key not in known and not any(code.startswith(key) for code in known if key.isupper()):
             raise ConfigError(f"{key!r} is neither a family nor a rule code", field="max-doc-rate")
-
-
-def is_dask_frame(value: Any) -> bool:
-    """True for a dask DataFrame (checked without importing dask, an optional extra)."""
-    return type(value).__module__.startswith("dask") and hasattr(value, "to_delayed")
 
 
 def check(inputs: str | Path | Iterable[str | Path] | pd.DataFrame | Any, config: Config | dict[str, Any] | None = None,

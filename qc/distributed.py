@@ -26,7 +26,6 @@ from typing import Any
 
 import pandas as pd
 
-from qc.api import is_dask_frame
 from qc.config import Config
 from qc.engine import (
     ALL_ROWS,
@@ -49,12 +48,14 @@ from qc.load import (
     Split,
     Unit,
     count_lines,
+    is_dask_frame,
     iter_units,
     jsonl_blocks,
     jsonl_ranges,
     limited_units,
     resolve_inputs,
 )
+from qc.readers.base import note_compressed
 from qc.readers.registry import READERS
 from qc.registry import RuleSet
 from qc.store import FindingsStore
@@ -104,9 +105,8 @@ def plan_partitions(files: list[InputFile], partition_bytes: int = PARTITION_BYT
                 if len(ranges) > 1:
                     parts.extend(Partition(src, byte_range=r) for r in ranges)
                     continue
-            elif log is not None:
-                log.notes.append(f"{src.display}: compressed, read as one split (a gzip or zstd stream cannot be "
-                                 "entered in the middle)")
+            else:
+                note_compressed(src, log)
             parts.append(Partition(src))
             continue
         splits = READERS[src.fmt].plan_splits(src, partition_bytes, log)

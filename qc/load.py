@@ -562,3 +562,8 @@ def load_corpus(inputs: Iterable[str | Path], **options: Any) -> pd.DataFrame:
     """Read every input into one canonical frame (convenient for small corpora and notebooks)."""
     frames = [batch.frame for batch in iter_batches(inputs, **options)]
     return pd.concat(frames, ignore_index=True) if frames else _empty_canonical()
+
+
+def is_dask_frame(value: Any) -> bool:
+    """True for a dask DataFrame input (checked without importing dask, an optional extra)."""
+    return type(value).__module__.startswith("dask") and hasattr(value, "to_delayed")

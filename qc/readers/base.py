@@ -11,6 +11,7 @@ Readers never canonicalise: :mod:`qc.load` does that for every format alike.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,7 +130,7 @@ class LoadLog:
 Frames = Iterator[tuple[pd.DataFrame, list[Problem]]]
 
 
-class Reader:
+class Reader(ABC):
     """One input format. Subclasses set the class attributes and implement :meth:`read`."""
 
     #: The format's name (what :attr:`InputFile.fmt` holds).
@@ -152,11 +153,18 @@ class Reader:
         """
         return [Split(src)]
 
+    @abstractmethod
     def read(self, split: Split, options: ReadOptions, log: LoadLog) -> Frames:
         """Read one split into frames of source columns and their problems. Raises InputError."""
-        raise NotImplementedError
 
 
+
+
+def note_compressed(src: InputFile, log: LoadLog | None) -> None:
+    """Say in ``--verbose`` why a compressed file that could otherwise be split is read as one split."""
+    if log is not None:
+        log.notes.append(f"{src.display}: compressed, read as one split (a gzip or zstd stream cannot be "
+                         "entered in the middle)")
 
 
 def is_missing(value: object) -> bool:

@@ -35,7 +35,7 @@ from qc.rawio import (
     valid_utf8,
     whole_end,
 )
-from qc.readers.base import Frames, InputFile, LoadLog, Problem, Reader, ReadOptions, Split
+from qc.readers.base import Frames, InputFile, LoadLog, Problem, Reader, ReadOptions, Split, note_compressed
 
 BLOCK_BYTES = 8 << 20
 
@@ -302,9 +302,7 @@ class CsvReader(Reader):
 
     def plan_splits(self, src: InputFile, target_bytes: int, log: LoadLog | None = None) -> list[Split]:
         if src.compressed:
-            if log is not None:
-                log.notes.append(f"{src.display}: compressed, read as one split (a gzip or zstd stream cannot "
-                                 "be entered in the middle)")
+            note_compressed(src, log)
             return [Split(src)]
         try:
             if src.path.stat().st_size <= target_bytes:

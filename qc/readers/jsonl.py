@@ -23,7 +23,17 @@ import pyarrow.json as pjson
 
 from qc.errors import InputError
 from qc.rawio import UTF8_BOM, binary_reason, byte_chunks, open_regular, range_chunks, valid_utf8
-from qc.readers.base import Frames, InputFile, LoadLog, Problem, Reader, ReadOptions, Split, json_type_name
+from qc.readers.base import (
+    Frames,
+    InputFile,
+    LoadLog,
+    Problem,
+    Reader,
+    ReadOptions,
+    Split,
+    json_type_name,
+    note_compressed,
+)
 
 BLOCK_BYTES = 8 << 20
 
@@ -302,9 +312,7 @@ class JsonLinesReader(Reader):
     def plan_splits(self, src: InputFile, target_bytes: int, log: LoadLog | None = None) -> list[Split]:
         """Newline-aligned byte ranges; their first lines are counted by whoever plans (:func:`count_lines`)."""
         if src.compressed:
-            if log is not None:
-                log.notes.append(f"{src.display}: compressed, read as one split (a gzip or zstd stream cannot "
-                                 "be entered in the middle)")
+            note_compressed(src, log)
             return [Split(src)]
         ranges = jsonl_ranges(src, target_bytes)
         if len(ranges) <= 1:

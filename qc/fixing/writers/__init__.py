@@ -15,9 +15,9 @@ import functools
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
-from qc.fixing.edit import Editor
+from qc.fixing.edit import Editor, Outcome, Pending
 from qc.fixing.findings import FileFindings
 from qc.load import InputFile
 from qc.rawio import open_regular
@@ -25,6 +25,9 @@ from qc.rawio import open_regular
 #: Records handed to the editor at once: a cleaned record is checked again in batches of this size (far
 #: cheaper than one by one), and memory holds at most this many raw records.
 WINDOW = 512
+
+#: A raw record as a writer holds it (bytes of a line or CSV record, a web-archive record).
+RawT = TypeVar("RawT")
 
 FixFile = Callable[[InputFile, FileFindings, Editor, Mapping[str, str], "IO[bytes] | None"], None]
 
@@ -80,3 +83,13 @@ def output_path(fmt: str, relative: Path) -> Path:
 
         return relative.with_name(output_name(relative.name))
     return relative
+
+
+def window_outcomes(src: InputFile, window: list[tuple[RawT, Pending | None]], editor: Editor,
+                    mapping: Mapping[str, str]) -> Iterator[tuple[RawT, Pending | None, Outcome | None]]:
+    """Each raw record of a window with its outcome, in file order: the window's records with findings are
+    edited (and their cleaned texts re-checked) as one batch; a record without any has outcome None."""
+    pending = [item for _, item in window if item is not None]
+    outcomes = iter(editor.edit_window(src.display, pending, mapping))
+    for raw, item in window:
+        yield raw, item, (None if item is None else next(outcomes))

@@ -13,7 +13,7 @@ from typing import IO
 
 from qc.fixing.edit import Changed, Dropped, Editor, Pending
 from qc.fixing.findings import FileFindings
-from qc.fixing.writers import WINDOW, compressed
+from qc.fixing.writers import WINDOW, compressed, window_outcomes
 from qc.load import InputFile
 from qc.rawio import UTF8_BOM, byte_chunks, count_breaks
 
@@ -99,14 +99,7 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
 
 def _flush(src: InputFile, window: list[tuple[bytes, Pending | None]], editor: Editor, mapping: Mapping[str, str],
            sink: IO[bytes] | None, names: list[str], delimiter: str) -> None:
-    pending = [item for _, item in window if item is not None]
-    outcomes = iter(editor.edit_window(src.display, pending, mapping))
-    for raw, item in window:
-        if item is None:
-            if sink is not None:
-                sink.write(raw)
-            continue
-        outcome = next(outcomes)
+    for raw, _, outcome in window_outcomes(src, window, editor, mapping):
         if sink is None or isinstance(outcome, Dropped):
             continue
         if isinstance(outcome, Changed):

@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from qc.fixing.edit import Changed, Dropped, Editor, Pending
 from qc.fixing.findings import FileFindings
-from qc.fixing.writers import WINDOW, compressed
+from qc.fixing.writers import WINDOW, compressed, window_outcomes
 from qc.load import InputFile
 from qc.rawio import UTF8_BOM, byte_chunks
 
@@ -77,14 +77,10 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
 
 def _flush(src: InputFile, window: list[tuple[bytes, Pending | None]], editor: Editor, mapping: Mapping[str, str],
            sink: IO[bytes] | None) -> None:
-    pending = [item for _, item in window if item is not None]
-    outcomes = iter(editor.edit_window(src.display, pending, mapping))
-    for raw, item in window:
-        if item is None:
-            if sink is not None:
-                sink.write(raw)
-            continue
-        outcome = next(outcomes)
+    for raw, item, outcome in window_outcomes(src, window, editor, mapping):
         if sink is None or isinstance(outcome, Dropped):
             continue
-        sink.write(serialise({**item.record(), **outcome.fields}, raw) if isinstance(outcome, Changed) else raw)
+        if isinstance(outcome, Changed) and item is not None:
+            sink.write(serialise({**item.record(), **outcome.fields}, raw))
+        else:
+            sink.write(raw)

@@ -40,7 +40,7 @@ from typing import IO, Any
 from qc import __version__
 from qc.fixing.edit import Changed, Dropped, Editor, Pending
 from qc.fixing.findings import FileFindings
-from qc.fixing.writers import WINDOW
+from qc.fixing.writers import WINDOW, window_outcomes
 from qc.load import InputFile
 from qc.rawio import open_regular
 from qc.readers.base import LoadLog, Problem, Split
@@ -235,14 +235,11 @@ def fix_file(src: InputFile, findings: FileFindings, editor: Editor, mapping: Ma
 
 def _flush(src: InputFile, window: list[tuple[ArchiveRecord, Pending | None]], editor: Editor,
            mapping: Mapping[str, str], sink: _Sink) -> None:
-    pending = [item for _, item in window if item is not None]
-    outcomes = iter(editor.edit_window(src.display, pending, mapping))
     column = mapping.get("text", "text")
-    for record, item in window:
+    for record, item, outcome in window_outcomes(src, window, editor, mapping):
         if item is None:
             sink.copy(record)
             continue
-        outcome = next(outcomes)
         if isinstance(outcome, Dropped):
             continue
         entry: dict[str, Any] = dict(item.record())
