@@ -148,6 +148,12 @@ class Result:
     output: str
     size: int = 0  # bytes of the corpus this configuration read
     posts: int = 0
+    #: "" for the main corpus, "marginal" for the twice-as-big corpus, "large" for the memory run at scale.
+    role: str = ""
+
+
+MARGINAL_FLOOR = "floor, marginal run"
+MARGINAL_JOBS1 = "qc check, all built-in rules, --jobs 1, marginal run"
 
 
 def measure(name: str, argv: list[str], extra_pids: list[int] | None = None) -> Result:
@@ -215,8 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--large-mb", type=float, default=5120.0,
                         help="corpus size for the memory run at scale (default 5 GB; 0 skips it)")
+    parser.add_argument("--marginal-mb", type=float, default=None,
+                        help="second corpus size for the marginal --jobs 1 run (default twice --size-mb; 0 skips it)")
     parser.add_argument("--skip", action="append", default=[],
-                        help="floor, jobs1, jobs2, memory, dask or large")
+                        help="floor, jobs1, marginal, jobs2, memory, dask or large")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="bench",
                         help="corpus shape (bench/generate.py); real-pages goes to its own section")
     parser.add_argument("--warc-only", action="store_true",
@@ -235,6 +243,19 @@ def main(argv: list[str] | None = None) -> int:
         results.append(measure("floor: pyarrow read_json (1 thread) + to_pandas", [python, "-c", FLOOR, str(corpus)]))
     if "jobs1" not in args.skip:
         results.append(measure("qc check, all built-in rules, --jobs 1", [*qc, "--jobs", "1"]))
+    marginal = 2 * args.size_mb if args.marginal_mb is None else args.marginal_mb
+    if "marginal" not in args.skip and marginal > args.size_mb and {"floor", "jobs1"}.isdisjoint(args.skip):
+        # The marginal cost (a bigger corpus minus this one) cannot hide a slow loop behind start-up time.
+        double, double_size, double_posts = _corpus(args.data, marginal, args.profile)
+        argv = [python, "-m", "qc", "check", str(double), "--fail-on", "never", "--format", "terminal",
+                "--output", os.devnull, "--jobs", "1"]
+        measure("warm page cache", [python, "-c", FLOOR, str(double)])
+        label = f"{double_size / 1e9:.1f} GB corpus"
+        for name, command in [(f"{MARGINAL_FLOOR}, {label}", [python, "-c", FLOOR, str(double)]),
+                              (f"{MARGINAL_JOBS1}, {label}", argv)]:
+            run = measure(name, command)
+            run.size, run.posts, run.role = double_size, double_posts, "marginal"
+            results.append(run)
     if "jobs2" not in args.skip:
         results.append(measure("qc check, all built-in rules, --jobs 2", [*qc, "--jobs", "2"]))
     if "memory" not in args.skip:  # the same run with few findings: what the input side alone holds
@@ -248,13 +269,14 @@ def main(argv: list[str] | None = None) -> int:
             results.append(measure("qc check --engine dask (LocalCluster: 2 workers x 1 thread)",
                                    [*qc, "--engine", "dask", "--scheduler", cluster.scheduler_address], pids))
     for result in results:
-        result.size, result.posts = size, posts
+        if result.role != "marginal":
+            result.size, result.posts = size, posts
     if "large" not in args.skip and args.large_mb > 0:  # memory must not grow with the corpus: 5x the data
         large, large_size, large_posts = _corpus(args.data, args.large_mb, args.profile)
         run = measure(f"qc check, all built-in rules, --jobs 2, {large_size / 1e9:.1f} GB corpus",
                       [python, "-m", "qc", "check", str(large), "--fail-on", "never", "--format", "terminal",
                        "--output", os.devnull, "--jobs", "2"])
-        run.size, run.posts = large_size, large_posts
+        run.size, run.posts, run.role = large_size, large_posts, "large"
         results.append(run)
     if args.profile == "bench":
         write_results(args.out, corpus, size, posts, results, load)
@@ -277,9 +299,10 @@ def _corpus(data: Path, size_mb: float, profile: str = "bench") -> tuple[Path, i
 
 def _table_and_targets(size: int, results: list[Result]) -> list[str]:
     """The configurations' table and the targets they meet or miss."""
-    floor = next((r for r in results if r.name.startswith("floor")), None)
-    jobs1 = next((r for r in results if "--jobs 1" in r.name), None)
-    jobs2 = next((r for r in results if "--jobs 2" in r.name), None)
+    main = [r for r in results if not r.role]
+    floor = next((r for r in main if r.name.startswith("floor")), None)
+    jobs1 = next((r for r in main if "--jobs 1" in r.name), None)
+    jobs2 = next((r for r in main if "--jobs 2" in r.name), None)
     dask_run = next((r for r in results if "dask" in r.name), None)
     lines = [
         "| configuration | seconds | docs/s | MB/s | peak memory (PSS, tree) | CPU s (tree) | × floor time "
@@ -305,7 +328,16 @@ def _table_and_targets(size: int, results: list[Result]) -> list[str]:
     peak = max((r.peak_rss for r in results if r is not floor and r.size == size), default=0)
     lines.append(f"- Peak memory (PSS) of any qc configuration on the {size / 1e9:.1f} GB corpus: "
                  f"**{peak / 2**20:,.0f} MiB** (target: under 1 GB): {'met' if peak < 2**30 else 'NOT met'}")
-    large = next((r for r in results if r.size > size), None)
+    floor2 = next((r for r in results if r.name.startswith(MARGINAL_FLOOR)), None)
+    jobs1_2 = next((r for r in results if r.name.startswith(MARGINAL_JOBS1)), None)
+    if floor and jobs1 and floor2 and jobs1_2 and floor2.seconds > floor.seconds:
+        ratio = (jobs1_2.seconds - jobs1.seconds) / (floor2.seconds - floor.seconds)
+        lines.append(f"- marginal `--jobs 1` time ({jobs1_2.size / 1e9:.1f} GB minus {size / 1e9:.1f} GB) within 6× "
+                     f"of the floor's: **{ratio:.2f}×** ({jobs1_2.seconds - jobs1.seconds:.1f} s against "
+                     f"{floor2.seconds - floor.seconds:.1f} s): {'met' if ratio <= 6 else 'NOT met'}")
+    elif floor and jobs1 and floor2 and jobs1_2:
+        lines.append("- marginal `--jobs 1` time: not measurable (the floor did not take longer on the bigger corpus)")
+    large = next((r for r in results if r.role == "large"), None)
     if large is not None:
         met = large.size >= 5e9 and large.peak_rss < 2**30
         lines.append(f"- Peak memory (PSS) on the {large.size / 1e9:.1f} GB corpus (target: under 1 GB for 5 GB): "
