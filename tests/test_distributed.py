@@ -122,3 +122,23 @@ def test_cli_dask_engine_reports_the_local_findings(cluster: LocalCluster, corpu
     assert remote.json()["findings"] == expected
     unreachable = run_qc("check", corpus[0], "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9")
     assert unreachable.code == 2 and "scheduler" in unreachable.stderr and "Traceback" not in unreachable.stderr
+
+
+def test_in_window_never_has_more_than_window_tasks_submitted_and_unmerged() -> None:
+    from qc.distributed import in_window
+
+    submitted: list[int] = []
+    merged: list[int] = []
+    in_flight_seen: list[int] = []
+
+    def submit_one(i: int) -> int:
+        submitted.append(i)
+        in_flight_seen.append(len(submitted) - len(merged))
+        return i
+
+    for task in in_window(submit_one, 10, 4):
+        merged.append(task)
+    assert merged == list(range(10))  # every task once, in order
+    assert submitted == list(range(10))
+    assert max(in_flight_seen) == 4  # never more than the window ahead of the merge
+    assert list(in_window(submit_one, 0, 4)) == []
