@@ -38,10 +38,13 @@ import pyarrow.compute as pc
 from pydantic import Field
 
 from qc.batch import Batch
+from qc.features import cjk_counts, ends_with_any, has_digit
 from qc.rulespec import FindingRow, RuleSpec
 
-# Fixed expressions (no user input), run by Arrow's RE2 over every line of the batch at once.
+# The line classes as regexes (their definition; the kernels below compute them without a regex per line).
 _CJK = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+#: What a sentence ends in (a line's last character): ``_SENTENCE_END``.
+SENTENCE_END_CHARS = ".!?。！？…\"”’」』:;；)）"
 _SENTENCE_END = "[.!?。！？…\"”’」』:;；)）]$"
 _DIGIT = "[0-9０-９]"
 
@@ -72,10 +75,12 @@ class _Lines:
         self.size = size[keep]
         self.start = starts[keep] + lead[keep]
         self.end = self.start + self.size
-        cjk = pc.count_substring_regex(trimmed, _CJK).to_numpy().astype(np.int64)
+        # Byte-level numpy kernels (qc.features), not a regex per line: the same classes as _CJK,
+        # _SENTENCE_END and _DIGIT (tests/test_features.py holds them to the regexes).
+        cjk = cjk_counts(trimmed)
         weight = self.size + (spec.cjk_weight - 1) * cjk
-        ends_sentence = pc.match_substring_regex(trimmed, _SENTENCE_END).to_numpy(zero_copy_only=False)
-        digit = pc.match_substring_regex(trimmed, _DIGIT).to_numpy(zero_copy_only=False)
+        ends_sentence = ends_with_any(trimmed, SENTENCE_END_CHARS)
+        digit = has_digit(trimmed)
         prose = (weight >= spec.prose_chars) | ((weight >= spec.prose_chars_punct) & ends_sentence)
         short = ~prose & ~digit & ~ends_sentence & (weight < spec.short_chars)
         self.kind = np.where(prose, _PROSE, np.where(short, _SHORT, _NEUTRAL)).astype(np.int8)
