@@ -65,6 +65,25 @@ def split_lines(texts: pa.Array) -> Lines:
     return Lines(rows=rows, starts=starts, lengths=lengths, text=raw, bounds=bounds)
 
 
+@dataclass(frozen=True)
+class TrimmedLines:
+    """The lines of a :class:`Lines` without their surrounding whitespace (Unicode whitespace, what
+    ``str.strip()`` removes): ``text[k]`` is line ``k`` trimmed, ``lengths[k]`` its characters (0: a blank
+    line) and ``lead[k]`` the characters trimmed from its start."""
+
+    text: pa.Array
+    lengths: np.ndarray
+    lead: np.ndarray
+
+
+def trim_lines(lines: Lines) -> TrimmedLines:
+    """:class:`TrimmedLines` of ``lines``, by Arrow kernels (part of the ``LINES`` feature)."""
+    trimmed = pc.utf8_trim_whitespace(lines.text)
+    lengths = pc.utf8_length(trimmed).to_numpy().astype(np.int64)
+    lead = lines.lengths - pc.utf8_length(pc.utf8_ltrim_whitespace(lines.text)).to_numpy().astype(np.int64)
+    return TrimmedLines(text=trimmed, lengths=lengths, lead=lead)
+
+
 # -- line shapes: byte-level kernels over a string array's UTF-8 buffer (numpy, no regex, no Python per line)
 #
 # Rules classify lines by their shape (CJK share, a digit, how they end). Arrow's RE2 kernels run one
@@ -152,3 +171,21 @@ def ends_with_any(texts: pa.Array, chars: str) -> np.ndarray:
         wanted = np.array([(c[0] << 16) | (c[1] << 8) | c[2] for c in wide], dtype=np.int32)
         out[long_enough] |= np.isin(code, wanted)
     return _valid(texts, out)
+
+
+def contains_any(texts: pa.Array, needles: tuple[str, ...]) -> np.ndarray:
+    """Whether each value holds one of the literal ``needles`` (nulls: False), by byte search in numpy:
+    in valid UTF-8 a needle's bytes match only where its characters are."""
+    offsets, data = _utf8_bytes(texts)
+    found = np.zeros(len(offsets) - 1, dtype=bool)
+    for needle in needles:
+        code = np.frombuffer(needle.encode("utf-8"), dtype=np.uint8)
+        if not len(code) or len(data) < len(code):
+            continue
+        at = np.flatnonzero(data[: len(data) - len(code) + 1] == code[0])
+        for k in range(1, len(code)):
+            at = at[data[at + k] == code[k]]
+        row = np.searchsorted(offsets, at, side="right") - 1
+        at = at[at + len(code) <= offsets[row + 1]]  # not running on into the next value
+        found[np.searchsorted(offsets, at, side="right") - 1] = True
+    return _valid(texts, found)
