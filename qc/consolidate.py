@@ -85,7 +85,7 @@ def _merge_overlaps(findings: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarra
     starts = findings["start"].to_numpy(dtype=np.int64, na_value=0)[positions].tolist()
     ends = findings["end"].to_numpy(dtype=np.int64, na_value=0)[positions].tolist()
     text_rows = rows[positions]
-    texts: dict[str, dict[int, str | None]] = {}
+    texts: dict[str, dict[int, object]] = {}
     for name in set(fields):
         if isinstance(name, str) and name in frame.columns:
             wanted = np.flatnonzero(np.array([f == name for f in fields], dtype=bool))
@@ -118,7 +118,7 @@ def _merge_overlaps(findings: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarra
 
 def _column_values(column: pd.Series, rows: np.ndarray) -> list[object]:
     """The values of ``rows`` of a frame column, as Python objects made for those rows only."""
-    if isinstance(column.dtype, pd.StringDtype) or isinstance(column.dtype, pd.ArrowDtype):
+    if isinstance(column.dtype, (pd.StringDtype, pd.ArrowDtype)):
         try:
             return pa.array(column.array).take(pa.array(rows)).to_pylist()
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
