@@ -112,7 +112,8 @@ def _names(doc: np.ndarray, names: pd.Series, documents: int) -> pd.Series:
 
 def _one_file_rows(ids: pd.DataFrame, findings: pd.DataFrame) -> np.ndarray | None:
     """The row of ``ids`` (doc_id as strings) each finding is of, when the batch is the common case: one
-    file, lines rising, every finding on a row read with that row's doc_id. None otherwise (the general grouping handles it).
+    file, lines rising, every finding on a row read with that row's doc_id. None otherwise (the general
+    grouping handles it).
 
     In that case the general path's records are exactly the rows of ``ids`` in their order, so both agree.
     """
