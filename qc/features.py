@@ -8,7 +8,10 @@ A batch carries the columns it was read with. What rules derive from them is a f
   the date columns travel with the frame (Parquet, Dask partitions).
 - ``LINES`` (:data:`qc.rulespec.LINES`): every line of a text field as Arrow/numpy columns (document row,
   start offset, length, the line's text), made here on first use by :meth:`qc.batch.Batch.lines` with
-  Arrow kernels (no Python per line) and kept on the batch for the next rule that asks.
+  Arrow kernels (no Python per line) and kept on the batch for the next rule that asks; the same lines
+  trimmed (:class:`TrimmedLines`, :meth:`qc.batch.Batch.trimmed_lines`) are part of it. The line-shape
+  kernels below (:func:`cjk_counts`, :func:`has_digit`, :func:`ends_with_any`, :func:`contains_any`) read
+  an array's UTF-8 bytes with numpy where a regex per line would be the alternative.
 
 :data:`computed` counts how often each feature was computed in this process (a batch, a field): the
 tests read it to prove a run selecting one pattern rule computes no date and no line, and that two line
