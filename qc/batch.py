@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from qc.features import Lines, split_lines
+from qc.features import Lines, TrimmedLines, split_lines, trim_lines
 from qc.matcher import iter_spans_utf8, utf8_buffers
 from qc.rulespec import ScanPattern
 
@@ -90,6 +90,15 @@ class Batch:
         found = self.memo.get(key)
         if found is None:
             found = self.memo[key] = split_lines(self.filled_utf8(field_name))
+        return found
+
+    def trimmed_lines(self, field_name: str = "text") -> TrimmedLines:
+        """The lines of :meth:`lines` without surrounding whitespace, trimmed once per batch and field for
+        every rule that reads them (part of the ``LINES`` feature)."""
+        key = ("trimmed_lines", field_name)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = trim_lines(self.lines(field_name))
         return found
 
     def values(self, field_name: str, rows: Sequence[int] | np.ndarray) -> list[str | None]:

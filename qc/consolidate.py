@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Findings of one rule kept per document (config ``max-findings-per-document``); 0 keeps every one: the
 #: findings frame is the contract (the seed post promises every masked number), so capping is opt-in.
@@ -47,51 +49,81 @@ def _merge_overlaps(findings: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarra
     spanned = np.flatnonzero(~(findings["start"].isna() | findings["end"].isna()).to_numpy(dtype=bool) & mergeable)
     if len(spanned) < 2:
         return findings, keep
-    part = pd.DataFrame({
-        "pos": spanned, "row": rows[spanned],
-        "family": findings["family"].to_numpy(dtype=object)[spanned],
-        "field": findings["field"].astype("object").fillna("").to_numpy(dtype=object)[spanned],
-        "start": findings["start"].to_numpy(dtype=np.int64, na_value=0)[spanned],
-        "end": findings["end"].to_numpy(dtype=np.int64, na_value=0)[spanned],
-    })
     # Only findings on the very same span are one finding: a wider span (a menu run around its items) keeps
-    # its own finding, so every match stays exactly what its rule found.
-    part["cluster"] = part.groupby(["row", "family", "field", "start", "end"], sort=False).ngroup()
-    sizes = part.groupby("cluster")["pos"].transform("size")
-    merged = part[sizes.to_numpy() > 1]
-    if merged.empty:
+    # its own finding, so every match stays exactly what its rule found. Clusters are runs of equal
+    # (row, family, field, start, end) after one lexsort; numpy throughout, Python only per merged cluster.
+    family = pd.factorize(findings["family"].to_numpy(dtype=object)[spanned])[0]
+    field_codes = pd.factorize(findings["field"].astype("object").fillna("").to_numpy(dtype=object)[spanned])[0]
+    start = findings["start"].to_numpy(dtype=np.int64, na_value=0)[spanned]
+    end = findings["end"].to_numpy(dtype=np.int64, na_value=0)[spanned]
+    row = rows[spanned]
+    order = np.lexsort((spanned, end, start, field_codes, family, row))  # by span, then by position
+    keys = np.stack([row, family, field_codes, start, end])[:, order]
+    new_cluster = np.ones(len(order), dtype=bool)
+    new_cluster[1:] = (keys[:, 1:] != keys[:, :-1]).any(axis=0)
+    cluster = np.cumsum(new_cluster) - 1
+    sizes = np.bincount(cluster)
+    in_merged = sizes[cluster] > 1
+    if not in_merged.any():
         return findings, keep
-    findings = findings.copy()
-    severity = findings["severity"].astype("object").map(SEVERITY_RANK).fillna(0).to_numpy()
-    merged = merged.assign(rank=severity[merged["pos"].to_numpy()], length=merged["end"] - merged["start"])
-    ordered = merged.sort_values(["cluster", "rank", "length", "pos"], ascending=[True, False, False, True])
-    chosen = ordered.groupby("cluster").head(1)
-    keep[merged["pos"].to_numpy()] = False
-    keep[chosen["pos"].to_numpy()] = True
-    # Clusters are findings on the very same span, so the kept finding's start, end and line stand; only
-    # its match (the span's text) and message ("(also …)") change. Column arrays, not per-cell ``.at``.
+    members = spanned[order][in_merged]  # each merged cluster's positions, in position order
+    member_cluster = cluster[in_merged]
+    severity = findings["severity"].astype("object").map(SEVERITY_RANK).fillna(0).to_numpy(dtype=np.int64)
+    # The most severe member is kept (first by position among equals: the spans, so lengths, are equal).
+    best = np.lexsort((members, -severity[members], member_cluster))
+    first = np.ones(len(best), dtype=bool)
+    first[1:] = member_cluster[best][1:] != member_cluster[best][:-1]
+    positions = members[best][first]  # one per merged cluster, in cluster order
+    keep[members] = False
+    keep[positions] = True
+    # The kept finding's start, end and line stand; only its match (the span's text) and message ("(also
+    # …)") change, written as two column replacements.
     codes = findings["rule"].to_numpy(dtype=object)
-    members = merged.sort_values("pos").groupby("cluster")["pos"].agg(list)
-    positions = chosen["pos"].to_numpy(dtype=np.int64)
-    clusters = chosen["cluster"].tolist()
+    bounds = np.flatnonzero(np.r_[True, member_cluster[1:] != member_cluster[:-1], True])
+    member_codes = codes[members].tolist()
+    fields = findings["field"].to_numpy(dtype=object)[positions].tolist()
     starts = findings["start"].to_numpy(dtype=np.int64, na_value=0)[positions].tolist()
     ends = findings["end"].to_numpy(dtype=np.int64, na_value=0)[positions].tolist()
-    fields = findings["field"].to_numpy(dtype=object)[positions].tolist()
-    matches = findings["match"].to_numpy(dtype=object).copy()
-    messages = findings["message"].to_numpy(dtype=object).copy()
-    texts = {name: frame[name].to_numpy(dtype=object) for name in set(fields)
-             if isinstance(name, str) and name in frame.columns}
-    for pos, cluster, start, end, field in zip(positions.tolist(), clusters, starts, ends, fields, strict=True):
-        column = texts.get(field) if isinstance(field, str) else None
-        text = column[rows[pos]] if column is not None else None
+    text_rows = rows[positions]
+    texts: dict[str, dict[int, object]] = {}
+    for name in set(fields):
+        if isinstance(name, str) and name in frame.columns:
+            wanted = np.flatnonzero(np.array([f == name for f in fields], dtype=bool))
+            unique_rows = np.unique(text_rows[wanted])
+            values = _column_values(frame[name], unique_rows)
+            texts[name] = dict(zip(unique_rows.tolist(), values, strict=True))
+    matches = pa.array(findings["match"].array)
+    messages = pa.array(findings["message"].array)
+    new_matches = matches.take(pa.array(positions)).to_pylist()
+    new_messages = messages.take(pa.array(positions)).to_pylist()
+    for k, (pos, field) in enumerate(zip(positions.tolist(), fields, strict=True)):
+        text = texts[field].get(int(rows[pos])) if isinstance(field, str) and field in texts else None
         if isinstance(text, str):
-            matches[pos] = text[start:end]
-        others = list(dict.fromkeys(str(codes[p]) for p in members[cluster] if codes[p] != codes[pos]))
+            new_matches[k] = text[starts[k] : ends[k]]
+        kept_code = codes[pos]
+        others = list(dict.fromkeys(str(c) for c in member_codes[bounds[k] : bounds[k + 1]] if c != kept_code))
         if others:
-            messages[pos] = f"{messages[pos]} (also {', '.join(others)})"
-    findings["match"] = pd.array(matches, dtype=findings["match"].dtype)
-    findings["message"] = pd.array(messages, dtype=findings["message"].dtype)
+            new_messages[k] = f"{new_messages[k]} (also {', '.join(others)})"
+    mask = np.zeros(len(findings), dtype=bool)
+    mask[positions] = True
+    # replace_with_mask fills the masked slots in position order.
+    by_position = np.argsort(positions, kind="stable")
+    findings = findings.copy()
+    findings["match"] = pd.array(pc.replace_with_mask(matches, pa.array(mask), pa.array(
+        [new_matches[i] for i in by_position.tolist()], type=matches.type)), dtype=findings["match"].dtype)
+    findings["message"] = pd.array(pc.replace_with_mask(messages, pa.array(mask), pa.array(
+        [new_messages[i] for i in by_position.tolist()], type=messages.type)), dtype=findings["message"].dtype)
     return findings, keep
+
+
+def _column_values(column: pd.Series, rows: np.ndarray) -> list[object]:
+    """The values of ``rows`` of a frame column, as Python objects made for those rows only."""
+    if isinstance(column.dtype, (pd.StringDtype, pd.ArrowDtype)):
+        try:
+            return pa.array(column.array).take(pa.array(rows)).to_pylist()
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            pass
+    return column.to_numpy(dtype=object)[rows].tolist()
 
 
 def _cap_per_document(findings: pd.DataFrame, rows: np.ndarray, cap: int) -> pd.DataFrame:

@@ -238,6 +238,11 @@ class BatchOutcome:
     checked: int
     sites: list[str]
     frame: pd.DataFrame | None = None  # the checked frame (or its excerpt rows) for ``on_checked``
+    #: The batch's verdicts, made where the batch was checked (in the worker) from its findings with the
+    #: reader's and schema problems merged and the ignores applied, at ``verdicts_fail_on``. The merger uses
+    #: them unless it finds duplicate doc_ids in the batch (known only in corpus order): then it makes them.
+    verdicts: pd.DataFrame | None = None
+    verdicts_fail_on: str | None = None
 
 
 @dataclass
@@ -263,6 +268,9 @@ class UnitContext:
     corpus_state: dict[str, Any]
     #: Send each checked frame back for ``on_checked``: None (no), ALL_ROWS, or the span rows per rule to keep.
     keep_rows: int | None = None
+    #: Make each batch's verdicts here (worker processes: the parent merges them), with these ignores.
+    verdicts: bool = False
+    ignores: CompiledIgnores = NO_IGNORES
 
 
 #: ``keep_rows`` value: the whole checked frame goes back.
@@ -270,14 +278,16 @@ ALL_ROWS = -1
 
 
 def worker_context(rules: Checker | RuleSet, config: Config, corpus_state: dict[str, Any],
-                   keep_rows: int | None = None) -> UnitContext:
+                   keep_rows: int | None = None, verdicts: bool = False) -> UnitContext:
     """A worker's context, made once per worker (pool initializer or Dask worker).
 
     Given a :class:`Checker`, the worker uses it as it arrives: its prefilter pickles as Hyperscan's
     serialised database, so no worker compiles it again. Given a rule set, the worker compiles it.
+    ``verdicts``: the worker makes each batch's verdicts (the run keeps them), so the parent need not.
     """
     checker = rules if isinstance(rules, Checker) else Checker(rules)
-    return UnitContext(checker, config, corpus_state, keep_rows)
+    ignores = run_ignores(checker, config) if verdicts else NO_IGNORES
+    return UnitContext(checker, config, corpus_state, keep_rows, verdicts, ignores)
 
 
 def _local_context(checker: Checker, config: Config, corpus_state: dict[str, Any],
@@ -336,11 +346,16 @@ def check_unit(ctx: UnitContext, unit: Unit) -> UnitOutcome:
         shown = None
         if ctx.keep_rows is not None:
             shown = frame if ctx.keep_rows == ALL_ROWS else excerpt_frame(frame, found, ctx.keep_rows)
+        schema = [p for p in problems if p.code != "SC007"]  # duplicates are found in corpus order later
+        ids = raw.frame[["doc_id", DOC_ID_IS_NUMBER, "source_path", "source_line"]]
+        verdicts = None
+        if ctx.verdicts:  # what the merger would make when the batch holds no duplicate doc_id (the usual case)
+            merged = ctx.ignores.drop(merge_problems(found, [*raw.problems, *schema]))
+            verdicts = batch_verdicts(ids, merged, ctx.config.fail_on)
         out.batches.append(BatchOutcome(
-            problems=raw.problems,
-            schema=[p for p in problems if p.code != "SC007"],  # duplicates are found in corpus order later
-            ids=raw.frame[["doc_id", DOC_ID_IS_NUMBER, "source_path", "source_line"]],
-            findings=found, documents=len(raw.frame), checked=len(frame), sites=sites, frame=shown,
+            problems=raw.problems, schema=schema, ids=ids, findings=found, documents=len(raw.frame),
+            checked=len(frame), sites=sites, frame=shown, verdicts=verdicts,
+            verdicts_fail_on=ctx.config.fail_on if ctx.verdicts else None,
         ))
     return out
 
@@ -365,6 +380,15 @@ def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
         return findings.reset_index(drop=True)
     order = findings.sort_values(["source_path", "source_line"], kind="stable", na_position="first")
     return order.reset_index(drop=True)
+
+
+def merge_problems(found: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """A batch's findings with its record-level problems as schema findings, a record's schema findings
+    before its rule findings (in :func:`sort_findings` order)."""
+    if not problems:
+        return found
+    schema = validate_findings(problems_to_findings(problems))
+    return sort_findings(pd.concat([schema, found], ignore_index=True))
 
 
 class OutcomeMerger:
@@ -398,17 +422,15 @@ class OutcomeMerger:
             log.skip(reason, count)
         log.notes.extend(note for note in out.notes if note not in log.notes)
         for batch in out.batches:
-            problems = [*batch.problems, *duplicate_problems(batch.ids, self.seen_ids), *batch.schema]
-            found = batch.findings
-            if problems:  # a record's schema findings go before its rule findings
-                schema = validate_findings(problems_to_findings(problems))
-                found = sort_findings(pd.concat([schema, found], ignore_index=True))
+            duplicates = duplicate_problems(batch.ids, self.seen_ids)
+            found = merge_problems(batch.findings, [*batch.problems, *duplicates, *batch.schema])
             found = self.ignores.drop(found)  # per-site/per-path ignores: before the store and the tally
             # Indexed by position in the run: what the tally's heads and a baseline's flags are keyed by.
             found = found.set_axis(pd.RangeIndex(len(self.store), len(self.store) + len(found)))
             self.store.append(found)
             if self.verdicts is not None:
-                self.verdicts.append(batch_verdicts(batch.ids, found, self.fail_on))
+                made = batch.verdicts is not None and not duplicates and batch.verdicts_fail_on == self.fail_on
+                self.verdicts.append(batch.verdicts if made else batch_verdicts(batch.ids, found, self.fail_on))
             if self.tally is not None:  # a batch holds whole documents: the summary is counted as it goes
                 self.tally.add(found)
             self.stats.documents += batch.documents
@@ -503,9 +525,10 @@ def run(inputs: Iterable[str | Path] | pd.DataFrame, checker: Checker, config: C
         if jobs <= 1:
             return ordered_map(fn, units(log, dates), jobs=1, setup=_local_context,
                                setup_args=(checker, config, state, keep), rows_of=lambda u: u.rows, in_flight=held)
+        # Workers make the verdicts of their batches (when the run keeps them): less serial work here.
         return ordered_map(fn, units(log, dates), jobs=jobs, setup=worker_context,
-                           setup_args=(checker.compile(), config, state, keep), rows_of=lambda u: u.rows,
-                           in_flight=held)
+                           setup_args=(checker.compile(), config, state, keep, verdicts is not None),
+                           rows_of=lambda u: u.rows, in_flight=held)
 
     held = InFlight()
     corpus_state: dict[str, Any] = {}

@@ -146,7 +146,7 @@ class ExcerptCollector:
             start, end = int(item.start), int(item.end)
             key: FindingKey = (doc[0], doc[1], str(item.rule), start, end)
             self.excerpts.contexts[key] = (value[max(0, start - window):start], value[end:end + window])
-            if column == "text":
+            if column == "text" and self._wants_document(doc, str(item.rule)):
                 if len(value) > self.max_doc_chars and doc not in long_spans:
                     # A long document is cut to pieces around its spans: every rule's, not only this one's.
                     of_doc = spans[(spans["source_path"] == doc[0]) & (spans["source_line"] == doc[1])
@@ -155,12 +155,16 @@ class ExcerptCollector:
                                                of_doc["end"].astype("int64").tolist(), strict=True))
                 self._keep_document(doc, str(item.rule), frame, row, value, long_spans.get(doc, []))
 
+    def _wants_document(self, doc: DocKey, rule: str) -> bool:
+        """Whether a finding of ``rule`` in ``doc`` would keep the document's text (checked before its
+        spans are gathered: most findings come after the documents are full)."""
+        documents = self.excerpts.documents
+        return doc not in documents and len(documents) < self.max_documents \
+            and self._docs_seen[rule] < self.docs_per_rule
+
     def _keep_document(self, doc: DocKey, rule: str, frame: pd.DataFrame, row: int, text: str,
                        spans: list[tuple[int, int]]) -> None:
-        documents = self.excerpts.documents
-        if doc in documents or len(documents) >= self.max_documents:
-            return
-        if self._docs_seen[rule] >= self.docs_per_rule:
+        if not self._wants_document(doc, rule):
             return
         self._docs_seen[rule] += 1
 
@@ -168,7 +172,7 @@ class ExcerptCollector:
             value: Any = frame[name].iat[row] if name in frame.columns else None
             return value if isinstance(value, str) else None
 
-        documents[doc] = DocumentText(
+        self.excerpts.documents[doc] = DocumentText(
             doc_id=cell("doc_id"), site=cell("site"), title=cell("title"), url=cell("url"),
             pieces=kept_pieces(text, spans, self.max_doc_chars), truncated=len(text) > self.max_doc_chars,
         )

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import stat
 import sys
 import tempfile
@@ -80,14 +81,40 @@ def _hyperscan_friendly(pattern: ScanPattern) -> bool:
     return not (pattern.ignorecase and any(ord(c) > 127 and c.lower() != c.upper() for c in pattern.regex))
 
 
+#: The non-ASCII characters RE2's case folding equates with an ASCII letter: LONG S (s) and KELVIN SIGN (k)
+#: (tests/test_prefilter_parity.py checks this against RE2 over every code point).
+FOLDS_TO_ASCII = "\u017f\u212a"
+_CODE_POINT_ESCAPE = re.compile(r"\\x\{([0-9a-fA-F]+)\}|\\x([0-9a-fA-F]{2})")
+_UNICODE_ESCAPE = re.compile(r"\\[pPCuUN]")
+
+
+def _ascii_exact(pattern: ScanPattern) -> bool:
+    """Whether Hyperscan (ASCII-only CASELESS) answers exactly as RE2 does on pure-ASCII texts although the
+    pattern is not :func:`_hyperscan_friendly`: case-insensitive, with non-ASCII cased letters that can never
+    match an ASCII character. Not when the pattern names a character that folds to an ASCII letter (literally
+    or as an escape) or a Unicode class."""
+    if not pattern.ignorecase or _UNICODE_ESCAPE.search(pattern.regex):
+        return False
+    if any(c in FOLDS_TO_ASCII for c in pattern.regex):
+        return False
+    points = [int(a or b, 16) for a, b in _CODE_POINT_ESCAPE.findall(pattern.regex)]
+    return not any(chr(p) in FOLDS_TO_ASCII for p in points if p < 0x110000)
+
+
 @dataclass
 class _FieldDatabase:
-    """The patterns for one field: a Hyperscan database plus the patterns it could not take."""
+    """The patterns for one field: a Hyperscan database plus the patterns it could not take.
+
+    ``ascii_ids`` are in a second database, scanned over the pure-ASCII rows only (where it answers as RE2
+    does, :func:`_ascii_exact`); RE2 decides them on the other rows. ``re2_ids`` RE2 decides on every row.
+    """
 
     patterns: list[ScanPattern]
     database: Any = None
     hs_ids: list[int] = field(default_factory=list)
     re2_ids: list[int] = field(default_factory=list)
+    ascii_database: Any = None
+    ascii_ids: list[int] = field(default_factory=list)
 
 
 def _hs_flags(pattern: ScanPattern) -> int:
@@ -384,7 +411,8 @@ def _load_or_build(patterns: Sequence[ScanPattern], ids: list[int],
             with contextlib.suppress(OSError):
                 os.utime(path)  # most recently used: eviction keeps it
             return cached
-        _warn(f"the prefilter cache {path} disagrees with the rules' examples; compiled again")
+        # Named by its folder: a rule set's databases (every pattern, the ASCII-only ones) warn once together.
+        _warn(f"the prefilter cache in {directory} disagrees with the rules' examples; compiled again")
     built = _build_checked(patterns, ids, probes)
     _write_cache(path, *built)
     _evict(directory, keep=path)
@@ -420,11 +448,20 @@ class Prefilter:
                 for fdb in self._fields.values():
                     # One pass: a rule pack may hold tens of thousands of patterns, so no per-pattern lookups.
                     friendly: list[int] = []
+                    ascii_only: list[int] = []
                     others: list[int] = []
                     for i in fdb.re2_ids:
-                        (friendly if _hyperscan_friendly(self.patterns[i]) else others).append(i)
+                        pattern = self.patterns[i]
+                        (friendly if _hyperscan_friendly(pattern) else ascii_only if _ascii_exact(pattern)
+                         else others).append(i)
                     fdb.database, fdb.hs_ids, rejected = _load_or_build(self.patterns, friendly, self.probes)
-                    fdb.re2_ids = sorted(others + rejected)
+                    # The ASCII-only database scans ASCII rows only: only ASCII examples vouch for it.
+                    ascii_keys = {self.patterns[i].key for i in ascii_only}
+                    probes = {key: [t for t in texts if t.isascii()] for key, texts in self.probes.items()
+                              if key in ascii_keys}
+                    fdb.ascii_database, fdb.ascii_ids, ascii_rejected = _load_or_build(self.patterns, ascii_only,
+                                                                                      probes)
+                    fdb.re2_ids = sorted(others + rejected + ascii_rejected)
         return self._fields
 
     def __getstate__(self) -> dict[str, Any]:
@@ -432,7 +469,9 @@ class Prefilter:
         prefilter deserialises it (milliseconds) instead of compiling it again."""
         state = self.__dict__.copy()
         state["_fields"] = {
-            name: (fdb.hs_ids, fdb.re2_ids, None if fdb.database is None else _dump_database(fdb.database))
+            name: (fdb.hs_ids, fdb.re2_ids, fdb.ascii_ids,
+                   None if fdb.database is None else _dump_database(fdb.database),
+                   None if fdb.ascii_database is None else _dump_database(fdb.ascii_database))
             for name, fdb in self._fields.items()
         }
         return state
@@ -442,8 +481,9 @@ class Prefilter:
         self.__dict__.update(state)
         self._fields = {
             name: _FieldDatabase(self.patterns, database=None if blob is None else _load_database(blob),
-                                 hs_ids=list(hs_ids), re2_ids=list(re2_ids))
-            for name, (hs_ids, re2_ids, blob) in fields.items()
+                                 hs_ids=list(hs_ids), re2_ids=list(re2_ids), ascii_ids=list(ascii_ids),
+                                 ascii_database=None if ascii_blob is None else _load_database(ascii_blob))
+            for name, (hs_ids, re2_ids, ascii_ids, blob, ascii_blob) in fields.items()
         }
 
     def candidates(self, columns: dict[str, pa.ChunkedArray | pa.Array]) -> dict[str, np.ndarray]:
@@ -452,7 +492,7 @@ class Prefilter:
         for field_name, fdb in self.fields.items():
             column = columns.get(field_name)
             if column is None:
-                for i in fdb.hs_ids + fdb.re2_ids:
+                for i in fdb.hs_ids + fdb.re2_ids + fdb.ascii_ids:
                     out[self.patterns[i].key] = np.empty(0, dtype=np.int64)
                 continue
             if isinstance(column, pa.ChunkedArray):
@@ -461,6 +501,19 @@ class Prefilter:
                 hits = _scan_hyperscan(fdb.database, column, len(self.patterns))
                 for i in fdb.hs_ids:
                     out[self.patterns[i].key] = np.asarray(hits[i], dtype=np.int64)
+            if fdb.ascii_database is not None and fdb.ascii_ids:
+                # Hyperscan's answer on the ASCII rows, RE2's on the rest: each searches its rows only.
+                ascii_rows = pc.fill_null(pc.string_is_ascii(column), False).to_numpy(zero_copy_only=False)
+                rest = np.flatnonzero(~ascii_rows)
+                plain_hits = _scan_hyperscan(fdb.ascii_database, column, len(self.patterns),
+                                             only=np.flatnonzero(ascii_rows))
+                rest_column = column.take(pa.array(rest))
+                for i in fdb.ascii_ids:
+                    pattern = self.patterns[i]
+                    mask = pc.match_substring_regex(rest_column, pattern.regex, ignore_case=pattern.ignorecase)
+                    searched = rest[pc.fill_null(mask, False).to_numpy(zero_copy_only=False)]
+                    found = np.asarray(plain_hits[i], dtype=np.int64)
+                    out[pattern.key] = np.union1d(found, searched).astype(np.int64)
             for i in fdb.re2_ids:
                 pattern = self.patterns[i]
                 mask = pc.match_substring_regex(column, pattern.regex, ignore_case=pattern.ignorecase)
@@ -483,8 +536,12 @@ def utf8_buffers(column: pa.Array) -> tuple[np.ndarray, memoryview, np.ndarray |
     return offsets, data, valid
 
 
-def _scan_hyperscan(database: Any, column: pa.Array, n_patterns: int) -> list[list[int]]:
-    """Scan each row's UTF-8 bytes straight from the Arrow buffers; return row lists per pattern id."""
+def _scan_hyperscan(database: Any, column: pa.Array, n_patterns: int,
+                    only: np.ndarray | None = None) -> list[list[int]]:
+    """Scan each row's UTF-8 bytes straight from the Arrow buffers; return row lists per pattern id.
+
+    ``only`` (sorted row numbers) scans those rows and no others.
+    """
     hits: list[list[int]] = [[] for _ in range(n_patterns)]
     if len(column) == 0:
         return hits
@@ -496,7 +553,12 @@ def _scan_hyperscan(database: Any, column: pa.Array, n_patterns: int) -> list[li
 
     scan = database.scan
     lengths = np.diff(offsets)
-    rows = np.flatnonzero(lengths > 0) if valid is None else np.flatnonzero((lengths > 0) & valid)
+    scanned = (lengths > 0) if valid is None else ((lengths > 0) & valid)
+    if only is not None:
+        chosen = np.zeros(len(scanned), dtype=bool)
+        chosen[only] = True
+        scanned &= chosen
+    rows = np.flatnonzero(scanned)
     begins = offsets[rows].tolist()
     ends = offsets[rows + 1].tolist()
     for row, begin, end in zip(rows.tolist(), begins, ends, strict=True):

@@ -10,8 +10,13 @@ given a hit must satisfy both).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
+import numpy as np
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from qc.features import Lines, TrimmedLines
 
 
 class Region(StrEnum):
@@ -93,6 +98,32 @@ class RegionOptions(BaseModel):
             if self.region in (Region.tail, Region.edges)
             else len(text) + 1
         )
+        return head, tail
+
+    def batch_bounds(self, lines: Lines, trimmed: TrimmedLines) -> tuple[np.ndarray, np.ndarray] | None:
+        """:meth:`region_bounds` of every document of a batch at once, from its ``LINES`` feature (the
+        texts the lines were split from): (head ends, tail starts), or None when the rule looks everywhere."""
+        if self.region is Region.any:
+            return None
+        count = self.within_lines if self.within_lines or self.within_chars else 30
+        last = lines.bounds[1:] - 1  # every document has at least one (maybe empty) line
+        length = lines.starts[last] + lines.lengths[last]
+        nonblank = np.flatnonzero(trimmed.lengths > 0)
+        rows = lines.rows[nonblank]
+        position = np.arange(len(rows))
+        head = np.full(len(length), -1, dtype=np.int64)
+        tail = length + 1
+        if self.region in (Region.head, Region.edges):
+            head = length.copy() if self.within_chars is None else np.minimum(length, self.within_chars)
+            if count is not None:  # the end of the count-th non-blank line
+                at = nonblank[position - np.searchsorted(rows, rows, side="left") == count - 1]
+                head[lines.rows[at]] = np.minimum(head[lines.rows[at]], lines.starts[at] + lines.lengths[at])
+        if self.region in (Region.tail, Region.edges):
+            tail = np.zeros(len(length), dtype=np.int64) if self.within_chars is None else \
+                np.maximum(0, length - self.within_chars)
+            if count is not None:  # the start of the count-th non-blank line from the end
+                at = nonblank[np.searchsorted(rows, rows, side="right") - 1 - position == count - 1]
+                tail[lines.rows[at]] = np.maximum(tail[lines.rows[at]], lines.starts[at])
         return head, tail
 
     @staticmethod

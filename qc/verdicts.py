@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from qc.readers.registry import locators
 from qc.rulespec import Severity
@@ -99,13 +100,44 @@ def _names(doc: np.ndarray, names: pd.Series, documents: int) -> pd.Series:
 
     ``doc`` (non-decreasing: a document's findings are contiguous) says which document each finding is of.
     """
-    pairs = pd.DataFrame({"doc": doc, "name": names.to_numpy(dtype=object)})
-    distinct = pairs.drop_duplicates(keep="first")  # keeps the findings' order: rules in rule-set order
+    codes, labels = pd.factorize(names.to_numpy(dtype=object), use_na_sentinel=False)
+    pair = doc.astype(np.int64) * (len(labels) + 1) + codes
+    first = np.sort(np.unique(pair, return_index=True)[1])  # first of each (document, name), in order
     offsets = np.zeros(documents + 1, dtype=np.int32)
-    np.cumsum(np.bincount(distinct["doc"].to_numpy(), minlength=documents), out=offsets[1:])
-    values = pa.array(distinct["name"].to_numpy(dtype=object), type=pa.large_string())
+    np.cumsum(np.bincount(doc[first], minlength=documents), out=offsets[1:])
+    values = pa.array(np.asarray(labels, dtype=object), type=pa.large_string()).take(pa.array(codes[first]))
     lists = pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), values, type=NAMES_TYPE)
     return pd.Series(lists, dtype=NAMES_DTYPE)
+
+
+def _one_file_rows(ids: pd.DataFrame, findings: pd.DataFrame) -> np.ndarray | None:
+    """The row of ``ids`` (doc_id as strings) each finding is of, when the batch is the common case: one
+    file, lines rising, every finding on a row read with that row's doc_id. None otherwise (the general
+    grouping handles it).
+
+    In that case the general path's records are exactly the rows of ``ids`` in their order, so both agree.
+    """
+    paths = ids["source_path"]
+    if not len(ids) or paths.isna().any() or ids["source_line"].isna().any() or ids["doc_id"].isna().any():
+        return None
+    path = paths.iat[0]
+    lines = ids["source_line"].to_numpy(dtype=np.int64)
+    if not (paths == path).all() or (len(lines) > 1 and not bool((np.diff(lines) > 0).all())):
+        return None
+    if not len(findings):
+        return np.zeros(0, dtype=np.int64)
+    if findings["source_path"].isna().any() or findings["source_line"].isna().any():
+        return None
+    if not bool((findings["source_path"] == path).all()):
+        return None
+    found_lines = findings["source_line"].to_numpy(dtype=np.int64)
+    at = np.minimum(np.searchsorted(lines, found_lines), len(lines) - 1)
+    if not bool((lines[at] == found_lines).all()):
+        return None
+    same = pc.equal(pa.array(ids["doc_id"].array).take(pa.array(at)), pa.array(_strings(findings["doc_id"]).array))
+    if same.null_count or not pc.all(same).as_py():
+        return None
+    return at
 
 
 def batch_verdicts(ids: pd.DataFrame, findings: pd.DataFrame, fail_on: str) -> pd.DataFrame:
@@ -118,23 +150,31 @@ def batch_verdicts(ids: pd.DataFrame, findings: pd.DataFrame, fail_on: str) -> p
     keys = ["source_path", "source_line", "doc_id"]
     read = pd.DataFrame({"doc_id": _strings(ids["doc_id"]), "source_path": _strings(ids["source_path"]),
                          "source_line": pd.array(ids["source_line"], dtype="Int64")})
-    found = findings.loc[:, keys].reset_index(drop=True)
-    # A record is its location and id (two records of one JSON array can share a line); records that
-    # failed to parse exist only in their findings.
-    every = pd.concat([read.loc[:, keys], found], ignore_index=True)
-    record = every.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
-    first = np.unique(record, return_index=True)[1]  # group numbers follow first appearance
-    verdicts = every.iloc[first].reset_index(drop=True)
-    order = verdicts.sort_values(["source_path", "source_line"], kind="stable", na_position="first").index
-    position = np.empty(len(order), dtype=np.int64)
-    position[order.to_numpy()] = np.arange(len(order))
-    verdicts = verdicts.iloc[order].reset_index(drop=True)
-    documents = len(verdicts)
+    at = _one_file_rows(read, findings)
+    if at is not None:  # the common case: the records are the rows read, in order (no grouping needed)
+        verdicts = read.loc[:, keys].reset_index(drop=True)
+        documents = len(verdicts)
+        doc = at
+    else:
+        found = findings.loc[:, keys].reset_index(drop=True)
+        # A record is its location and id (two records of one JSON array can share a line); records that
+        # failed to parse exist only in their findings.
+        every = pd.concat([read.loc[:, keys], found], ignore_index=True)
+        record = every.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+        first = np.unique(record, return_index=True)[1]  # group numbers follow first appearance
+        verdicts = every.iloc[first].reset_index(drop=True)
+        order = verdicts.sort_values(["source_path", "source_line"], kind="stable", na_position="first").index
+        position = np.empty(len(order), dtype=np.int64)
+        position[order.to_numpy()] = np.arange(len(order))
+        verdicts = verdicts.iloc[order].reset_index(drop=True)
+        documents = len(verdicts)
+        doc = position[record[len(read):]]
 
-    doc = position[record[len(read):]]
     by_doc = np.argsort(doc, kind="stable")  # findings are already in this order; kept safe if not
     doc = doc[by_doc]
-    rank = findings["severity"].map(_SEVERITY_RANK).to_numpy(dtype=np.int64, na_value=0)[by_doc]
+    severity_codes, severities = pd.factorize(findings["severity"].to_numpy(dtype=object))  # missing: -1
+    label_rank = np.array([_SEVERITY_RANK.get(name, 0) for name in severities.tolist()] + [0], dtype=np.int64)
+    rank = label_rank[severity_codes][by_doc]
     worst = np.zeros(documents, dtype=np.int64)
     np.maximum.at(worst, doc, rank)
     counted = rank >= _FAIL_ON_RANK[fail_on]

@@ -145,6 +145,7 @@ def test_two_line_rules_split_each_batch_once(tmp_path: Path) -> None:
 def test_line_kinds_declare_the_lines_feature() -> None:
     ruleset = resolve_ruleset(_config())
     for rule in ruleset:
-        assert (LINES in rule.FEATURES) == (rule.kind == "repeated_lines"), rule.code
+        line_kinds = {"repeated_lines", "line_runs", "chrome_blocks", "phrases"}
+        assert (LINES in rule.FEATURES) == (rule.kind in line_kinds), rule.code
     assert LINES not in Checker(ruleset.select(["PH001"], [])).features
     assert LINES in Checker(ruleset.select(["BP030"], [])).features

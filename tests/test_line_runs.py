@@ -66,3 +66,41 @@ def test_findings_through_the_engine() -> None:
     found = run(frame, Checker(RuleSet([spec()])), Config())[0].to_frame()
     assert list(found["doc_id"]) == ["a"]
     assert found["message"].iloc[0].startswith("6 items:")
+
+
+def _random_texts(count: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    pieces = ["Home", "News", "Sport", "Contact us", "首页", "新闻", "体育", "登录注册", "Home | News | Sport",
+              "[ Home ] [ News ] [ Help ]", "a :: b :: c", "one / two / three", "© 2019 Example", "Page 2",
+              "Sign up for our newsletter today", "This is a full sentence that ends here.", "短句。",
+              "A long line of text without any sentence end that goes on and on past every item limit",
+              "", "   ", "\t", "\u3000Kontakt\u3000", "Menu:", "１２３", "»", "Jobs", "Presse", "AGB", "x"]
+    texts = []
+    for _ in range(count):
+        lines = [rng.choice(pieces) for _ in range(rng.randint(0, 16))]
+        texts.append("\n".join(lines) + rng.choice(["", "\n", "\n\n"]))
+    return texts
+
+
+def test_candidate_rows_hold_every_row_the_exact_walk_flags() -> None:
+    from qc.batch import Batch
+
+    texts = _random_texts(1500, seed=11)
+    frame = pd.DataFrame({"text": pd.array(texts, dtype="str")})
+    variants = [spec(), spec(region="head"), spec(region="tail", min_run=3), spec(within_lines=5, min_run=2),
+                spec(soft_words=6, soft_chars=40, soft_cjk_chars=12, min_run=4)]
+    flagged_somewhere = 0
+    for rule in variants:
+        batch = Batch(frame=frame)
+        candidates = set(rule.candidate_rows(batch).tolist())
+        flagged = {row for row, text in enumerate(texts) if rule.runs(text)}
+        flagged_somewhere += len(flagged)
+        assert flagged <= candidates, sorted(flagged - candidates)[:5]
+        assert len(candidates) < len(texts)  # the filter leaves rows out
+        # And the kind's findings are the exact walk's over every row.
+        got = [(f.row, f.start, f.end) for f in rule.evaluate_columns(batch).to_rows(rule)]
+        want = [(row, start, end) for row, text in enumerate(texts) for start, end, _ in rule.runs(text)]
+        assert got == want
+    assert flagged_somewhere > 100

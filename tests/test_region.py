@@ -98,3 +98,31 @@ def test_pattern_region_and_min_distinct() -> None:
 def test_region_any_is_the_default() -> None:
     assert RegionOptions().region_bounds("anything") is None
     assert RegionOptions.in_bounds(None, 5, 6)
+
+
+def test_batch_bounds_equal_the_per_text_bounds() -> None:
+    """Every row's (head end, tail start) from the batch's lines is what region_bounds gives on its text."""
+    import random
+
+    from qc.batch import Batch
+
+    rng = random.Random(3)
+    pieces = ["Home", "", "  ", "\t", "\u3000", "A body sentence that goes on for a while.", "首页", "x", " y "]
+    texts = ["\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(400)]
+    texts += ["", "\n", "one line", "\n\n\nlast"]
+    frame = pd.DataFrame({"text": pd.array(texts, dtype="str")})
+    checked = 0
+    for keys in [{"region": "edges"}, {"region": "head", "within_lines": 3}, {"region": "tail", "within_lines": 2},
+                 {"region": "edges", "within_chars": 25}, {"region": "edges", "within_lines": 4, "within_chars": 30},
+                 {"region": "head", "within_chars": 7}, {"region": "any"}]:
+        rule = lexicon(phrases=["Home"], **keys)
+        batch = Batch(frame=frame)
+        bounds = rule.batch_bounds(batch.lines("text"), batch.trimmed_lines("text"))
+        if rule.region_bounds(texts[0]) is None:
+            assert bounds is None
+            continue
+        assert bounds is not None
+        got = list(zip(bounds[0].tolist(), bounds[1].tolist(), strict=True))
+        assert got == [rule.region_bounds(text) for text in texts], keys
+        checked += 1
+    assert checked == 6

@@ -163,3 +163,30 @@ def test_dask_verdicts_equal_the_local_ones(cluster: object, tmp_path: Path) -> 
     pd.testing.assert_frame_equal(local.findings, remote.findings)  # the same findings, rows and order
     _assert_agree(remote.verdicts.to_frame(), remote.findings)
     _assert_agree(local.verdicts.to_frame(), local.findings)
+
+
+def test_the_one_file_fast_path_equals_the_general_grouping(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of one file with every finding on a row read take a shortcut; it gives what the general
+    grouping gives, and the batches it cannot take (a malformed line's finding) still go the general way."""
+    import qc.verdicts
+
+    files = _corpus(tmp_path)
+    extra = write_jsonl(tmp_path / "c.jsonl", [
+        post(f"c{n}", f"Hi {{{{first_name}}}}, post {n}. Skip to content\nHome\nNews\nSport\nAbout\nContact\nJobs")
+        for n in range(30)])
+    config = Config.model_validate({"fail-on": "warning", "jobs": 1, "batch-rows": 7})
+    taken: list[bool] = []
+    original = qc.verdicts._one_file_rows
+
+    def counted(ids: pd.DataFrame, findings: pd.DataFrame) -> object:
+        found = original(ids, findings)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(qc.verdicts, "_one_file_rows", counted)
+    fast = check([*files, extra], config).verdicts.to_frame()
+    assert any(taken) and not all(taken)  # both ways were used
+    monkeypatch.setattr(qc.verdicts, "_one_file_rows", lambda ids, findings: None)
+    general = check([*files, extra], config).verdicts.to_frame()
+    pd.testing.assert_frame_equal(fast, general)
+    assert (fast["findings"] > 0).sum() >= 30

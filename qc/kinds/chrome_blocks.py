@@ -34,14 +34,16 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from pydantic import Field
 
 from qc.batch import Batch
-from qc.rulespec import FindingRow, RuleSpec
+from qc.features import Lines, TrimmedLines, cjk_counts, ends_with_any, has_digit
+from qc.rulespec import LINES, FindingRow, RuleSpec
 
-# Fixed expressions (no user input), run by Arrow's RE2 over every line of the batch at once.
+# The line classes as regexes (their definition; the kernels below compute them without a regex per line).
 _CJK = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+#: What a sentence ends in (a line's last character): ``_SENTENCE_END``.
+SENTENCE_END_CHARS = ".!?。！？…\"”’」』:;；)）"
 _SENTENCE_END = "[.!?。！？…\"”’」』:;；)）]$"
 _DIGIT = "[0-9０-９]"
 
@@ -53,29 +55,21 @@ class _Lines:
     """The non-blank lines of a batch's texts: document row, start/end offsets (code points, trimmed), score
     and class, in document order."""
 
-    def __init__(self, texts: pa.Array, spec: Spec) -> None:
-        split = pc.split_pattern(texts, "\n")
-        raw = split.flatten()
-        rows = pc.list_parent_indices(split).to_numpy()
-        lengths = pc.utf8_length(raw).to_numpy().astype(np.int64)
-        # Start offset of each line: running total of (length + 1) within its document.
-        ends = np.cumsum(lengths + 1)
-        firsts = split.offsets.to_numpy()[:-1]
-        base = np.concatenate([[0], ends])[firsts]
-        starts = ends - (lengths + 1) - base[rows]
-        trimmed = pc.utf8_trim_whitespace(raw)
-        size = pc.utf8_length(trimmed).to_numpy().astype(np.int64)
-        lead = lengths - pc.utf8_length(pc.utf8_ltrim_whitespace(raw)).to_numpy().astype(np.int64)
+    def __init__(self, lines: Lines, trimmed_lines: TrimmedLines, spec: Spec) -> None:
+        # The batch's LINES feature (split and trimmed once, shared with the other line rules).
+        size = trimmed_lines.lengths
         keep = np.flatnonzero(size > 0)
-        trimmed = trimmed.take(pa.array(keep))
-        self.rows = rows[keep]
+        trimmed = trimmed_lines.text.take(pa.array(keep))
+        self.rows = lines.rows[keep]
         self.size = size[keep]
-        self.start = starts[keep] + lead[keep]
+        self.start = lines.starts[keep] + trimmed_lines.lead[keep]
         self.end = self.start + self.size
-        cjk = pc.count_substring_regex(trimmed, _CJK).to_numpy().astype(np.int64)
+        # Byte-level numpy kernels (qc.features), not a regex per line: the same classes as _CJK,
+        # _SENTENCE_END and _DIGIT (tests/test_features.py holds them to the regexes).
+        cjk = cjk_counts(trimmed)
         weight = self.size + (spec.cjk_weight - 1) * cjk
-        ends_sentence = pc.match_substring_regex(trimmed, _SENTENCE_END).to_numpy(zero_copy_only=False)
-        digit = pc.match_substring_regex(trimmed, _DIGIT).to_numpy(zero_copy_only=False)
+        ends_sentence = ends_with_any(trimmed, SENTENCE_END_CHARS)
+        digit = has_digit(trimmed)
         prose = (weight >= spec.prose_chars) | ((weight >= spec.prose_chars_punct) & ends_sentence)
         short = ~prose & ~digit & ~ends_sentence & (weight < spec.short_chars)
         self.kind = np.where(prose, _PROSE, np.where(short, _SHORT, _NEUTRAL)).astype(np.int8)
@@ -121,6 +115,7 @@ class Spec(RuleSpec):
 
     KIND: ClassVar[str] = "chrome_blocks"
     STRIPS_LINES: ClassVar[bool] = True
+    FEATURES: ClassVar[frozenset[str]] = frozenset({LINES})
 
     prose_chars: int = Field(default=100, ge=1)
     """A line this long (CJK characters weighted) is prose, whatever it ends with."""
@@ -206,8 +201,7 @@ class Spec(RuleSpec):
 
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
         """Yield one finding per chrome block, spanning the block's lines."""
-        texts = pc.fill_null(batch.utf8(self.field), "")
-        lines = _Lines(texts, self)
+        lines = _Lines(batch.lines(self.field), batch.trimmed_lines(self.field), self)
         found = list(self.blocks(lines))
         if not found:
             return

@@ -25,16 +25,20 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
+import numpy as np
+import pyarrow as pa
 from pydantic import Field
 
 from qc.batch import Batch
+from qc.features import contains_any, ends_with_any, has_digit
 from qc.region import Region
-from qc.rulespec import FindingRow, RuleSpec
+from qc.rulespec import LINES, FindingRow, RuleSpec
 
 # Fixed character classes (no user input), so Python's ``re`` is safe here and much cheaper per short
 # line than a round trip through the RE2 binding.
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_SENTENCE_END = tuple(".!?。！？…;；,，\"”」")
+_SENTENCE_END_CHARS = ".!?。！？…;；,，\"”」"
+_SENTENCE_END = tuple(_SENTENCE_END_CHARS)
 #: (start, end, stripped text) of a non-blank line.
 _Line = tuple[int, int, str]
 #: Characters read at each edge of a post.
@@ -43,6 +47,8 @@ _DIGIT = re.compile("[0-9０-９]")
 _SEPARATORS = re.compile(r"\s*(?:[|｜·•¦»›]|::|\]\s*\[|\s/\s)\s*")
 _SEPARATOR = re.compile(r"[|｜·•¦»›]|::|\]\s*\[|\s/\s")
 _BRACKETS = "[] \t"
+#: What a line ``_SEPARATOR`` finds something in holds at least one of (for :meth:`Spec.candidate_rows`).
+_MAYBE_SEPARATOR = ("|", "｜", "·", "•", "¦", "»", "›", "::", "]", "/")
 
 
 class _EdgeLines:
@@ -97,6 +103,7 @@ class Spec(RuleSpec):
 
     KIND: ClassVar[str] = "line_runs"
     STRIPS_LINES: ClassVar[bool] = True
+    FEATURES: ClassVar[frozenset[str]] = frozenset({LINES})
 
     region: Region = Region.edges
     """Where a run may sit: head, tail or edges (any means both edges)."""
@@ -190,10 +197,68 @@ class Spec(RuleSpec):
                 best = (first[0], last[1], items)
         return [best] if best else []
 
+    def candidate_rows(self, batch: Batch) -> np.ndarray:
+        """The rows whose edges may hold a qualifying run: a superset of the rows :meth:`runs` flags, found
+        by numpy over the batch's ``LINES`` feature, so the exact walk runs only on them.
+
+        A run starts on one of the first ``within_lines`` non-blank lines of an edge and continues while
+        lines are not prose; a line without a separator gives at most one item. So an edge can hold a run
+        only if, from such a line, ``min_run`` lines in a row are not surely prose, or one of them may hold
+        several items (it has a separator character). Surely prose: longer than 3 characters and ending
+        in sentence punctuation, or with no digit and no separator and longer than every item and soft
+        limit. Only the first ``within_lines + min_run - 1`` non-blank lines of each edge are looked at.
+        """
+        lines = batch.lines(self.field)
+        trimmed = batch.trimmed_lines(self.field)
+        nonblank = np.flatnonzero(trimmed.lengths > 0)
+        found = np.zeros(len(batch), dtype=bool)
+        if not len(nonblank):
+            return np.flatnonzero(found)
+        rows = lines.rows[nonblank]  # ascending: lines are in document order
+        position = np.arange(len(rows))
+        window = self.within_lines + self.min_run - 1
+        longest = max(self.max_chars, self.max_cjk_chars, self.soft_chars, self.soft_cjk_chars)
+        edges = []
+        if self.region in (Region.head, Region.edges, Region.any):
+            edges.append(position - np.searchsorted(rows, rows, side="left"))  # rank from the top
+        if self.region in (Region.tail, Region.edges, Region.any):
+            edges.append(np.searchsorted(rows, rows, side="right") - 1 - position)  # rank from the bottom
+        ends_sentence = ends_with_any(trimmed.text, _SENTENCE_END_CHARS)  # reads each line's last bytes only
+        for rank in edges:
+            pick = np.flatnonzero(rank < window)
+            at = nonblank[pick]
+            length = trimmed.lengths[at]
+            prose = (length > 3) & ends_sentence[at]
+            # Only lines not ending a sentence are read: for separators (a short line may hold several
+            # items), and the long ones for digits too (without one or a separator they are prose).
+            others = np.flatnonzero(~prose)
+            several = np.zeros(len(at), dtype=bool)
+            several[others] = contains_any(trimmed.text.take(pa.array(at[others])), _MAYBE_SEPARATOR)
+            long = others[(length[others] > longest) & ~several[others]]
+            prose[long] = ~has_digit(trimmed.text.take(pa.array(at[long])))
+            may_run = np.zeros((len(batch), window), dtype=bool)  # [document, rank]: not surely prose
+            may_run[rows[pick], rank[pick]] = ~prose
+            multi = np.zeros((len(batch), window), dtype=bool)
+            multi[rows[pick], rank[pick]] = several
+            for begin in range(min(self.within_lines, window)):
+                alive = may_run[:, begin].copy()
+                count = np.zeros(len(batch), dtype=np.int64)
+                many = np.zeros(len(batch), dtype=bool)
+                for index in range(begin, window):
+                    alive &= may_run[:, index]
+                    count += alive
+                    many |= alive & multi[:, index]
+                found |= (count >= self.min_run) | many
+        return np.flatnonzero(found)
+
     def evaluate(self, batch: Batch, state: Any = None) -> Iterator[FindingRow]:
-        """Yield one finding per qualifying run, spanning the run's lines."""
-        texts = batch.texts(self.field)
-        for row, text in enumerate(texts.tolist()):
+        """Yield one finding per qualifying run, spanning the run's lines (the exact walk, on the
+        :meth:`candidate_rows` only)."""
+        rows = self.candidate_rows(batch)
+        if not len(rows):
+            return
+        texts = batch.filled_utf8(self.field).take(pa.array(rows)).to_pylist()  # the texts the lines came from
+        for row, text in zip(rows.tolist(), texts, strict=True):
             for start, end, count in self.runs(text):
                 match = text[start:end]
                 # The message gets a one-line preview; the finding's match stays the exact span.

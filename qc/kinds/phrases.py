@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+import numpy as np
 from pydantic import Field, field_validator
 
 from qc.batch import Batch
 from qc.region import RegionOptions
-from qc.rulespec import FindingColumns, RuleSpec, ScanPattern
+from qc.rulespec import LINES, FindingColumns, RuleSpec, ScanPattern
 
 _PAD = r"[ \t\r\x{3000}]*"  # spaces, tabs, a stray CR and the ideographic space
 _PAD_CHARS = " \t\r\u3000"
@@ -45,6 +46,8 @@ class Spec(RegionOptions, RuleSpec):
     """A rule that flags occurrences of literal phrases."""
 
     KIND: ClassVar[str] = "phrases"
+    #: Lines give the head and tail of every row at once (rules with a ``region``; ``any`` reads none).
+    FEATURES: ClassVar[frozenset[str]] = frozenset({LINES})
 
     phrases: list[str] = Field(min_length=1)
     """Literal phrases, matched all at once by one automaton."""
@@ -79,7 +82,9 @@ class Spec(RegionOptions, RuleSpec):
         A row's search stops once it holds ``limit`` spans in the region and ``min_distinct`` distinct
         phrases among them: later spans could neither be reported nor change the verdict.
         """
-        column = batch.frame[self.field] if self.region != "any" else None
+        # Every row's region at once from the batch's lines (shared with the line rules), not per row; made
+        # at the first candidate row (a rule whose phrases occur nowhere in the batch splits no line).
+        region: tuple[np.ndarray, np.ndarray] | None = None
         out_rows: list[int] = []
         out_starts: list[int] = []
         out_ends: list[int] = []
@@ -93,9 +98,11 @@ class Spec(RegionOptions, RuleSpec):
                     lead = len(text) - len(text.lstrip(_PAD_CHARS))
                     stripped = text.strip(_PAD_CHARS).rstrip(":：").rstrip(_PAD_CHARS)
                     start, end, text = start + lead, start + lead + len(stripped), stripped
-                if column is not None:
-                    if bounds is None:
-                        bounds = self.region_bounds(column.iat[row])
+                if self.region != "any":
+                    if region is None:
+                        region = self.batch_bounds(batch.lines(self.field), batch.trimmed_lines(self.field))
+                    if bounds is None and region is not None:
+                        bounds = int(region[0][row]), int(region[1][row])
                     if not self.in_bounds(bounds, start, end):
                         continue
                 spans.append((start, end, text))

@@ -114,7 +114,7 @@ class Spec(RuleSpec):
         # Every non-ASCII character inside the trimmed line survives normalising (the folds touch ASCII only,
         # lowercasing maps one character to one), and a trimmed line of b bytes and c characters holds at
         # least ceil((b - c) / 3) of them: long CJK prose is dropped here too, whatever 4 * max_chars allows.
-        trimmed = pc.utf8_trim_whitespace(raw)
+        trimmed = batch.trimmed_lines(self.field).text  # shared with the other line rules
         spread = pc.binary_length(trimmed).to_numpy().astype(np.int64) - pc.utf8_length(trimmed).to_numpy()
         maybe = np.flatnonzero((lengths >= self.min_chars) & (lengths <= 4 * self.max_chars)
                                & ((spread + 2) // 3 <= self.max_chars))

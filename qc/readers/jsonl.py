@@ -36,6 +36,8 @@ from qc.readers.base import (
 )
 
 BLOCK_BYTES = 8 << 20
+#: The bytes ``bytes.strip()`` removes.
+_ASCII_SPACE = np.frombuffer(b" \t\n\r\x0b\x0c", dtype=np.uint8)
 
 
 def _read_blocks(chunks: Iterator[bytes], block_bytes: int) -> Iterator[bytes]:
@@ -215,8 +217,12 @@ def jsonl_block_frame(block: bytes, first_line: int, display: str) -> tuple[pd.D
     starts, ends = _line_spans(block)
     lengths = ends - starts
     nonblank = np.flatnonzero(lengths > 0)
-    # A line holding only whitespace counts as blank for pyarrow too; rare, so check exactly.
-    nonblank = np.array([i for i in nonblank if block[starts[i] : ends[i]].strip()], dtype=np.int64)
+    # A line holding only whitespace counts as blank for pyarrow too; rare, so check exactly, and only the
+    # lines that start with whitespace (any other line is not blank).
+    spaced = np.isin(np.frombuffer(block, dtype=np.uint8)[starts[nonblank]], _ASCII_SPACE)
+    if spaced.any():
+        blank = {int(i) for i in nonblank[spaced].tolist() if not block[starts[i] : ends[i]].strip()}
+        nonblank = np.array([i for i in nonblank.tolist() if i not in blank], dtype=np.int64) if blank else nonblank
     too_deep = _too_deep(block, starts, ends, nonblank)
     table = None if too_deep else _jsonl_frame_fast(block)
     if table is not None and table.num_rows == len(nonblank):
