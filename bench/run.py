@@ -65,17 +65,17 @@ NOTES = """## How to read this
 
 ## Why `--jobs 1` is not within 6× of the floor
 
-See "Where the time goes" below (`bench/stages.py`: CPU per stage and rule kind, on both corpora). In
-short: reading (parsing JSON Lines blocks 2.1–2.3 s, canonicalising 1.6–1.7 s per 200 MB) and the
-prefilter (3.1–3.5 s) already cost about 5× the floor's CPU (1.4 s) before any rule runs; what remains is
-spread over a dozen stages, none of them above a sixth of the run, and most of them still Python per
-candidate row or per post (the RE2 span search on rows the prefilter hit, the menu-line runs read line by
-line at each post's edges, the report's excerpts), plus the six patterns Hyperscan rejects (non-ASCII
-case-insensitive lexicons, two large patterns), which pyarrow's RE2 kernel scans one pattern at a time.
-Spans straight from Hyperscan's start-of-match mode were not done: the Python binding calls back into
-Python once per match, so it would replace one Python call per match (RE2) by another, and a phrase
-alternation compiled as one expression reports one start per end, which can miss the leftmost-first match
-RE2 reports; it needs a C-level match collector and one Hyperscan id per phrase.
+See "Where the time goes" below and "Issue 10, round 3" (`bench/stages.py`: CPU per stage and rule kind,
+on both corpora). In short, after round 3 on a 100 MB head (10.7 s of stage CPU against the floor's 0.9 s):
+no stage is above an eighth of the run. The prefilter (Hyperscan, plus RE2 for the patterns Hyperscan
+rejects) and repeated_lines (both passes) take about 13 % each, JSON parsing (done in both passes) 10 %,
+phrases 9 % (the RE2 span search on the rows the prefilter hit), canonicalising dates 8 %, BP040
+`chrome-blocks` 5–9 %, line_runs 6–7 %, and the parent's serial work (tally, excerpts, report) 14–15 %.
+Reading alone (parse and canonicalise) is about 2× the floor. Spans straight from Hyperscan's
+start-of-match mode were not done: the Python binding calls back into Python once per match, so it would
+replace one Python call per match (RE2) by another, and a phrase alternation compiled as one expression
+reports one start per end, which can miss the leftmost-first match RE2 reports; it needs a C-level match
+collector and one Hyperscan id per phrase.
 """
 
 
