@@ -122,7 +122,7 @@ def _column_values(column: pd.Series, rows: np.ndarray) -> list[object]:
         try:
             return pa.array(column.array).take(pa.array(rows)).to_pylist()
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-            pass
+            pass  # a column Arrow cannot take from (mixed objects): the numpy path below reads any column
     return column.to_numpy(dtype=object)[rows].tolist()
 
 

@@ -221,8 +221,9 @@ def jsonl_block_frame(block: bytes, first_line: int, display: str) -> tuple[pd.D
     # lines that start with whitespace (any other line is not blank).
     spaced = np.isin(np.frombuffer(block, dtype=np.uint8)[starts[nonblank]], _ASCII_SPACE)
     if spaced.any():
-        blank = {int(i) for i in nonblank[spaced].tolist() if not block[starts[i] : ends[i]].strip()}
-        nonblank = np.array([i for i in nonblank.tolist() if i not in blank], dtype=np.int64) if blank else nonblank
+        blank = [i for i in nonblank[spaced].tolist() if not block[starts[i] : ends[i]].strip()]
+        if blank:
+            nonblank = nonblank[~np.isin(nonblank, blank)]
     too_deep = _too_deep(block, starts, ends, nonblank)
     table = None if too_deep else _jsonl_frame_fast(block)
     if table is not None and table.num_rows == len(nonblank):
